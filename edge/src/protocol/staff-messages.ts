@@ -1,0 +1,143 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, Message, Priority, Sequenced } from './common.js';
+
+const AlertId = Type.Integer({ minimum: 1, description: 'Alert number, as given in the dispatch.' });
+
+export const Outcome = Type.Union(
+  [
+    Type.Literal('assisted'),
+    Type.Literal('resident-ok'),
+    Type.Literal('false-alarm'),
+    Type.Literal('medical-attention'),
+    Type.Literal('emergency-services'),
+    Type.Literal('other'),
+  ],
+  { description: 'How the alert ended; every alert is closed with one.' },
+);
+
+export const AlertKind = Type.Union(
+  [Type.Literal('sos'), Type.Literal('fall'), Type.Literal('call'), Type.Literal('emergency-call')],
+  { description: 'What raised the alert.' },
+);
+
+const replyAction = <A extends string>(action: A, description: string, extra = {}) =>
+  Message(
+    { ...Sequenced, action: Type.Literal(action), alertId: AlertId, ...extra },
+    { $id: `Reply${action[0]!.toUpperCase()}${action.slice(1)}`, description },
+  );
+
+export const HandsetReply = Type.Union(
+  [
+    replyAction('received', 'The handset received and showed the dispatch (delivery receipt).'),
+    replyAction('ack', 'Accept: "I am going". The first acknowledger owns the alert.'),
+    replyAction(
+      'decline',
+      'Cannot go now; the alert moves on (at once when everyone at this level declined).',
+      {
+        reason: Type.Optional(Type.String({ maxLength: 200 })),
+      },
+    ),
+    replyAction('arrived', 'The owner is with the resident.'),
+    replyAction('resolve', 'The owner closes the alert with an outcome.', {
+      outcome: Outcome,
+      note: Type.Optional(Type.String({ maxLength: 500 })),
+    }),
+    replyAction('handover', 'The owner hands the alert to another staff member, who becomes the owner.', {
+      to: Id('Staff id of the new owner.'),
+      note: Type.Optional(Type.String({ maxLength: 500 })),
+    }),
+  ],
+  {
+    $id: 'HandsetReply',
+    description: 'Staff handset → gateway: what the carer does with an alert; `action` says what.',
+  },
+);
+
+export const ReplyResult = Message(
+  {
+    ts: Type.Integer({ minimum: 0 }),
+    transaction: Type.Integer({ minimum: 0, description: 'The `seq` of the reply this answers.' }),
+    action: Type.String(),
+    alertId: Type.Integer({ minimum: 0 }),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
+    error: Type.Optional(
+      Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }),
+    ),
+  },
+  { $id: 'ReplyResult', description: 'Gateway → handset: whether a reply was accepted, and why not.' },
+);
+
+export const DispatchReason = Type.Union(
+  [
+    Type.Literal('new'),
+    Type.Literal('escalation'),
+    Type.Literal('reminder'),
+    Type.Literal('handover'),
+    Type.Literal('update'),
+  ],
+  {
+    description:
+      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time; `handover`: handed to you; `update`: the resident called again.',
+  },
+);
+
+export const Dispatch = Message(
+  {
+    ts: Type.Integer({ minimum: 0, description: 'Gateway clock, Unix epoch milliseconds.' }),
+    type: Type.Literal('alert'),
+    alertId: AlertId,
+    reason: DispatchReason,
+    kind: AlertKind,
+    priority: Priority,
+    level: Type.Integer({ minimum: 0, description: 'Escalation level: 0 first responder, then higher.' }),
+    raisedAt: Type.Integer({ minimum: 0 }),
+    count: Type.Integer({ minimum: 1, description: 'How many times the resident raised this alert.' }),
+    residentId: Type.Optional(Type.String()),
+    residentName: Type.Optional(Type.String()),
+    room: Type.Optional(Type.String()),
+    zone: Type.String(),
+    ownerId: Type.Optional(Type.String({ description: 'Staff id of the current owner, once acknowledged.' })),
+  },
+  { $id: 'Dispatch', description: 'Gateway → handset: an alert for you to accept.' },
+);
+
+export const Withdrawal = Message(
+  {
+    ts: Type.Integer({ minimum: 0 }),
+    type: Type.Literal('withdrawn'),
+    alertId: AlertId,
+    reason: Type.Union([
+      Type.Literal('taken'),
+      Type.Literal('cancelled'),
+      Type.Literal('resolved'),
+      Type.Literal('handed-over'),
+    ]),
+    byStaffId: Type.Optional(Type.String()),
+  },
+  {
+    $id: 'Withdrawal',
+    description: 'Gateway → handset: clear this alert from your screen (someone else took it, or it ended).',
+  },
+);
+
+export const HandsetMessage = Type.Union([Dispatch, Withdrawal], { $id: 'HandsetMessage' });
+
+export const GatewayState = Message(
+  {
+    ts: Type.Integer({ minimum: 0 }),
+    state: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+    version: Type.Optional(Type.String()),
+  },
+  { $id: 'GatewayState', description: "Retained. `offline` is the gateway's last will." },
+);
+
+export type HandsetReply = Static<typeof HandsetReply>;
+export type ReplyAction = HandsetReply['action'];
+export type ReplyResult = Static<typeof ReplyResult>;
+export type Outcome = Static<typeof Outcome>;
+export type AlertKind = Static<typeof AlertKind>;
+export type Dispatch = Static<typeof Dispatch>;
+export type DispatchReason = Static<typeof DispatchReason>;
+export type Withdrawal = Static<typeof Withdrawal>;
+export type HandsetMessage = Static<typeof HandsetMessage>;
+export type GatewayState = Static<typeof GatewayState>;

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Makes a fresh Debian / Raspberry Pi OS machine ready for `npm start`, `npm test`, `npm run demo`
+# and `npm run bench`: Debian packages the project needs, then the npm packages. Cheap when
+# everything is already there, so every entry command runs it first.
+set -eu
+cd "$(dirname "$0")/.."
+
+# Debian packages: command that must exist -> package that provides it.
+# (Later features add socat, chromium, influxdb here.)
+DEBIAN_NEEDS="${CAREEDGE_DEBIAN_NEEDS:-}"
+missing=""
+for pair in $DEBIAN_NEEDS; do
+  cmd=${pair%%:*}; pkg=${pair#*:}
+  command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing Debian packages:$missing"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  else
+    echo "bootstrap: please install these Debian packages:$missing" >&2
+    exit 1
+  fi
+fi
+
+# npm packages: reinstall when package-lock.json changed since the last install.
+stamp=node_modules/.careedge-lock-stamp
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "bootstrap: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
