@@ -1,0 +1,63 @@
+/** The site register: who and what is in the building. Loaded from the site YAML into SQLite. */
+
+export type DeviceKind = 'wristband' | 'care-button';
+export type StaffRole = 'carer' | 'nurse' | 'supervisor';
+
+export interface Zone {
+  id: string;
+  name: string;
+}
+
+export interface Room {
+  id: string;
+  name: string;
+  zoneId: string;
+}
+
+export interface Resident {
+  id: string;
+  name: string;
+  roomId: string;
+}
+
+export interface Device {
+  id: string;
+  kind: DeviceKind;
+  /** A wristband belongs to a resident; a care button to a room. */
+  residentId?: string;
+  roomId?: string;
+}
+
+export interface Staff {
+  id: string;
+  name: string;
+  firstName: string;
+  role: StaffRole;
+}
+
+/** One line of the on-call roster: who covers which zones, when, at which rank. */
+export interface RosterEntry {
+  staffId: string;
+  /** Zones this person responds to first; empty for a supervisor entry. */
+  zoneIds: string[];
+  /** A supervisor entry is the shift supervisor: the escalation level after the responders. */
+  supervisor: boolean;
+  /** Lower rank is asked first among the responders of a zone. */
+  rank: number;
+  /** ISO weekday numbers 1 (Mon) … 7 (Sun) on which the shift starts. */
+  days: number[];
+  /** Shift start and end, minutes after local midnight; end ≤ start means it runs past midnight. */
+  fromMin: number;
+  toMin: number;
+}
+
+/** Where a device's message comes from: the device, and its resident, room and zone when known. */
+export interface DeviceContext {
+  device: Device;
+  resident?: Resident;
+  room?: Room;
+  zone?: Zone;
+}
+
+/** Who an MQTT connection authenticated as. */
+export type Principal = { kind: 'device'; id: string } | { kind: 'staff'; id: string } | { kind: 'gateway' };
