@@ -1,2 +1,7 @@
+export type { Alert, AlertState, AuditEntry } from './alerts/model.js';
+export { EXAMPLE_SITE, type RunningGateway, type StartOptions, startGateway, VERSION } from './app.js';
+export { ConfigError, type DeepPartial, envName, loadConfig } from './config/load.js';
+export type { GatewayConfig } from './config/schema.js';
 export * from './core/clock.js';
+export { createLogger, silentLogger } from './core/logger.js';
 export * from './register/types.js';

@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Id, Message, Priority, Sequenced } from './common.js';
 
 const AlertId = Type.Integer({ minimum: 1, description: 'Alert number, as given in the dispatch.' });
@@ -20,7 +20,11 @@ export const AlertKind = Type.Union(
   { description: 'What raised the alert.' },
 );
 
-const replyAction = <A extends string>(action: A, description: string, extra = {}) =>
+const replyAction = <A extends string, E extends Record<string, TSchema> = Record<never, TSchema>>(
+  action: A,
+  description: string,
+  extra: E = {} as E,
+) =>
   Message(
     { ...Sequenced, action: Type.Literal(action), alertId: AlertId, ...extra },
     { $id: `Reply${action[0]!.toUpperCase()}${action.slice(1)}`, description },
@@ -120,7 +124,10 @@ export const Withdrawal = Message(
   },
 );
 
-export const HandsetMessage = Type.Union([Dispatch, Withdrawal], { $id: 'HandsetMessage' });
+export const HandsetMessage = Type.Union([Dispatch, Withdrawal], {
+  $id: 'HandsetMessage',
+  description: 'Gateway → handset: an alert to accept, or the withdrawal of one; `type` says which.',
+});
 
 export const GatewayState = Message(
   {

@@ -1,0 +1,18 @@
+/** The error catalogue of the alert lifecycle: a stable code for machines, a sentence for people. */
+export type AlertErrorCode =
+  | 'alert-not-found'
+  | 'illegal-transition'
+  | 'not-owner'
+  | 'unknown-staff'
+  | 'not-dispatched-to-you'
+  | 'invalid-handover';
+
+export class AlertError extends Error {
+  constructor(
+    readonly code: AlertErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AlertError';
+  }
+}

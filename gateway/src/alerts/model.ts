@@ -1,0 +1,46 @@
+import type { AlertKind, Outcome } from '@careedge/edge';
+
+export type Priority = 'high' | 'medium' | 'low';
+export type AlertState = 'raised' | 'dispatched' | 'acknowledged' | 'attended' | 'resolved' | 'cancelled';
+export const OPEN_STATES: readonly AlertState[] = ['raised', 'dispatched', 'acknowledged', 'attended'];
+
+export interface Alert {
+  id: number;
+  kind: AlertKind;
+  priority: Priority;
+  state: AlertState;
+  deviceId: string;
+  residentId: string | null;
+  roomId: string | null;
+  zoneId: string;
+  raisedAt: number;
+  updatedAt: number;
+  /** How many times the resident raised it (a second SOS while open adds to this). */
+  count: number;
+  lastTriggerAt: number;
+  ownerId: string | null;
+  acknowledgedAt: number | null;
+  attendedAt: number | null;
+  closedAt: number | null;
+  outcome: Outcome | 'cancelled' | null;
+  note: string | null;
+  /** Escalation level reached (0 = first responder). */
+  level: number;
+  /** When the pending timer fires: escalation while dispatched, reminder while acknowledged. */
+  deadlineAt: number | null;
+}
+
+/** Who did something: a device, a staff member, or the gateway itself. */
+export type Actor = { kind: 'device'; id: string } | { kind: 'staff'; id: string } | { kind: 'system' };
+export const actorName = (a: Actor) => (a.kind === 'system' ? 'system' : `${a.kind}:${a.id}`);
+
+export interface AuditEntry {
+  id: number;
+  alertId: number;
+  at: number;
+  actor: string;
+  action: string;
+  fromState: AlertState | null;
+  toState: AlertState | null;
+  detail: Record<string, unknown>;
+}

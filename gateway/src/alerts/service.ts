@@ -1,0 +1,274 @@
+import type { AlertKind, Outcome } from '@careedge/edge';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { AlertAction, GatewayEvents } from '../core/events.js';
+import type { Metrics } from '../core/metrics.js';
+import type { SiteRegister } from '../register/register.js';
+import { AlertError } from './errors.js';
+import { type Actor, type Alert, actorName, type Priority } from './model.js';
+import { type Command, transition } from './state-machine.js';
+import type { AlertStore } from './store.js';
+
+export interface Trigger {
+  kind: AlertKind;
+  priority: Priority;
+  deviceId: string;
+  residentId: string | null;
+  roomId: string | null;
+  zoneId: string;
+  /** Alert kinds that a new trigger of this kind joins instead of opening a second alert. */
+  joins: AlertKind[];
+  detail?: Record<string, unknown>;
+}
+
+const rank: Record<Priority, number> = { high: 3, medium: 2, low: 1 };
+const staffActor = (id: string): Actor => ({ kind: 'staff', id });
+
+/**
+ * The alert lifecycle with its rules: who may do what, in which state. Every change is one SQLite
+ * transaction (alert row + audit row); the change is announced on the bus only after the commit,
+ * so nobody is ever told about an alert that a power cut could lose.
+ */
+export class AlertService {
+  constructor(
+    private readonly store: AlertStore,
+    private readonly register: SiteRegister,
+    private readonly bus: EventBus<GatewayEvents>,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+  ) {
+    this.metrics.openAlerts.set(this.store.open().length);
+  }
+
+  get(id: number): Alert {
+    const alert = this.store.get(id);
+    if (!alert) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
+    return alert;
+  }
+
+  /** A new alert, or — when the resident's (or room's) same alert is still open — a repeat of it. */
+  raise(t: Trigger): { alert: Alert; created: boolean } {
+    const now = this.clock.now();
+    const existing = this.store.findOpen(t.joins, t.residentId, t.roomId);
+    if (existing) {
+      const upgrade = rank[t.priority] > rank[existing.priority];
+      const alert = this.change(
+        existing.id,
+        'repeat',
+        { kind: 'device', id: t.deviceId },
+        'repeated',
+        (a) => ({
+          count: a.count + 1,
+          lastTriggerAt: now,
+          ...(upgrade ? { priority: t.priority, kind: t.kind } : {}),
+        }),
+        { trigger: t.kind, ...(upgrade ? { upgradedTo: t.priority } : {}), ...t.detail },
+      );
+      return { alert, created: false };
+    }
+    const alert = this.store.transaction(() => {
+      const id = this.store.insert(t, now);
+      this.store.appendAudit({
+        alertId: id,
+        at: now,
+        actor: actorName({ kind: 'device', id: t.deviceId }),
+        action: 'raised',
+        fromState: null,
+        toState: 'raised',
+        detail: { kind: t.kind, priority: t.priority, ...t.detail },
+      });
+      return this.store.get(id)!;
+    });
+    this.metrics.alertsRaised.inc({ kind: t.kind, priority: t.priority });
+    this.metrics.openAlerts.inc();
+    this.announce(alert, null, 'raised', { kind: 'device', id: t.deviceId }, t.detail ?? {});
+    return { alert, created: true };
+  }
+
+  /** The dispatcher sent the alert to `staffIds` at `level`; the next escalation is due at `deadlineAt`. */
+  dispatched(
+    id: number,
+    level: number,
+    staffIds: string[],
+    deadlineAt: number,
+    reason: 'new' | 'escalation',
+  ): Alert {
+    const now = this.clock.now();
+    const command: Command = reason === 'new' ? 'dispatch' : 'escalate';
+    return this.change(
+      id,
+      command,
+      { kind: 'system' },
+      reason === 'new' ? 'dispatched' : 'escalated',
+      () => {
+        for (const s of staffIds) this.store.addTarget(id, level, s, now);
+        return { level, deadlineAt };
+      },
+      { level, to: staffIds },
+    );
+  }
+
+  /** Nobody arrived in time after the acknowledgement: the alert was sent again. */
+  reminded(id: number, staffIds: string[], deadlineAt: number): Alert {
+    return this.change(id, 'remind', { kind: 'system' }, 'reminded', () => ({ deadlineAt }), {
+      to: staffIds,
+    });
+  }
+
+  received(id: number, staffId: string): void {
+    this.staff(staffId);
+    const alert = this.get(id);
+    this.store.transaction(() => {
+      this.store.markReceived(id, staffId, this.clock.now());
+      this.store.appendAudit({
+        alertId: id,
+        at: this.clock.now(),
+        actor: actorName(staffActor(staffId)),
+        action: 'received',
+        fromState: alert.state,
+        toState: alert.state,
+        detail: {},
+      });
+    });
+    this.announce(alert, alert.state, 'received', staffActor(staffId), {});
+  }
+
+  acknowledge(id: number, staffId: string, attendDeadlineAt: number): Alert {
+    this.staff(staffId);
+    return this.change(id, 'acknowledge', staffActor(staffId), 'acknowledged', () => ({
+      ownerId: staffId,
+      acknowledgedAt: this.clock.now(),
+      deadlineAt: attendDeadlineAt,
+    }));
+  }
+
+  /** Records a decline; returns the alert and whether everyone asked at the current level has declined. */
+  decline(id: number, staffId: string, reason?: string): { alert: Alert; allDeclined: boolean } {
+    this.staff(staffId);
+    let allDeclined = false;
+    const alert = this.change(
+      id,
+      'decline',
+      staffActor(staffId),
+      'declined',
+      (a) => {
+        if (this.store.markDeclined(id, a.level, staffId, this.clock.now()) === 0) {
+          throw new AlertError(
+            'not-dispatched-to-you',
+            `alert ${id} is not waiting for ${staffId} to accept it`,
+          );
+        }
+        allDeclined = this.store
+          .targets(id)
+          .filter((t) => t.level === a.level)
+          .every((t) => t.declinedAt !== null);
+        return {};
+      },
+      reason ? { reason } : {},
+    );
+    return { alert, allDeclined };
+  }
+
+  attend(id: number, staffId: string): Alert {
+    this.owner(id, staffId, 'mark arrival for');
+    return this.change(id, 'attend', staffActor(staffId), 'attended', () => ({
+      attendedAt: this.clock.now(),
+      deadlineAt: null,
+    }));
+  }
+
+  resolve(id: number, staffId: string, outcome: Outcome, note?: string): Alert {
+    this.owner(id, staffId, 'resolve');
+    return this.change(
+      id,
+      'resolve',
+      staffActor(staffId),
+      'resolved',
+      () => ({
+        outcome,
+        note: note ?? null,
+        closedAt: this.clock.now(),
+        deadlineAt: null,
+      }),
+      { outcome, ...(note ? { note } : {}) },
+    );
+  }
+
+  handover(id: number, staffId: string, to: string, note?: string): Alert {
+    this.owner(id, staffId, 'hand over');
+    if (to === staffId) throw new AlertError('invalid-handover', `alert ${id} is already owned by ${to}`);
+    if (!this.register.staff(to))
+      throw new AlertError('unknown-staff', `cannot hand over to unknown staff member "${to}"`);
+    return this.change(id, 'handover', staffActor(staffId), 'handed-over', () => ({ ownerId: to }), {
+      from: staffId,
+      to,
+      ...(note ? { note } : {}),
+    });
+  }
+
+  cancel(id: number, actor: Actor): Alert {
+    return this.change(id, 'cancel', actor, 'cancelled', () => ({
+      outcome: 'cancelled',
+      closedAt: this.clock.now(),
+      deadlineAt: null,
+    }));
+  }
+
+  open(): Alert[] {
+    return this.store.open();
+  }
+
+  private staff(staffId: string): void {
+    if (!this.register.staff(staffId))
+      throw new AlertError('unknown-staff', `unknown staff member "${staffId}"`);
+  }
+
+  private owner(id: number, staffId: string, what: string): void {
+    this.staff(staffId);
+    const alert = this.get(id);
+    if (alert.ownerId !== null && alert.ownerId !== staffId) {
+      throw new AlertError('not-owner', `only ${alert.ownerId}, who owns alert ${id}, can ${what} it`);
+    }
+  }
+
+  private change(
+    id: number,
+    command: Command,
+    actor: Actor,
+    action: AlertAction,
+    mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
+    detail: Record<string, unknown> = {},
+  ): Alert {
+    const now = this.clock.now();
+    const [before, after] = this.store.transaction(() => {
+      const current = this.get(id);
+      const next = transition(current.state, command);
+      if (!next.ok) throw new AlertError('illegal-transition', `alert ${id}: ${next.reason}`);
+      this.store.update(id, { ...mutate(current), state: next.to, updatedAt: now });
+      this.store.appendAudit({
+        alertId: id,
+        at: now,
+        actor: actorName(actor),
+        action,
+        fromState: current.state,
+        toState: next.to,
+        detail,
+      });
+      return [current, this.store.get(id)!] as const;
+    });
+    this.metrics.alertActions.inc({ action });
+    if (after.state === 'resolved' || after.state === 'cancelled') this.metrics.openAlerts.dec();
+    this.announce(after, before.state, action, actor, detail);
+    return after;
+  }
+
+  private announce(
+    alert: Alert,
+    previousState: Alert['state'] | null,
+    action: AlertAction,
+    actor: Actor,
+    detail: Record<string, unknown>,
+  ) {
+    this.bus.emit('alert:changed', { alert, previousState, action, actor, detail });
+  }
+}

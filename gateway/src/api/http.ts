@@ -1,0 +1,52 @@
+import { Type } from '@sinclair/typebox';
+import Fastify from 'fastify';
+import { AlertError } from '../alerts/errors.js';
+import type { GatewayContext } from '../core/context.js';
+
+const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const AlertListQuery = Type.Object({
+  state: Type.Union([Type.Literal('open'), Type.Literal('recent')], { default: 'open' }),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+});
+
+/** HTTP catalogue of errors: code → status. */
+const STATUS: Record<string, number> = { 'alert-not-found': 404 };
+
+/**
+ * The HTTP API: health, Prometheus metrics and read access to alerts with their audit trail.
+ * Built separately from listen() so tests drive it with inject().
+ */
+export function buildHttpApi(ctx: GatewayContext) {
+  const app = Fastify({ loggerInstance: ctx.log.child({ module: 'http' }), disableRequestLogging: true });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof AlertError) {
+      return reply.status(STATUS[err.code] ?? 409).send({ error: { code: err.code, message: err.message } });
+    }
+    const e = err as { statusCode?: number; validation?: unknown; message: string };
+    const status = e.statusCode ?? 500;
+    const code = e.validation ? 'invalid-request' : status === 404 ? 'not-found' : 'internal-error';
+    if (status >= 500) ctx.log.error({ err }, 'HTTP request failed');
+    return reply.status(status).send({ error: { code, message: e.message } });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', site: ctx.siteId, openAlerts: ctx.alerts.open().length }));
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+
+  app.get('/api/v1/alerts', { schema: { querystring: AlertListQuery } }, async (req) => {
+    const { state, limit } = req.query as { state: 'open' | 'recent'; limit: number };
+    return { alerts: state === 'open' ? ctx.alerts.open().slice(0, limit) : ctx.alertStore.recent(limit) };
+  });
+
+  app.get('/api/v1/alerts/:id', { schema: { params: AlertParams } }, async (req) => {
+    const { id } = req.params as { id: number };
+    const alert = ctx.alerts.get(id);
+    return { alert, targets: ctx.alertStore.targets(id), audit: ctx.alertStore.audit(id) };
+  });
+
+  return app;
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import type { TSchema } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type GatewayConfig } from './schema.js';
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** Invalid configuration: the gateway refuses to start (or, on reload, keeps the last good one). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the configuration is not valid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ENV_PREFIX = 'CAREEDGE_';
+const upperSnake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** The environment variable for a config path: ['dispatch','ackTimeoutS','high'] → CAREEDGE_DISPATCH__ACK_TIMEOUT_S__HIGH. */
+export const envName = (path: string[]) => ENV_PREFIX + path.map(upperSnake).join('__');
+
+/** Every leaf of the schema with its path, derived from the schema so env names never drift. */
+export function configLeaves(
+  schema: TSchema = ConfigSchema,
+  path: string[] = [],
+): { path: string[]; schema: TSchema }[] {
+  if (schema.type === 'object' && schema.properties) {
+    return Object.entries(schema.properties as Record<string, TSchema>).flatMap(([k, s]) =>
+      configLeaves(s, [...path, k]),
+    );
+  }
+  return [{ path, schema }];
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path.at(-1)!] = value;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object'
+        ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: false, verbose: true });
+/** Variables with the prefix that are not settings: the config file path, the bootstrap's package list. */
+const NOT_SETTINGS = new Set(['CAREEDGE_CONFIG', 'CAREEDGE_DEBIAN_NEEDS']);
+const validate = ajv.compile(ConfigSchema);
+
+export interface LoadConfigOptions {
+  /** YAML config file; its keys are those of ConfigSchema. */
+  file?: string;
+  env?: Record<string, string | undefined>;
+  /** Applied last (tests, the demo, command-line flags). */
+  overrides?: DeepPartial<GatewayConfig>;
+}
+
+/** Reads file → environment → overrides, fills defaults from the schema, and validates all of it. */
+export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
+  const problems: string[] = [];
+  let fromFile: Record<string, unknown> = {};
+  if (opts.file) {
+    try {
+      const parsed = parseYaml(readFileSync(opts.file, 'utf8')) ?? {};
+      if (typeof parsed !== 'object' || Array.isArray(parsed))
+        problems.push(`${opts.file}: must be a YAML mapping`);
+      else fromFile = parsed as Record<string, unknown>;
+    } catch (err) {
+      problems.push(`${opts.file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  const env = opts.env ?? {};
+  for (const leaf of configLeaves()) {
+    const value = env[envName(leaf.path)];
+    if (value !== undefined) setPath(fromEnv, leaf.path, value);
+  }
+  const known = new Set(configLeaves().map((l) => envName(l.path)));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith(ENV_PREFIX) && !known.has(name) && !NOT_SETTINGS.has(name)) {
+      problems.push(`${name}: unknown setting (the configuration reference in README.md lists them)`);
+    }
+  }
+  const merged = deepMerge(deepMerge(fromFile, fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
+  if (!validate(merged)) {
+    for (const e of validate.errors ?? []) {
+      // A union's members each report `const`; the anyOf error below says it once, with the choices.
+      if (e.keyword === 'const') continue;
+      const path = e.instancePath.slice(1).split('/').filter(Boolean);
+      if (e.keyword === 'additionalProperties') {
+        path.push((e.params as { additionalProperty: string }).additionalProperty);
+      }
+      const what =
+        e.keyword === 'additionalProperties'
+          ? 'unknown setting'
+          : e.keyword === 'anyOf'
+            ? `must be one of ${(e.schema as { const: unknown }[]).map((s) => s.const).join(', ')}`
+            : e.message;
+      problems.push(`${path.join('.') || '(root)'}: ${what}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  return merged as GatewayConfig;
+}

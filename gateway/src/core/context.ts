@@ -1,0 +1,33 @@
+import type { AlertService } from '../alerts/service.js';
+import type { AlertStore } from '../alerts/store.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
+import type { EventBus } from './bus.js';
+import type { Clock } from './clock.js';
+import type { Db } from './db.js';
+import type { GatewayEvents } from './events.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+/** What the composition root gives every feature module: one typed object, not many arguments. */
+export interface GatewayContext {
+  config: GatewayConfig;
+  siteId: string;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  bus: EventBus<GatewayEvents>;
+  db: Db;
+  register: SiteRegister;
+  mqtt: MqttLink;
+  alertStore: AlertStore;
+  alerts: AlertService;
+}
+
+/** A feature module. Start order is the order the composition root lists them; stop is reversed. */
+export interface GatewayModule {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}

@@ -1,0 +1,44 @@
+import type { DeviceEvent, DeviceStatus, HandsetReply, Heartbeat, WristbandTelemetry } from '@careedge/edge';
+import type { Actor, Alert, AlertState } from '../alerts/model.js';
+import type { DeviceContext } from '../register/types.js';
+
+/** A validated, de-duplicated device message, enriched with where it comes from. */
+export interface FromDevice<T> {
+  source: DeviceContext;
+  message: T;
+  /** Gateway clock when the message arrived. */
+  receivedAt: number;
+}
+
+export type AlertAction =
+  | 'raised'
+  | 'repeated'
+  | 'dispatched'
+  | 'escalated'
+  | 'received'
+  | 'declined'
+  | 'acknowledged'
+  | 'reminded'
+  | 'attended'
+  | 'resolved'
+  | 'cancelled'
+  | 'handed-over';
+
+/** Published after the change is committed to SQLite, never before. */
+export interface AlertChange {
+  alert: Alert;
+  previousState: AlertState | null;
+  action: AlertAction;
+  actor: Actor;
+  detail: Record<string, unknown>;
+}
+
+/** Everything that travels on the gateway's internal event bus. */
+export interface GatewayEvents {
+  'device:telemetry': [FromDevice<WristbandTelemetry>];
+  'device:event': [FromDevice<DeviceEvent>];
+  'device:heartbeat': [FromDevice<Heartbeat>];
+  'device:status': [FromDevice<DeviceStatus>];
+  'staff:reply': [{ staffId: string; reply: HandsetReply; receivedAt: number }];
+  'alert:changed': [AlertChange];
+}

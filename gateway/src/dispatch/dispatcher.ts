@@ -1,0 +1,179 @@
+import type { DispatchReason } from '@careedge/edge';
+import type { Alert } from '../alerts/model.js';
+import type { GatewayContext, GatewayModule } from '../core/context.js';
+import type { AlertChange } from '../core/events.js';
+import { dispatchMessage, withdrawal } from './messages.js';
+import { escalationLevels } from './plan.js';
+
+/**
+ * Sends alerts to the right people and keeps them moving: escalates when nobody accepts in
+ * time (or everyone declines), sends an accepted alert again when nobody arrives, and clears it
+ * from every handset when it is taken or closed. Deadlines live in SQLite, so after a restart
+ * each open alert resumes exactly; one that passed while the gateway was down fires at once.
+ */
+export class Dispatcher implements GatewayModule {
+  readonly name = 'dispatch';
+  private readonly timers = new Map<number, unknown>();
+
+  constructor(private readonly ctx: GatewayContext) {}
+
+  start(): void {
+    this.ctx.bus.on(this.name, 'alert:changed', (c) => this.onChange(c));
+    for (const alert of this.ctx.alerts.open()) {
+      if (alert.state === 'raised') this.escalate(alert, 'new');
+      else this.schedule(alert);
+    }
+  }
+
+  stop(): void {
+    this.ctx.bus.removeOwner(this.name);
+    for (const t of this.timers.values()) this.ctx.clock.clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Everyone at the current level declined: move on now instead of waiting for the timeout. */
+  escalateNow(alertId: number): void {
+    const alert = this.ctx.alerts.get(alertId);
+    if (alert.state === 'dispatched') this.escalate(alert, 'escalation');
+  }
+
+  private ackTimeoutMs(alert: Alert): number {
+    return this.ctx.config.dispatch.ackTimeoutS[alert.priority] * 1000;
+  }
+
+  private onChange({ alert, action, detail }: AlertChange): void {
+    switch (action) {
+      case 'raised':
+        this.escalate(alert, 'new');
+        break;
+      case 'repeated':
+        this.send(alert, this.currentRecipients(alert), 'update');
+        break;
+      case 'acknowledged':
+        this.schedule(alert);
+        this.withdraw(
+          alert,
+          this.everyoneAsked(alert).filter((s) => s !== alert.ownerId),
+          'taken',
+          alert.ownerId!,
+        );
+        break;
+      case 'attended':
+        this.unschedule(alert.id);
+        break;
+      case 'resolved':
+      case 'cancelled':
+        this.unschedule(alert.id);
+        this.withdraw(alert, this.everyoneAsked(alert), action === 'resolved' ? 'resolved' : 'cancelled');
+        break;
+      case 'handed-over':
+        this.send(alert, [alert.ownerId!], 'handover');
+        this.withdraw(alert, [String(detail.from)], 'handed-over', alert.ownerId!);
+        break;
+      case 'dispatched':
+      case 'escalated':
+      case 'reminded':
+        this.schedule(alert);
+        break;
+      case 'received':
+      case 'declined':
+        break;
+    }
+  }
+
+  /** Dispatches at level 0 ('new') or the next level; past the last level, asks everyone again. */
+  private escalate(alert: Alert, reason: 'new' | 'escalation'): void {
+    const now = this.ctx.clock.now();
+    const levels = escalationLevels(this.ctx.register, alert.zoneId, now);
+    const level = reason === 'new' ? 0 : Math.min(alert.level + 1, Math.max(levels.length - 1, 0));
+    const staff = levels[level] ?? [];
+    if (staff.length === 0) {
+      this.ctx.log.error(
+        { alertId: alert.id, zone: alert.zoneId },
+        'nobody is on shift to receive this alert',
+      );
+    }
+    const updated = this.ctx.alerts.dispatched(
+      alert.id,
+      level,
+      staff,
+      now + this.ackTimeoutMs(alert),
+      reason,
+    );
+    this.send(updated, staff, reason);
+    if (reason === 'new') this.ctx.metrics.dispatchLatency.observe((now - alert.raisedAt) / 1000);
+  }
+
+  private remind(alert: Alert): void {
+    const now = this.ctx.clock.now();
+    const supervisors = this.ctx.register.supervisorsOnShift(now).map((s) => s.id);
+    const to = [...new Set([alert.ownerId!, ...supervisors])];
+    const updated = this.ctx.alerts.reminded(
+      alert.id,
+      to,
+      now + this.ctx.config.dispatch.attendTimeoutS * 1000,
+    );
+    this.send(updated, to, 'reminder');
+  }
+
+  private fire(alertId: number): void {
+    this.timers.delete(alertId);
+    const alert = this.ctx.alerts.get(alertId);
+    if (alert.state === 'raised' || alert.state === 'dispatched') this.escalate(alert, 'escalation');
+    else if (alert.state === 'acknowledged') this.remind(alert);
+  }
+
+  private schedule(alert: Alert): void {
+    this.unschedule(alert.id);
+    if (alert.deadlineAt === null) return;
+    const delay = alert.deadlineAt - this.ctx.clock.now();
+    const run = () => {
+      try {
+        this.fire(alert.id);
+      } catch (err) {
+        this.ctx.log.error({ err, alertId: alert.id }, 'escalation failed');
+      }
+    };
+    if (delay <= 0) {
+      // Overdue (the gateway was down when it fell due): act now, not after another timeout.
+      this.timers.set(alert.id, 'due');
+      queueMicrotask(() => this.timers.get(alert.id) === 'due' && run());
+    } else {
+      this.timers.set(alert.id, this.ctx.clock.setTimeout(run, delay));
+    }
+  }
+
+  private unschedule(alertId: number): void {
+    const t = this.timers.get(alertId);
+    if (t !== undefined && t !== 'due') this.ctx.clock.clearTimeout(t);
+    this.timers.delete(alertId);
+  }
+
+  private everyoneAsked(alert: Alert): string[] {
+    const ids = this.ctx.alertStore.targets(alert.id).map((t) => t.staffId);
+    return [...new Set(alert.ownerId ? [...ids, alert.ownerId] : ids)];
+  }
+
+  private currentRecipients(alert: Alert): string[] {
+    if (alert.ownerId) return [alert.ownerId];
+    return this.ctx.alertStore
+      .targets(alert.id)
+      .filter((t) => t.level === alert.level && t.declinedAt === null)
+      .map((t) => t.staffId);
+  }
+
+  private send(alert: Alert, staffIds: string[], reason: DispatchReason): void {
+    const message = dispatchMessage(alert, reason, this.ctx.register, this.ctx.clock.now());
+    for (const id of staffIds) this.ctx.mqtt.publish('staffDispatch', id, message);
+  }
+
+  private withdraw(
+    alert: Alert,
+    staffIds: string[],
+    reason: 'taken' | 'cancelled' | 'resolved' | 'handed-over',
+    by?: string,
+  ) {
+    const message = withdrawal(alert, reason, this.ctx.clock.now(), by);
+    for (const id of staffIds) this.ctx.mqtt.publish('staffDispatch', id, message);
+  }
+}

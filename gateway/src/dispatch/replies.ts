@@ -1,0 +1,73 @@
+import type { HandsetReply, ReplyResult } from '@careedge/edge';
+import { AlertError } from '../alerts/errors.js';
+import type { GatewayContext, GatewayModule } from '../core/context.js';
+import type { Dispatcher } from './dispatcher.js';
+
+/**
+ * Carries out what carers do on their handsets and answers every reply on the handset's
+ * `result` topic (ok, or the error code and a sentence), matched by `transaction` = reply seq.
+ */
+export class HandsetReplies implements GatewayModule {
+  readonly name = 'handset-replies';
+
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  start(): void {
+    this.ctx.bus.on(this.name, 'staff:reply', ({ staffId, reply }) => this.handle(staffId, reply));
+  }
+
+  stop(): void {
+    this.ctx.bus.removeOwner(this.name);
+  }
+
+  private handle(staffId: string, reply: HandsetReply): void {
+    const result: ReplyResult = {
+      ts: this.ctx.clock.now(),
+      transaction: reply.seq,
+      action: reply.action,
+      alertId: reply.alertId,
+      status: 'ok',
+    };
+    try {
+      this.apply(staffId, reply);
+    } catch (err) {
+      if (!(err instanceof AlertError)) throw err;
+      result.status = 'error';
+      result.error = { code: err.code, message: err.message };
+      this.ctx.log.info(
+        { staffId, action: reply.action, alertId: reply.alertId, code: err.code },
+        err.message,
+      );
+    }
+    this.ctx.mqtt.publish('staffResult', staffId, result);
+  }
+
+  private apply(staffId: string, reply: HandsetReply): void {
+    const { alerts, config, clock } = this.ctx;
+    switch (reply.action) {
+      case 'received':
+        alerts.received(reply.alertId, staffId);
+        break;
+      case 'ack':
+        alerts.acknowledge(reply.alertId, staffId, clock.now() + config.dispatch.attendTimeoutS * 1000);
+        break;
+      case 'decline': {
+        const { allDeclined } = alerts.decline(reply.alertId, staffId, reply.reason);
+        if (allDeclined) this.dispatcher.escalateNow(reply.alertId);
+        break;
+      }
+      case 'arrived':
+        alerts.attend(reply.alertId, staffId);
+        break;
+      case 'resolve':
+        alerts.resolve(reply.alertId, staffId, reply.outcome, reply.note);
+        break;
+      case 'handover':
+        alerts.handover(reply.alertId, staffId, reply.to, reply.note);
+        break;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import {
+  type ChannelKey,
+  channels,
+  type DeviceEvent,
+  decodePayload,
+  filterFor,
+  type HandsetReply,
+  parseTopic,
+} from '@careedge/edge';
+import type { GatewayContext, GatewayModule } from '../core/context.js';
+import type { GatewayEvents } from '../core/events.js';
+import { RateLimitedLog } from '../core/rate-limited-log.js';
+import type { DeviceKind } from '../register/types.js';
+import { SequenceTracker } from './dedup.js';
+
+/** Which device kinds may send which event types. */
+const EVENTS_BY_KIND: Record<DeviceKind, ReadonlySet<DeviceEvent['type']>> = {
+  wristband: new Set(['sos', 'fall', 'off-wrist']),
+  'care-button': new Set(['call', 'presence', 'cancel']),
+};
+
+const UP_CHANNELS = (Object.keys(channels) as ChannelKey[]).filter((k) => channels[k].direction === 'up');
+
+type Rejection = { reason: string; detail: string };
+
+/**
+ * The front door for everything devices and handsets send: validate → de-duplicate → look up
+ * in the register (enrich with resident, room, zone) → publish on the bus for the rules.
+ * A bad message is rejected with a reason, counted and logged (rate-limited); it never throws
+ * past this point, so one broken device cannot delay or stop anybody else's alarm.
+ */
+export class Ingest implements GatewayModule {
+  readonly name = 'ingest';
+  private readonly sequences = new SequenceTracker();
+  private readonly rejectLog: RateLimitedLog;
+
+  constructor(private readonly ctx: GatewayContext) {
+    this.rejectLog = new RateLimitedLog(ctx.log, ctx.clock, ctx.config.log.rejectLogIntervalS * 1000);
+  }
+
+  async start(): Promise<void> {
+    this.ctx.mqtt.onMessage((topic, payload) => this.handle(topic, payload));
+    await this.ctx.mqtt.subscribe(UP_CHANNELS.map((k) => filterFor(k, this.ctx.siteId)));
+  }
+
+  stop(): void {}
+
+  /** Handles one MQTT message; exported for tests and the bench's in-process mode. */
+  handle(topic: string, payload: Buffer): void {
+    const parsed = parseTopic(topic);
+    if (!parsed || channels[parsed.channel].direction !== 'up') return; // our own or foreign traffic
+    const { channel, id } = parsed;
+    try {
+      const rejection =
+        parsed.siteId === this.ctx.siteId
+          ? this.accept(channel, id, payload)
+          : { reason: 'wrong-site', detail: `this gateway serves site "${this.ctx.siteId}"` };
+      if (rejection) this.reject(channel, id, topic, rejection);
+    } catch (err) {
+      this.ctx.metrics.ingestMessages.inc({ channel, result: 'error' });
+      this.ctx.log.error({ err, topic }, 'internal error while handling a message');
+    }
+  }
+
+  private accept(channel: ChannelKey, id: string, payload: Buffer): Rejection | undefined {
+    const { metrics, register, bus, clock } = this.ctx;
+    const decoded = decodePayload(channel, payload);
+    if (!decoded.ok) return { reason: 'invalid-payload', detail: decoded.errors.join('; ') };
+    const message = decoded.value as { seq: number; ts: number };
+    const party = channels[channel].party;
+
+    const device = party === 'device' ? register.deviceContext(id) : undefined;
+    if (party === 'device' && !device)
+      return { reason: 'unknown-device', detail: `no device "${id}" in the site register` };
+    if (party === 'staff' && !register.staff(id))
+      return { reason: 'unknown-staff', detail: `no staff member "${id}"` };
+    if (device) {
+      const kind = device.device.kind;
+      if (channel === 'deviceTelemetry' && kind !== 'wristband') {
+        return { reason: 'wrong-kind', detail: `telemetry comes from wristbands; ${id} is a ${kind}` };
+      }
+      if (channel === 'deviceEvent' && !EVENTS_BY_KIND[kind].has((message as DeviceEvent).type)) {
+        return {
+          reason: 'wrong-kind',
+          detail: `a ${kind} does not send "${(message as DeviceEvent).type}" events`,
+        };
+      }
+    }
+
+    // Retained status (and its last will) is sequenced apart from the data stream it may overtake.
+    const stream = channel === 'deviceStatus' || channel === 'staffStatus' ? 'status' : 'data';
+    const verdict = this.sequences.check(`${party}/${id}/${stream}`, message.seq, message.ts);
+    if (verdict.kind === 'duplicate') {
+      metrics.ingestMessages.inc({ channel, result: 'duplicate' });
+      return undefined;
+    }
+    if (verdict.kind === 'new' && verdict.missing > 0) {
+      metrics.sequenceGaps.inc({ channel }, verdict.missing);
+      this.ctx.log.debug({ sender: id, missing: verdict.missing }, 'sequence gap');
+    }
+    metrics.ingestMessages.inc({ channel, result: 'accepted' });
+
+    const receivedAt = clock.now();
+    if (party === 'staff') {
+      if (channel === 'staffReply')
+        bus.emit('staff:reply', { staffId: id, reply: message as HandsetReply, receivedAt });
+      return undefined;
+    }
+    const event = DEVICE_EVENTS[channel as keyof typeof DEVICE_EVENTS];
+    bus.emit(event, { source: device!, message: message as never, receivedAt });
+    return undefined;
+  }
+
+  private reject(channel: ChannelKey, id: string, topic: string, r: Rejection): void {
+    const result =
+      r.reason === 'unknown-device' || r.reason === 'unknown-staff' ? 'unknown-device' : 'rejected';
+    this.ctx.metrics.ingestMessages.inc({ channel, result });
+    this.ctx.metrics.ingestRejections.inc({ channel, reason: r.reason });
+    this.rejectLog.warn(
+      `${r.reason}/${id}`,
+      { topic, reason: r.reason, problem: r.detail },
+      'message rejected',
+    );
+  }
+}
+
+const DEVICE_EVENTS = {
+  deviceTelemetry: 'device:telemetry',
+  deviceEvent: 'device:event',
+  deviceHeartbeat: 'device:heartbeat',
+  deviceStatus: 'device:status',
+} as const satisfies Partial<Record<ChannelKey, keyof GatewayEvents>>;

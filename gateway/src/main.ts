@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { startGateway } from './app.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { hashSecret } from './register/credentials.js';
+import { SiteFileError } from './register/site-file.js';
+
+const USAGE = `Usage:
+  careedge-gateway [--config FILE] [--site FILE]   start the gateway
+  careedge-gateway hash-secret SECRET              print the secretHash for a site file
+
+Settings come from the config file (or CAREEDGE_CONFIG), then CAREEDGE_* environment variables;
+see "Configuration" in README.md.`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      site: { type: 'string', short: 's' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals[0] === 'hash-secret') {
+    if (!positionals[1]) {
+      console.error(USAGE);
+      return 2;
+    }
+    console.log(hashSecret(positionals[1]));
+    return 0;
+  }
+  if (positionals.length > 0) {
+    console.error(`unknown command "${positionals[0]}"\n\n${USAGE}`);
+    return 2;
+  }
+
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    const config = loadConfig({
+      file: values.config ?? process.env.CAREEDGE_CONFIG,
+      env: process.env,
+      overrides: values.site ? { siteFile: values.site } : {},
+    });
+    gateway = await startGateway({ config });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof SiteFileError) {
+      const problems = err instanceof ConfigError ? err.problems : err.problems;
+      const what = err instanceof ConfigError ? 'configuration' : 'site file';
+      console.error(`CareEdge refuses to start because the ${what} is not valid:`);
+      for (const p of problems) console.error(`  ${p}`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const shutdown = async (signal: string) => {
+    gateway.context.log.info({ signal }, 'stopping');
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  return -1; // keep running
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err) => {
+    console.error('CareEdge gateway failed to start:', err);
+    process.exit(1);
+  },
+);

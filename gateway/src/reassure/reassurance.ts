@@ -1,0 +1,40 @@
+import type { Reassurance } from '@careedge/edge';
+import type { GatewayContext, GatewayModule } from '../core/context.js';
+
+/**
+ * Tells the resident that help is on the way as soon as somebody accepts the alert (and who, if
+ * configured) — a resident who knows someone is coming does not try to get up alone.
+ */
+export class ReassuranceModule implements GatewayModule {
+  readonly name = 'reassurance';
+
+  constructor(private readonly ctx: GatewayContext) {}
+
+  start(): void {
+    this.ctx.bus.on(this.name, 'alert:changed', ({ alert, action }) => {
+      if (action !== 'acknowledged' && action !== 'resolved') return;
+      const staff = alert.ownerId ? this.ctx.register.staff(alert.ownerId) : undefined;
+      const firstName = this.ctx.config.reassurance.useFirstName ? staff?.firstName : undefined;
+      const message: Reassurance =
+        action === 'acknowledged'
+          ? {
+              ts: this.ctx.clock.now(),
+              alertId: alert.id,
+              kind: 'help-coming',
+              ...(firstName ? { staffFirstName: firstName } : {}),
+              text: firstName ? `Help is coming: ${firstName} is on the way.` : 'Help is coming.',
+            }
+          : {
+              ts: this.ctx.clock.now(),
+              alertId: alert.id,
+              kind: 'resolved',
+              text: 'Your call has been closed.',
+            };
+      this.ctx.mqtt.publish('deviceReassurance', alert.deviceId, message);
+    });
+  }
+
+  stop(): void {
+    this.ctx.bus.removeOwner(this.name);
+  }
+}
