@@ -3,6 +3,14 @@
 export type DeviceKind = 'wristband' | 'care-button';
 export type StaffRole = 'carer' | 'nurse' | 'supervisor';
 
+/** The care centre this gateway serves. Local times (rosters) are read in `timezone`. */
+export interface Site {
+  id: string;
+  name: string;
+  /** IANA time zone, e.g. `Europe/London`. */
+  timezone: string;
+}
+
 export interface Zone {
   id: string;
   name: string;

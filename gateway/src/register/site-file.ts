@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseDocument } from 'yaml';
+import { crossCheck } from './site-file-checks.js';
+import { type SiteFileDocument, SiteFileSchema, weekdays } from './site-file-schema.js';
+import type { Device, Resident, Room, RosterEntry, Site, Staff, Zone } from './types.js';
+
+/** Exactly one of the two: a plaintext secret (hashed on import) or an existing hash. */
+export type Credential = { secret: string } | { secretHash: string };
+
+/** A checked site file with defaults applied, in the register's own types. */
+export interface SiteDefinition {
+  site: Site;
+  zones: Zone[];
+  rooms: Room[];
+  residents: Resident[];
+  devices: Array<Device & { credential: Credential }>;
+  staff: Array<Staff & { credential: Credential }>;
+  /** In file order; `rank` defaults to the 1-based position. */
+  roster: RosterEntry[];
+}
+
+/** The site file is not valid; `problems` lists every problem found, one `path: message` line each. */
+export class SiteFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: the site file is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SiteFileError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+const validate = ajv.compile<SiteFileDocument>(SiteFileSchema);
+
+/** `/devices/3/resident` → `devices[3].resident`. */
+function pathOf(pointer: string, child?: string): string {
+  const parts = pointer.split('/').slice(1);
+  if (child !== undefined) parts.push(child);
+  let out = '';
+  for (const raw of parts) {
+    const p = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;
+  }
+  return out || '(top level)';
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+/** The offending value for the message; never a secret's value, which would end up in logs. */
+const shown = (e: ErrorObject): string =>
+  e.instancePath.endsWith('/secret') ? `a ${typeof e.data}` : describe(e.data);
+
+const typeName = (t: string): string =>
+  t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'integer' ? 'a whole number' : `a ${t}`;
+
+function formatError(e: ErrorObject): string {
+  const custom = (e.parentSchema as { 'x-message'?: string } | undefined)?.['x-message'];
+  switch (e.keyword) {
+    case 'required':
+      return `${pathOf(e.instancePath, (e.params as { missingProperty: string }).missingProperty)}: is required`;
+    case 'additionalProperties':
+      return `${pathOf(e.instancePath)}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    case 'enum':
+      return `${pathOf(e.instancePath)}: must be one of ${(e.params as { allowedValues: string[] }).allowedValues.join(', ')} (got ${shown(e)})`;
+    case 'type':
+      return `${pathOf(e.instancePath)}: must be ${typeName((e.params as { type: string }).type)} (got ${shown(e)})`;
+    case 'pattern':
+      return `${pathOf(e.instancePath)}: ${custom ?? e.message} (got ${shown(e)})`;
+    case 'minLength':
+      return `${pathOf(e.instancePath)}: must be at least ${(e.params as { limit: number }).limit} characters long`;
+    case 'minItems':
+      return `${pathOf(e.instancePath)}: ${(e.params as { limit: number }).limit === 1 ? 'must not be empty' : `must list at least ${(e.params as { limit: number }).limit} items`}`;
+    case 'uniqueItems':
+      return `${pathOf(e.instancePath)}: lists ${describe((e.data as unknown[])[(e.params as { i: number }).i])} twice`;
+    default:
+      return `${pathOf(e.instancePath)}: ${e.message}`;
+  }
+}
+
+const sections = ['(top level)', 'site', 'zones', 'rooms', 'residents', 'devices', 'staff', 'roster'];
+
+/** Problems sorted by where they are in the file (section, then item), schema and cross-checks mixed. */
+function inFileOrder(problems: string[]): string[] {
+  const key = (p: string): [number, number] => {
+    const m = /^([^.[:]+)(?:\[(\d+)\])?/.exec(p);
+    const section = sections.indexOf(m?.[1] ?? '');
+    return [section < 0 ? sections.length : section, Number(m?.[2] ?? -1)];
+  };
+  return problems
+    .map((p, i) => ({ p, i, k: key(p) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.i - b.i)
+    .map((x) => x.p);
+}
+
+const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+const credentialOf = (x: { secret?: string; secretHash?: string }): Credential =>
+  x.secret !== undefined ? { secret: x.secret } : { secretHash: x.secretHash! };
+
+function normalize(doc: SiteFileDocument): SiteDefinition {
+  return {
+    site: { ...doc.site },
+    zones: doc.zones.map((z) => ({ id: z.id, name: z.name })),
+    rooms: doc.rooms.map((r) => ({ id: r.id, name: r.name, zoneId: r.zone })),
+    residents: (doc.residents ?? []).map((r) => ({ id: r.id, name: r.name, roomId: r.room })),
+    devices: (doc.devices ?? []).map((d) => ({
+      id: d.id,
+      kind: d.kind,
+      ...(d.kind === 'wristband' ? { residentId: d.resident! } : { roomId: d.room! }),
+      credential: credentialOf(d),
+    })),
+    staff: (doc.staff ?? []).map((s) => ({
+      id: s.id,
+      name: s.name,
+      firstName: s.firstName ?? s.name.split(/\s+/)[0]!,
+      role: s.role,
+      credential: credentialOf(s),
+    })),
+    roster: (doc.roster ?? []).map((r, i) => ({
+      staffId: r.staff,
+      zoneIds: r.supervisor ? [] : [...(r.zones ?? [])],
+      supervisor: r.supervisor === true,
+      rank: r.rank ?? i + 1,
+      days: r.days ? r.days.map((d) => weekdays.indexOf(d) + 1).sort((a, b) => a - b) : [1, 2, 3, 4, 5, 6, 7],
+      fromMin: minutes(r.from ?? '00:00'),
+      toMin: minutes(r.to ?? '24:00'),
+    })),
+  };
+}
+
+/**
+ * Parses and checks a site file's text. Throws one SiteFileError listing every problem: YAML
+ * syntax first (nothing else can be read then), otherwise schema and cross-reference problems
+ * together, so an administrator fixes the file in one pass.
+ */
+export function parseSiteFile(text: string, fileName = 'site file'): SiteDefinition {
+  const yamlDoc = parseDocument(text);
+  if (yamlDoc.errors.length > 0) {
+    throw new SiteFileError(
+      fileName,
+      yamlDoc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return at ? `line ${at.line}, column ${at.col}: ${message}` : message;
+      }),
+    );
+  }
+  const value: unknown = yamlDoc.toJS();
+  const problems = validate(value) ? [] : (validate.errors ?? []).map(formatError);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    problems.push(...crossCheck(value as Record<string, unknown>));
+  }
+  if (problems.length > 0) throw new SiteFileError(fileName, inFileOrder(problems));
+  return normalize(value as SiteFileDocument);
+}
+
+/** Reads and checks a site file; errors name the file by its base name. */
+export function loadSiteFile(path: string): SiteDefinition {
+  return parseSiteFile(readFileSync(path, 'utf8'), basename(path));
+}
