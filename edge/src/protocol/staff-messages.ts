@@ -78,10 +78,11 @@ export const DispatchReason = Type.Union(
     Type.Literal('reminder'),
     Type.Literal('handover'),
     Type.Literal('update'),
+    Type.Literal('resend'),
   ],
   {
     description:
-      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time; `handover`: handed to you; `update`: the resident called again.',
+      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time; `handover`: handed to you; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected.',
   },
 );
 

@@ -39,6 +39,7 @@ export interface GatewayEvents {
   'device:event': [FromDevice<DeviceEvent>];
   'device:heartbeat': [FromDevice<Heartbeat>];
   'device:status': [FromDevice<DeviceStatus>];
+  'staff:status': [{ staffId: string; state: 'online' | 'offline'; receivedAt: number }];
   'staff:reply': [{ staffId: string; reply: HandsetReply; receivedAt: number }];
   'alert:changed': [AlertChange];
 }

@@ -19,6 +19,9 @@ export class Dispatcher implements GatewayModule {
 
   start(): void {
     this.ctx.bus.on(this.name, 'alert:changed', (c) => this.onChange(c));
+    this.ctx.bus.on(this.name, 'staff:status', ({ staffId, state }) => {
+      if (state === 'online') this.resendTo(staffId);
+    });
     for (const alert of this.ctx.alerts.open()) {
       if (alert.state === 'raised') this.escalate(alert, 'new');
       else this.schedule(alert);
@@ -35,6 +38,16 @@ export class Dispatcher implements GatewayModule {
   escalateNow(alertId: number): void {
     const alert = this.ctx.alerts.get(alertId);
     if (alert.state === 'dispatched') this.escalate(alert, 'escalation');
+  }
+
+  /**
+   * A handset that (re)connects gets every open alert that is waiting for it: messages sent
+   * while it was away (Wi-Fi drop, gateway restart) would otherwise be lost with its session.
+   */
+  private resendTo(staffId: string): void {
+    for (const alert of this.ctx.alerts.open()) {
+      if (this.currentRecipients(alert).includes(staffId)) this.send(alert, [staffId], 'resend');
+    }
   }
 
   private ackTimeoutMs(alert: Alert): number {

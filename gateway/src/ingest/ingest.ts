@@ -2,6 +2,7 @@ import {
   type ChannelKey,
   channels,
   type DeviceEvent,
+  type DeviceStatus,
   decodePayload,
   filterFor,
   type HandsetReply,
@@ -102,8 +103,11 @@ export class Ingest implements GatewayModule {
 
     const receivedAt = clock.now();
     if (party === 'staff') {
-      if (channel === 'staffReply')
+      if (channel === 'staffReply') {
         bus.emit('staff:reply', { staffId: id, reply: message as HandsetReply, receivedAt });
+      } else {
+        bus.emit('staff:status', { staffId: id, state: (message as DeviceStatus).state, receivedAt });
+      }
       return undefined;
     }
     const event = DEVICE_EVENTS[channel as keyof typeof DEVICE_EVENTS];

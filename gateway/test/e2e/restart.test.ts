@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type TestGateway, testGateway } from '../helpers/gateway.js';
+import { onTopic } from '../helpers/mqtt-client.js';
+
+describe('restart on the same SQLite file', () => {
+  let g: TestGateway;
+  beforeEach(async () => {
+    g = await testGateway();
+  });
+  afterEach(async () => {
+    await g.stop();
+  });
+
+  it('resumes an open alert and fires its pending escalation on time', async () => {
+    const band = await g.device('wb-1');
+    const alice = await g.handset('alice');
+    await band.send('deviceEvent', { type: 'sos' });
+    const { alertId } = (await alice.next(onTopic('dispatch', { type: 'alert' }))).payload;
+    await g.tick(10_000);
+
+    await g.restart();
+    const bob = await g.handset('bob');
+    const alert = g.alerts.get(alertId as number);
+    expect(alert).toMatchObject({ state: 'dispatched', level: 0, count: 1 });
+    expect(alert.deadlineAt).toBe(alert.raisedAt + 30_000);
+
+    await g.tick(19_999);
+    expect(g.alerts.get(alertId as number).level).toBe(0);
+    await g.tick(1);
+    expect(
+      (await bob.next(onTopic('dispatch', { type: 'alert', reason: 'escalation' }))).payload,
+    ).toMatchObject({
+      alertId,
+      level: 1,
+    });
+    const actions = g.gateway.context.alertStore.audit(alertId as number).map((a) => a.action);
+    expect(actions).toEqual(['raised', 'dispatched', 'escalated']);
+  });
+
+  it('fires at once a deadline that passed while the gateway was down', async () => {
+    const band = await g.device('wb-1');
+    const alice = await g.handset('alice');
+    await band.send('deviceEvent', { type: 'sos' });
+    const { alertId } = (await alice.next(onTopic('dispatch', { type: 'alert' }))).payload;
+
+    await g.gateway.stop();
+    await g.tick(45_000); // down for 45 s: the 30 s deadline passed meanwhile
+    await g.restart();
+    const bob = await g.handset('bob');
+    // Bob's handset reconnects after the escalation fired: it gets the alert that waits for him.
+    expect((await bob.next(onTopic('dispatch', { type: 'alert', reason: 'resend' }))).payload).toMatchObject({
+      alertId,
+      level: 1,
+    });
+    expect(g.alerts.get(alertId as number).level).toBe(1);
+    expect(g.gateway.context.alertStore.audit(alertId as number).map((a) => a.action)).toEqual([
+      'raised',
+      'dispatched',
+      'escalated',
+    ]);
+  });
+});

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunningGateway, startGateway } from '../../src/app.js';
+import { type DeepPartial, loadConfig } from '../../src/config/load.js';
+import type { GatewayConfig } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { fakeClock } from './fake-clock.js';
+import { TestClient } from './mqtt-client.js';
+
+export const TEST_SITE = fileURLToPath(new URL('../fixtures/site.yaml', import.meta.url));
+/** Secrets of the test site: `<id>-secret`. */
+export const secretOf = (id: string) => `${id}-secret`;
+
+/**
+ * A real gateway (embedded broker on a free port, SQLite file in a temp dir) driven by a fake
+ * clock, plus real MQTT clients for devices and handsets. `restart()` stops the gateway and
+ * starts a new one on the same SQLite file and clock.
+ */
+export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'careedge-test-'));
+  const time = fakeClock();
+  const config = loadConfig({
+    overrides: {
+      siteFile: TEST_SITE,
+      dataDir: dir,
+      mqtt: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      log: { level: 'silent' },
+      ...overrides,
+    },
+  });
+  const clients: TestClient[] = [];
+  let gateway: RunningGateway = await startGateway({ config, clock: time.clock, logger: silentLogger() });
+
+  const h = {
+    dir,
+    config,
+    ...time,
+    get gateway() {
+      return gateway;
+    },
+    get alerts() {
+      return gateway.context.alerts;
+    },
+    async client(id: string, password = secretOf(id)) {
+      const c = await TestClient.connect(gateway.mqttPort, gateway.siteId, id, password);
+      clients.push(c);
+      return c;
+    },
+    async device(id: string) {
+      const c = await h.client(id);
+      await c.listen('deviceReassurance');
+      return c;
+    },
+    async handset(id: string) {
+      const c = await h.client(id);
+      await c.listen('staffDispatch', 'staffResult');
+      await c.send('staffStatus', { state: 'online' });
+      return c;
+    },
+    async restart() {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await gateway.stop();
+      gateway = await startGateway({ config, clock: time.clock, logger: silentLogger() });
+    },
+    async stop() {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await gateway.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    metric: async (name: string, labels: Record<string, string> = {}) => {
+      const m = await gateway.context.metrics.registry.getSingleMetric(name)?.get();
+      const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
+      return v?.value ?? 0;
+    },
+  };
+  return h;
+}
+
+export type TestGateway = Awaited<ReturnType<typeof testGateway>>;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { SequenceTracker } from '../../src/ingest/dedup.js';
+
+describe('sequence tracker (retransmissions, gaps, reboots)', () => {
+  it('accepts new messages and drops an exact retransmission', () => {
+    const t = new SequenceTracker();
+    expect(t.check('wb-1', 0, 1000)).toEqual({ kind: 'new', missing: 0 });
+    expect(t.check('wb-1', 1, 1001)).toEqual({ kind: 'new', missing: 0 });
+    expect(t.check('wb-1', 1, 1001)).toEqual({ kind: 'duplicate' });
+    expect(t.check('wb-1', 0, 1000)).toEqual({ kind: 'duplicate' });
+  });
+
+  it('counts the messages missing in a gap', () => {
+    const t = new SequenceTracker();
+    t.check('wb-1', 5, 1000);
+    expect(t.check('wb-1', 9, 1004)).toEqual({ kind: 'new', missing: 3 });
+  });
+
+  it('takes a repeated seq with a newer ts as a device restart, not a duplicate', () => {
+    const t = new SequenceTracker();
+    t.check('wb-1', 0, 1000);
+    t.check('wb-1', 1, 1001);
+    expect(t.check('wb-1', 0, 5000)).toEqual({ kind: 'restart' });
+    expect(t.check('wb-1', 1, 5001)).toEqual({ kind: 'new', missing: 0 });
+  });
+
+  it('accepts a late, older message once and keeps senders apart', () => {
+    const t = new SequenceTracker();
+    t.check('wb-1', 10, 1010);
+    expect(t.check('wb-1', 8, 1008)).toEqual({ kind: 'new', missing: 0 });
+    expect(t.check('wb-1', 8, 1008)).toEqual({ kind: 'duplicate' });
+    expect(t.check('wb-2', 10, 1010)).toEqual({ kind: 'new', missing: 0 });
+  });
+
+  it('keeps a bounded window per sender', () => {
+    const t = new SequenceTracker();
+    for (let i = 0; i < 1000; i++) t.check('wb-1', i, 1000 + i);
+    // seq 0 fell out of the window; with its old ts it is an old late message, not a duplicate.
+    expect(t.check('wb-1', 0, 1000)).toEqual({ kind: 'new', missing: 0 });
+    expect(t.check('wb-1', 999, 1999)).toEqual({ kind: 'duplicate' });
+  });
+});
