@@ -38,7 +38,7 @@ export const ConfigSchema = Type.Object(
     ),
     http: Type.Object(
       {
-        host: Type.String({ default: '0.0.0.0' }),
+        host: Type.String({ default: '0.0.0.0', description: 'HTTP listen address.' }),
         port: Port(8080, 'HTTP API and metrics port (0 = any free port).'),
       },
       { additionalProperties: false, default: {} },
@@ -99,7 +99,7 @@ export const ConfigSchema = Type.Object(
             Type.Literal('trace'),
             Type.Literal('silent'),
           ],
-          { default: 'info' },
+          { default: 'info', description: 'Log level; logs are JSON lines (pretty when run in a terminal).' },
         ),
         rejectLogIntervalS: Seconds(
           60,
