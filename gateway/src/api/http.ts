@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { AlertError } from '../alerts/errors.js';
 import type { GatewayContext } from '../core/context.js';
 
@@ -17,7 +17,11 @@ const STATUS: Record<string, number> = { 'alert-not-found': 404 };
  * Built separately from listen() so tests drive it with inject().
  */
 export function buildHttpApi(ctx: GatewayContext) {
-  const app = Fastify({ loggerInstance: ctx.log.child({ module: 'http' }), disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ module: 'http' }),
+    // Request logs would drown the alarm log on a Pi; errors are still logged below.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
 
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof AlertError) {

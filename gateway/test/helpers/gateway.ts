@@ -10,8 +10,8 @@ import { fakeClock } from './fake-clock.js';
 import { TestClient } from './mqtt-client.js';
 
 export const TEST_SITE = fileURLToPath(new URL('../fixtures/site.yaml', import.meta.url));
-/** Secrets of the test site: `<id>-secret`. */
-export const secretOf = (id: string) => `${id}-secret`;
+/** Secrets of the test site: `<id>-secret-0123456789`. */
+export const secretOf = (id: string) => `${id}-secret-0123456789`;
 
 /**
  * A real gateway (embedded broker on a free port, SQLite file in a temp dir) driven by a fake
