@@ -1,0 +1,211 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket } from 'aedes';
+import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
+import type { Principal } from '../register/types.js';
+import { mayPublish, maySubscribe } from './acl.js';
+import { ClientIdOwners } from './client-ids.js';
+
+/** Something the broker refused; reported to `onDenied`, never logged by the broker itself. */
+export interface DeniedEvent {
+  kind: 'auth' | 'publish' | 'subscribe';
+  clientId: string;
+  username?: string;
+  topic?: string;
+  reason: string;
+}
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  /** 0 picks a free port; read the chosen one from the result. */
+  port: number;
+  siteId: string;
+  /** Device and handset logins (the site register). Never asked about `gateway`. */
+  authenticate(username: string, password: string): Principal | undefined;
+  /** The password of the gateway's own MQTT client, which logs in as username `gateway`. */
+  gatewaySecret: string;
+  onDenied?(event: DeniedEvent): void;
+}
+
+export interface EmbeddedBroker {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3, Table 3.1). */
+const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+const refusal = (returnCode: number, message: string): AuthenticateError =>
+  Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+
+const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest();
+
+/**
+ * Starts the site's MQTT broker (aedes over TCP) with the CareEdge access rules: every client
+ * logs in (devices and handsets with their register secret, the gateway as `gateway`), and
+ * publishes and subscriptions are checked against acl.ts. Refusals go to `onDenied`.
+ *
+ * How refusals look to a client (MQTT 3.1.1):
+ * - CONNECT: CONNACK 0x05 without a username or with a will it may not publish, 0x04 for a wrong
+ *   username or password, 0x02 for a client id held by another login, 0x03 when the
+ *   `authenticate` callback throws; then the broker closes the connection [MQTT-3.2.2-5].
+ * - SUBSCRIBE: SUBACK return code 0x80 (Failure) for that filter [MQTT-3.8.4-5], the only failure
+ *   code 3.1.1 has [MQTT-3.9.3-2]; the connection stays up and nothing is delivered on the filter.
+ * - PUBLISH: MQTT 3.1.1 has no negative PUBACK, so a server must either acknowledge and drop or
+ *   close the connection [MQTT-3.3.5-2]; aedes closes it (no PUBACK is sent) and the message goes
+ *   nowhere. A misbehaving device is thus disconnected, which is visible, rather than silently
+ *   ignored.
+ */
+export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { siteId } = opts;
+  // An empty or short secret would let anyone log in as the gateway, which may do anything.
+  if (opts.gatewaySecret.length < 16) throw new Error('gatewaySecret must be at least 16 characters');
+  const principals = new WeakMap<Client, Principal>();
+  const usernames = new WeakMap<Client, string>();
+  const wills = new WeakMap<Client, NonNullable<ConnectPacket['will']>>();
+  const clientIds = new ClientIdOwners();
+  const gatewayDigest = sha256(opts.gatewaySecret);
+
+  const report = (event: DeniedEvent) => {
+    try {
+      opts.onDenied?.(event);
+    } catch {
+      // A failing report must not take the broker, and with it every alarm, down.
+    }
+  };
+  const clientIdOf = (client: Client | null) => client?.id ?? '';
+  const usernameOf = (client: Client | null) => (client ? usernames.get(client) : undefined);
+
+  const broker = await Aedes.createBroker({
+    // A handset that stops reading must not stall deliveries to everyone else for a minute.
+    drainTimeout: 15_000,
+    connectTimeout: 10_000,
+    // Protocol v1 topics have 5 or 6 levels; anything far deeper is refused before routing.
+    maxTopicLevels: 16,
+
+    preConnect(client, packet, done) {
+      // Kept for authenticate, which does not see the CONNECT packet.
+      if (packet.will) wills.set(client, packet.will);
+      done(null, true);
+    },
+
+    authenticate(client, username, password, done) {
+      const deny = (returnCode: number, reason: string) => {
+        report({ kind: 'auth', clientId: client.id, ...(username ? { username } : {}), reason });
+        done(refusal(returnCode, reason), false);
+      };
+      if (!username) return deny(NOT_AUTHORIZED, 'no username: anonymous clients are not allowed');
+      const secret = password ? Buffer.from(password).toString('utf8') : '';
+      let principal: Principal | undefined;
+      if (username === GATEWAY_USERNAME) {
+        // Compare digests: equal lengths for timingSafeEqual, and no length leak.
+        principal = timingSafeEqual(sha256(secret), gatewayDigest) ? { kind: 'gateway' } : undefined;
+      } else {
+        try {
+          principal = opts.authenticate(username, secret);
+        } catch (err) {
+          return deny(SERVER_UNAVAILABLE, `login check failed: ${(err as Error).message}`);
+        }
+        // Only the gatewaySecret makes a gateway; the register may not hand that out.
+        if (principal?.kind === 'gateway') principal = undefined;
+      }
+      if (!principal) return deny(BAD_USERNAME_OR_PASSWORD, 'wrong username or password');
+
+      // The will is published by the broker on the client's behalf, so it must pass the same rule
+      // as the client's own publishes; refusing it here tells the client at once. (aedes also runs
+      // authorizePublish on the will when it fires, see authorizePublish below.)
+      const will = wills.get(client);
+      if (will) {
+        const verdict = mayPublish(principal, will.topic, siteId, will.retain === true);
+        if (!verdict.ok) return deny(NOT_AUTHORIZED, `last will on ${will.topic}: ${verdict.reason}`);
+      }
+      // [MQTT-3.1.3-9]: a refused client id is answered with CONNACK 0x02.
+      if (!clientIds.claim(client.id, principal, client, client.clean)) {
+        return deny(IDENTIFIER_REJECTED, `client id "${client.id}" is in use by another login`);
+      }
+      principals.set(client, principal);
+      usernames.set(client, username);
+      done(null, true);
+    },
+
+    // Runs for each incoming PUBLISH and for the will when it is about to be published.
+    authorizePublish(client, packet: PublishPacket, done) {
+      const principal = client ? principals.get(client) : undefined;
+      const verdict = principal
+        ? mayPublish(principal, packet.topic, siteId, packet.retain)
+        : // client is null for a will left behind by another broker instance: nobody to vouch for it.
+          { ok: false as const, reason: 'no authenticated client' };
+      if (verdict.ok) return done(null);
+      const username = usernameOf(client);
+      report({
+        kind: 'publish',
+        clientId: clientIdOf(client),
+        ...(username ? { username } : {}),
+        topic: packet.topic,
+        reason: verdict.reason,
+      });
+      done(new Error(verdict.reason));
+    },
+
+    authorizeSubscribe(client, subscription, done) {
+      const principal = principals.get(client);
+      const verdict = principal
+        ? maySubscribe(principal, subscription.topic, siteId)
+        : { ok: false as const, reason: 'no authenticated client' };
+      if (verdict.ok) return done(null, subscription);
+      const username = usernameOf(client);
+      report({
+        kind: 'subscribe',
+        clientId: client.id,
+        ...(username ? { username } : {}),
+        topic: subscription.topic,
+        reason: verdict.reason,
+      });
+      // A null subscription makes aedes answer 0x80 (Failure) for this filter [MQTT-3.8.4-5].
+      done(null, null);
+    },
+
+    // Last line of defence on the way out, e.g. for messages queued in a persistent session
+    // before the client id changed hands: a client receives only what it may subscribe to.
+    // The gateway, the receiver of almost all traffic, passes on the first comparison.
+    authorizeForward(client, packet) {
+      const principal = principals.get(client);
+      if (principal?.kind === 'gateway') return packet;
+      return principal && maySubscribe(principal, packet.topic, siteId).ok ? packet : null;
+    },
+  });
+
+  broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
+
+  const server: Server = createServer(broker.handle);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw err;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close() {
+      closing ??= Promise.all([
+        // Stop accepting first; the server's close completes once aedes has closed every client.
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        new Promise<void>((resolve) => broker.close(() => resolve())),
+      ]).then(() => undefined);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,8 @@
+/** The site's embedded MQTT broker and its access rules. */
+export { type AclDecision, mayPublish, maySubscribe } from './acl.js';
+export {
+  type DeniedEvent,
+  type EmbeddedBroker,
+  type EmbeddedBrokerOptions,
+  startEmbeddedBroker,
+} from './embedded-broker.js';
