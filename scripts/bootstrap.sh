@@ -28,7 +28,10 @@ fi
 stamp=node_modules/.careedge-lock-stamp
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "bootstrap: installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: the lockfile cannot list optional platform builds (e.g. Biome's
+  # for macOS or Windows) that this registry does not carry, and `npm ci` refuses such a lockfile.
+  # With an unchanged lockfile `npm install` installs exactly what it pins.
+  echo "bootstrap: installing npm packages"
+  npm install --no-audit --no-fund
   echo "$want" > "$stamp"
 fi
