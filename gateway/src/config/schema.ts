@@ -38,7 +38,11 @@ export const ConfigSchema = Type.Object(
     ),
     http: Type.Object(
       {
-        host: Type.String({ default: '0.0.0.0', description: 'HTTP listen address.' }),
+        host: Type.String({
+          default: '127.0.0.1',
+          description:
+            'HTTP listen address. The API has no login yet, so by default only this machine can reach it.',
+        }),
         port: Port(8080, 'HTTP API and metrics port (0 = any free port).'),
       },
       { additionalProperties: false, default: {} },

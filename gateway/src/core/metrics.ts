@@ -48,11 +48,11 @@ export function createMetrics() {
       name: 'careedge_alerts_open',
       help: 'Alerts not yet resolved or cancelled.',
     }),
-    dispatchLatency: new Histogram({
+    eventProcessing: new Histogram({
       ...reg,
-      name: 'careedge_alarm_dispatch_seconds',
-      help: 'From receiving an alarm message to publishing its first dispatch.',
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+      name: 'careedge_event_processing_seconds',
+      help: 'From a validated device event to its alert committed to SQLite and dispatch published (real time).',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
     }),
   };
 }

@@ -114,7 +114,6 @@ export class Dispatcher implements GatewayModule {
       reason,
     );
     this.send(updated, staff, reason);
-    if (reason === 'new') this.ctx.metrics.dispatchLatency.observe((now - alert.raisedAt) / 1000);
   }
 
   private remind(alert: Alert): void {
