@@ -12,8 +12,10 @@ export interface SimClientOptions {
   /** The password the gateway checks against the site register. */
   secret: string;
   clock?: Clock;
-  /** Extra MQTT.js options (tests shorten `reconnectPeriod`, the load generator disables it). */
+  /** Extra MQTT.js options. */
   mqtt?: Partial<IClientOptions>;
+  /** Disable Nagle's algorithm on the TCP socket (TCP_NODELAY). Default true; see `connect`. */
+  noDelay?: boolean;
 }
 
 /** A message this client published: what runners and tests observe. */
@@ -93,6 +95,12 @@ export abstract class SimClient<
       client.options.will = this.willFor();
     });
     client.on('connect', () => {
+      // MQTT.js leaves Nagle's algorithm on. With it, a small publish (an SOS) that follows
+      // another write still unacknowledged waits for the peer's delayed ACK — up to 40 ms on
+      // Linux — which is a property of the socket, not of the gateway being measured. Alarm
+      // devices set TCP_NODELAY for this reason; `noDelay: false` simulates one that does not.
+      if (this.opts.noDelay !== false)
+        (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       void this.announceOnline(client);
     });
     // Resolve only once subscribed and `online` is out, so callers can publish right away and

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
+import { parseSimSite, type SimSite } from '../site/sim-site.js';
+
+export interface BenchSiteOptions {
+  devices: number;
+  zones?: number;
+}
+
+/**
+ * A synthetic site for load: one resident, room and wristband per device, a few zones, two
+ * responders per zone and a supervisor, all on call around the clock (a roster line without
+ * days/from/to is always on), so every SOS has somebody to go to at whatever hour the bench runs.
+ * Each band having its own resident is what lets the load generator tell whose SOS a dispatch
+ * answers.
+ */
+export function benchSite({ devices, zones = 4 }: BenchSiteOptions): { yaml: string; site: SimSite } {
+  const pad = (n: number) => String(n).padStart(String(devices).length, '0');
+  const secret = () => randomBytes(18).toString('base64url');
+  const zoneIds = Array.from({ length: zones }, (_, z) => `zone-${z + 1}`);
+  const zoneOf = (i: number) => zoneIds[Math.floor((i * zones) / devices)]!;
+  const doc = {
+    site: { id: 'bench', name: 'CareEdge bench site', timezone: 'UTC' },
+    zones: zoneIds.map((id, z) => ({ id, name: `Zone ${z + 1}` })),
+    rooms: Array.from({ length: devices }, (_, i) => ({
+      id: `room-${pad(i + 1)}`,
+      name: `Room ${pad(i + 1)}`,
+      zone: zoneOf(i),
+    })),
+    residents: Array.from({ length: devices }, (_, i) => ({
+      id: `r-${pad(i + 1)}`,
+      name: `Resident ${pad(i + 1)}`,
+      room: `room-${pad(i + 1)}`,
+    })),
+    devices: Array.from({ length: devices }, (_, i) => ({
+      id: `wb-${pad(i + 1)}`,
+      kind: 'wristband',
+      resident: `r-${pad(i + 1)}`,
+      secret: secret(),
+    })),
+    staff: [
+      ...zoneIds.flatMap((z) =>
+        [1, 2].map((n) => ({
+          id: `${z}-carer-${n}`,
+          name: `Carer ${n} ${z}`,
+          role: 'carer',
+          secret: secret(),
+        })),
+      ),
+      { id: 'supervisor', name: 'Shift Supervisor', role: 'supervisor', secret: secret() },
+    ],
+    roster: [
+      ...zoneIds.flatMap((z) => [1, 2].map((n) => ({ staff: `${z}-carer-${n}`, zones: [z], rank: n }))),
+      { staff: 'supervisor', supervisor: true },
+    ],
+  };
+  return { yaml: stringify(doc), site: parseSimSite(doc, 'bench site') };
+}

@@ -1,0 +1,220 @@
+/**
+ * `npm run bench`: the gateway under load. Generates a bench site (N residents, each with a
+ * wristband), starts the gateway as its own process on free ports, connects N simulated bands and
+ * the staff handsets from this process, sends telemetry at R msg/s per band and random SOS for the
+ * duration, and reports alarm latency, accepted throughput, losses and the gateway's memory and
+ * CPU, with PASS/MISS against the target. `--json` prints the same as JSON on stdout.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { LoadGenerator } from '../load/generator.js';
+import { benchSite } from './bench-site.js';
+import { freePort, GatewayProcess } from './gateway-process.js';
+import { Progress } from './progress.js';
+import { histogramQuantileBound, parsePrometheus, sumOf } from './prometheus.js';
+import { type BenchResult, checkTarget, formatTable } from './report.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Node's loop-delay histogram records the whole timer interval; the resolution is taken off again. */
+const LOOP_RESOLUTION_MS = 5;
+const ACCEPTED = [
+  'careedge_ingest_messages_total',
+  { channel: 'deviceTelemetry', result: 'accepted' },
+] as const;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      devices: { type: 'string', default: '2000' },
+      rate: { type: 'string', default: '1' },
+      duration: { type: 'string', default: '60' },
+      'sos-per-min': { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '5' },
+      'connect-concurrency': { type: 'string', default: '100' },
+      json: { type: 'boolean', default: false },
+      /** Write a V8 CPU profile of the gateway into this folder (node --cpu-prof). */
+      'gateway-profile': { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const num = (name: keyof typeof values, min: number) => {
+    const v = Number(values[name]);
+    if (!Number.isFinite(v) || v < min)
+      throw new Error(`--${name} must be a number ≥ ${min} (got ${values[name]})`);
+    return v;
+  };
+  return {
+    devices: Math.floor(num('devices', 1)),
+    rate: num('rate', 0),
+    durationS: num('duration', 1),
+    sosPerMin: num('sos-per-min', 0),
+    warmupS: num('warmup', 0),
+    connectConcurrency: Math.floor(num('connect-concurrency', 1)),
+    json: values.json === true,
+    profileDir: values['gateway-profile'],
+    keep: values.keep === true,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const say = (msg: string) => process.stderr.write(`${msg}\n`);
+
+async function main(): Promise<number> {
+  const o = options();
+  const dir = mkdtempSync(join(tmpdir(), 'careedge-bench-'));
+  mkdirSync(join(dir, 'data'));
+  const { yaml, site } = benchSite({ devices: o.devices });
+  writeFileSync(join(dir, 'site.yaml'), yaml);
+  const [mqttPort, httpPort] = [await freePort(), await freePort()];
+  const configFile = join(dir, 'config.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      siteFile: join(dir, 'site.yaml'),
+      dataDir: join(dir, 'data'),
+      mqtt: { host: '127.0.0.1', port: mqttPort },
+      http: { host: '127.0.0.1', port: httpPort },
+      log: { level: 'warn' },
+    }),
+  );
+
+  say(
+    `bench: ${o.devices} bands × ${o.rate} msg/s for ${o.durationS} s (+${o.warmupS} s warm-up), ${o.sosPerMin} SOS/min; files in ${dir}`,
+  );
+  const gateway = GatewayProcess.start({
+    root: ROOT,
+    configFile,
+    httpPort,
+    logFile: join(dir, 'gateway.log'),
+    ...(o.profileDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] } : {}),
+  });
+  const load = new LoadGenerator({
+    url: `mqtt://127.0.0.1:${mqttPort}`,
+    site,
+    ratePerDevice: o.rate,
+    sosPerMin: o.sosPerMin,
+    connectConcurrency: o.connectConcurrency,
+  });
+  try {
+    await gateway.waitHealthy();
+    say(`gateway pid ${gateway.pid} healthy (MQTT ${mqttPort}, HTTP ${httpPort})`);
+
+    const connecting = new Progress('connecting', site.devices.length + site.staff.length);
+    await load.connect((done) => connecting.update(done));
+    connecting.stop();
+
+    load.startTelemetry();
+    await sleep(o.warmupS * 1000);
+
+    const acceptedAtStart = sumOf(parsePrometheus(await gateway.metrics()), ...ACCEPTED);
+    const gwCpuStart = gateway.cpuSeconds();
+    const ownCpuStart = process.cpuUsage();
+    const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+    loop.enable();
+    load.startSos();
+    await runWithProgress(load, gateway, o.durationS);
+
+    const windowMetrics = parsePrometheus(await gateway.metrics());
+    const acceptedInWindow = sumOf(windowMetrics, ...ACCEPTED) - acceptedAtStart;
+    const gwCpuEnd = gateway.cpuSeconds();
+    const ownCpu = process.cpuUsage(ownCpuStart);
+    loop.disable();
+    load.stop();
+    // Let in-flight messages land before counting what is missing.
+    await load.drain(5000);
+    const finalMetrics = parsePrometheus(await gateway.metrics());
+    const memory = gateway.memory();
+    const stats = load.stats();
+    const acceptedTotal = sumOf(finalMetrics, ...ACCEPTED);
+    const internalP99 = histogramQuantileBound(finalMetrics, 'careedge_event_processing_seconds', 0.99);
+
+    const partial: Omit<BenchResult, 'target'> = {
+      devices: o.devices,
+      ratePerDevice: o.rate,
+      durationS: o.durationS,
+      warmupS: o.warmupS,
+      sosPerMin: o.sosPerMin,
+      alarmLatencyMs: {
+        samples: load.latency.histogram.totalCount,
+        p50: load.latency.percentileMs(50),
+        p99: load.latency.percentileMs(99),
+        max: load.latency.maxMs,
+      },
+      slowestAlarms: load.latency.slowest,
+      telemetry: {
+        offeredPerS: o.devices * o.rate,
+        acceptedPerS: acceptedInWindow / o.durationS,
+        sent: stats.telemetrySent,
+        accepted: acceptedTotal,
+        lost: Math.max(0, stats.telemetrySent - acceptedTotal),
+      },
+      alarms: { sent: stats.sosSent, dispatched: stats.alarmsMatched, lost: stats.alarmsWaiting },
+      messagesLost: Math.max(0, stats.telemetrySent - acceptedTotal) + stats.alarmsWaiting,
+      gateway: {
+        peakRssMiB: memory?.peakMiB ?? null,
+        cpuPercentOfOneCore:
+          gwCpuStart !== undefined && gwCpuEnd !== undefined
+            ? ((gwCpuEnd - gwCpuStart) / o.durationS) * 100
+            : null,
+        internalDispatchP99Ms: internalP99 === undefined ? null : internalP99 * 1000,
+      },
+      generator: {
+        cpuPercentOfOneCore: ((ownCpu.user + ownCpu.system) / 1e6 / o.durationS) * 100,
+        eventLoopDelayP99Ms: Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
+        maxScheduleLagMs: stats.maxLagMs,
+        troubles: stats.troubles,
+      },
+    };
+    const result: BenchResult = { ...partial, target: checkTarget(partial) };
+    if (o.json) console.log(JSON.stringify(result, null, 2));
+    else console.log(`\nCareEdge bench\n${formatTable(result)}`);
+    return 0;
+  } finally {
+    await load.close().catch(() => undefined);
+    await gateway.stop();
+    if (o.keep || o.profileDir) say(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The measured run, with a progress bar on stderr: elapsed, sent, SOS, current msg/s, gateway memory. */
+async function runWithProgress(
+  load: LoadGenerator,
+  gateway: GatewayProcess,
+  durationS: number,
+): Promise<void> {
+  const bar = new Progress('running', durationS);
+  const started = Date.now();
+  let last = { at: started, sent: load.stats().telemetrySent };
+  let rate = 0;
+  while (Date.now() - started < durationS * 1000) {
+    await sleep(Math.min(250, durationS * 1000 - (Date.now() - started)));
+    if (gateway.exited) throw new Error(`the gateway exited during the run:\n${gateway.logTail()}`);
+    const s = load.stats();
+    const now = Date.now();
+    if (now - last.at >= 1000) {
+      rate = ((s.telemetrySent - last.sent) * 1000) / (now - last.at);
+      last = { at: now, sent: s.telemetrySent };
+    }
+    bar.update(Math.min(durationS, Math.round((now - started) / 1000)), {
+      sent: s.telemetrySent,
+      sos: s.sosSent,
+      rate: rate.toFixed(0),
+      rss: gateway.memory()?.rssMiB.toFixed(0) ?? '?',
+    });
+  }
+  bar.stop();
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`bench failed: ${err.message}`);
+    process.exit(2);
+  },
+);

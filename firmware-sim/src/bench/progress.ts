@@ -1,0 +1,31 @@
+import { Presets, SingleBar } from 'cli-progress';
+
+const FORMATS = {
+  connecting: 'connecting |{bar}| {value}/{total} clients',
+  running:
+    'running    |{bar}| {value}/{total} s | telemetry {sent} | SOS {sos} | {rate} msg/s | gateway RSS {rss} MiB',
+} as const;
+
+/**
+ * A progress bar on stderr (cli-progress: redraws one line in place and stays silent when stderr
+ * is not a terminal, so `--json > result.json` and CI logs get no bar noise).
+ */
+export class Progress {
+  private readonly bar: SingleBar;
+
+  constructor(kind: keyof typeof FORMATS, total: number) {
+    this.bar = new SingleBar(
+      { format: FORMATS[kind], stream: process.stderr, hideCursor: true, clearOnComplete: false },
+      Presets.shades_classic,
+    );
+    this.bar.start(total, 0, { sent: 0, sos: 0, rate: '0', rss: '?' });
+  }
+
+  update(value: number, payload: Record<string, unknown> = {}): void {
+    this.bar.update(value, payload);
+  }
+
+  stop(): void {
+    this.bar.stop();
+  }
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { benchSite } from '../../src/bench/bench-site.js';
+import { histogramQuantileBound, parsePrometheus, sumOf } from '../../src/bench/prometheus.js';
+import { checkTarget } from '../../src/bench/report.js';
+import { EvenSchedule } from '../../src/load/even-schedule.js';
+import { forEachLimited } from '../../src/load/pool.js';
+
+describe('even telemetry schedule', () => {
+  it('interleaves devices evenly: 4 devices at 2 msg/s = one message every 125 ms', () => {
+    const s = new EvenSchedule(4, 2, 1000);
+    expect(s.due(999)).toEqual([]);
+    expect(s.due(1000)).toEqual([0]);
+    expect(s.due(1124)).toEqual([]);
+    expect(s.due(1125)).toEqual([1]);
+    expect(s.due(1500)).toEqual([2, 3, 0]);
+    expect(s.nextDueMs).toBe(1625);
+  });
+
+  it('every device keeps its own rate over a run, and a late caller gets the backlog', () => {
+    const s = new EvenSchedule(3, 10, 0);
+    const perDevice = [0, 0, 0];
+    for (let t = 0; t < 1000; t += 7) for (const i of s.due(t)) perDevice[i]!++;
+    expect(perDevice).toEqual([10, 10, 10]);
+    expect(s.due(1999)).toHaveLength(30); // a stalled second is made up, not dropped
+  });
+});
+
+describe('connection pool', () => {
+  it('never runs more than the limit at once and reports failures', async () => {
+    let running = 0;
+    let peak = 0;
+    const done: number[] = [];
+    const { failed } = await forEachLimited(
+      [1, 2, 3, 4, 5, 6, 7],
+      3,
+      async (n) => {
+        running++;
+        peak = Math.max(peak, running);
+        await Promise.resolve();
+        running--;
+        if (n === 5) throw new Error('refused');
+      },
+      (d) => done.push(d),
+    );
+    expect(peak).toBe(3);
+    expect(done).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(failed.map((f) => [f.item, f.error.message])).toEqual([[5, 'refused']]);
+  });
+});
+
+describe('reading the gateway metrics', () => {
+  const text = `# HELP careedge_ingest_messages_total Messages
+# TYPE careedge_ingest_messages_total counter
+careedge_ingest_messages_total{channel="deviceTelemetry",result="accepted"} 1500
+careedge_ingest_messages_total{channel="deviceTelemetry",result="duplicate"} 3
+careedge_ingest_messages_total{channel="deviceEvent",result="accepted"} 12
+careedge_event_processing_seconds_bucket{le="0.001"} 2
+careedge_event_processing_seconds_bucket{le="0.005"} 90
+careedge_event_processing_seconds_bucket{le="0.01"} 99
+careedge_event_processing_seconds_bucket{le="0.02"} 100
+careedge_event_processing_seconds_bucket{le="+Inf"} 100
+`;
+  const samples = parsePrometheus(text);
+
+  it('sums a counter over the labels asked for', () => {
+    expect(
+      sumOf(samples, 'careedge_ingest_messages_total', { channel: 'deviceTelemetry', result: 'accepted' }),
+    ).toBe(1500);
+    expect(sumOf(samples, 'careedge_ingest_messages_total', { channel: 'deviceTelemetry' })).toBe(1503);
+  });
+
+  it('gives the bucket bound a quantile falls under', () => {
+    expect(histogramQuantileBound(samples, 'careedge_event_processing_seconds', 0.5)).toBe(0.005);
+    expect(histogramQuantileBound(samples, 'careedge_event_processing_seconds', 0.99)).toBe(0.01);
+    expect(histogramQuantileBound(samples, 'nothing_here', 0.99)).toBeUndefined();
+  });
+});
+
+describe('bench site and target', () => {
+  it('gives every band its own resident and room, and every zone two responders', () => {
+    const { site, yaml } = benchSite({ devices: 10, zones: 2 });
+    expect(site.devices).toHaveLength(10);
+    expect(new Set(site.devices.map((d) => d.residentId)).size).toBe(10);
+    expect(site.staff.map((s) => s.id)).toEqual([
+      'zone-1-carer-1',
+      'zone-1-carer-2',
+      'zone-2-carer-1',
+      'zone-2-carer-2',
+      'supervisor',
+    ]);
+    expect(yaml).toContain('supervisor: true');
+    expect(site.devices.every((d) => d.secret.length >= 16)).toBe(true);
+  });
+
+  it('MISS when p99 is over 20 ms or anything was lost, PASS when all holds', () => {
+    const base = {
+      devices: 2000,
+      ratePerDevice: 1,
+      durationS: 30,
+      warmupS: 5,
+      sosPerMin: 30,
+      alarmLatencyMs: { samples: 15, p50: 5, p99: 15, max: 16 },
+      slowestAlarms: [],
+      telemetry: { offeredPerS: 2000, acceptedPerS: 1999, sent: 70000, accepted: 70000, lost: 0 },
+      alarms: { sent: 15, dispatched: 15, lost: 0 },
+      messagesLost: 0,
+      gateway: { peakRssMiB: 250, cpuPercentOfOneCore: 40, internalDispatchP99Ms: 5 },
+      generator: { cpuPercentOfOneCore: 25, eventLoopDelayP99Ms: 2, maxScheduleLagMs: 10, troubles: 0 },
+    };
+    expect(checkTarget(base).met).toBe(true);
+    const slow = checkTarget({ ...base, alarmLatencyMs: { ...base.alarmLatencyMs, p99: 20.5 } });
+    expect(slow.met).toBe(false);
+    expect(slow.checks.filter((c) => !c.pass).map((c) => c.what)).toEqual(['alarm latency p99']);
+    expect(checkTarget({ ...base, messagesLost: 1 }).met).toBe(false);
+    expect(checkTarget({ ...base, devices: 500 }).met).toBe(false);
+  });
+});
