@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { LoadGenerator } from '../load/generator.js';
 import { benchSite } from './bench-site.js';
+import { describeProfileDir } from './cpu-profile.js';
 import { freePort, GatewayProcess } from './gateway-process.js';
 import { Progress } from './progress.js';
 import { histogramQuantileBound, parsePrometheus, sumOf } from './prometheus.js';
@@ -161,7 +162,7 @@ async function main(): Promise<number> {
           gwCpuStart !== undefined && gwCpuEnd !== undefined
             ? ((gwCpuEnd - gwCpuStart) / o.durationS) * 100
             : null,
-        internalDispatchP99Ms: internalP99 === undefined ? null : internalP99 * 1000,
+        eventHandlingP99Ms: internalP99 === undefined ? null : internalP99 * 1000,
       },
       generator: {
         cpuPercentOfOneCore: ((ownCpu.user + ownCpu.system) / 1e6 / o.durationS) * 100,
@@ -177,7 +178,8 @@ async function main(): Promise<number> {
   } finally {
     await load.close().catch(() => undefined);
     await gateway.stop();
-    if (o.keep || o.profileDir) say(`kept ${dir}`);
+    if (o.profileDir) for (const line of describeProfileDir(o.profileDir)) say(line);
+    if (o.keep) say(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
 }
