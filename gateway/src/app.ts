@@ -106,6 +106,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       clock,
       log,
       version: VERSION,
+      persistentSession: Boolean(config.mqtt.url),
     });
     cleanups.push(() => mqtt.close());
 

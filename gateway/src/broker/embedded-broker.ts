@@ -180,7 +180,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
 
-  const server: Server = createServer(broker.handle);
+  // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's
+  // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.
+  const server: Server = createServer({ noDelay: true }, broker.handle);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -11,6 +11,7 @@ export interface LinkOptions {
   clock: Clock;
   log: Logger;
   version?: string;
+  persistentSession: boolean;
 }
 
 /**
@@ -31,16 +32,23 @@ export class MqttLink {
       username: opts.username,
       password: opts.password,
       clientId: `careedge-gateway-${opts.siteId}`,
-      // A persistent session keeps QoS 1 messages for the gateway while it reconnects.
-      clean: false,
+      // With an external broker, a persistent session keeps QoS 1 messages for the gateway while it
+      // reconnects. The embedded broker's sessions live in this process and die with it, so there
+      // it would only cost a session-store write for every message.
+      clean: !opts.persistentSession,
       reconnectPeriod: 1000,
       will: { topic: stateTopic, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
     });
     const link = new MqttLink(client, opts);
     client.on('error', (err) => opts.log.error({ err }, 'MQTT client error'));
     client.on('offline', () => opts.log.warn('MQTT connection lost; reconnecting'));
-    client.on('connect', () => link.announce());
-    link.announce();
+    const onConnect = () => {
+      // Same reason as the broker's noDelay: small alarm packets must not wait for Nagle.
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+      link.announce();
+    };
+    client.on('connect', onConnect);
+    onConnect();
     return link;
   }
 
