@@ -28,6 +28,20 @@ const ACCEPTED = [
   { channel: 'deviceTelemetry', result: 'accepted' },
 ] as const;
 
+const USAGE = `Usage: npm run bench -- [options]
+
+  --devices N              simulated wristbands, one resident each (default 2000)
+  --rate R                 telemetry messages per second per band (default 1)
+  --duration S             seconds of load after the warm-up (default 60)
+  --sos-per-min K          SOS presses per minute, random bands (default 30)
+  --warmup S               seconds of load before measuring (default 5)
+  --connect-concurrency C  bands connecting at once (default 100)
+  --json                   print the result as JSON on stdout
+  --gateway-profile DIR    write a V8 CPU profile of the gateway into DIR
+  --keep                   keep the temporary site, config and database
+
+Target: 2,000 bands at 1 msg/s, alarm p99 <= 20 ms, zero messages lost.`;
+
 function options() {
   const { values } = parseArgs({
     options: {
@@ -41,8 +55,13 @@ function options() {
       /** Write a V8 CPU profile of the gateway into this folder (node --cpu-prof). */
       'gateway-profile': { type: 'string' },
       keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const num = (name: keyof typeof values, min: number) => {
     const v = Number(values[name]);
     if (!Number.isFinite(v) || v < min)
