@@ -1,3 +1,4 @@
+export * from './clock.js';
 export * from './protocol/asyncapi.js';
 export * from './protocol/channels.js';
 export * from './protocol/common.js';

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlertService } from './alerts/service.js';
 import { AlertStore } from './alerts/store.js';
 import { buildHttpApi } from './api/http.js';
-import { startEmbeddedBroker } from './broker/index.js';
 import type { GatewayConfig } from './config/schema.js';
 import { EventBus } from './core/bus.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -13,11 +11,10 @@ import { openDatabase } from './core/db.js';
 import type { GatewayEvents } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
-import { RateLimitedLog } from './core/rate-limited-log.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { HandsetReplies } from './dispatch/replies.js';
 import { Ingest } from './ingest/ingest.js';
-import { MqttLink } from './mqtt/link.js';
+import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
@@ -74,41 +71,10 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     log.info({ site: siteId, siteFile, database: dbFile }, 'site register loaded');
 
     const metrics = createMetrics();
-    let url = config.mqtt.url;
-    let password = config.mqtt.password;
-    let mqttPort = 0;
-    if (!url) {
-      password = randomBytes(24).toString('base64url');
-      const denials = new RateLimitedLog(log, clock, config.log.rejectLogIntervalS * 1000);
-      const broker = await startEmbeddedBroker({
-        host: config.mqtt.host,
-        port: config.mqtt.port,
-        siteId,
-        gatewaySecret: password,
-        authenticate: (u, p) => register.authenticate(u, p),
-        onDenied: (e) => {
-          metrics.mqttDenied.inc({ kind: e.kind });
-          denials.warn(`${e.kind}/${e.username ?? e.clientId}`, { ...e }, 'MQTT request refused');
-        },
-      });
-      cleanups.push(() => broker.close());
-      mqttPort = broker.port;
-      const host =
-        config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
-      url = `mqtt://${host}:${mqttPort}`;
-      log.info({ port: mqttPort }, 'embedded MQTT broker listening');
-    }
-    const mqtt = await MqttLink.connect({
-      url,
-      username: config.mqtt.url ? config.mqtt.username : 'gateway',
-      password,
-      siteId,
-      clock,
-      log,
-      version: VERSION,
-      persistentSession: Boolean(config.mqtt.url),
-    });
-    cleanups.push(() => mqtt.close());
+    const opened = await openMqtt({ config, register, clock, log, metrics, version: VERSION });
+    cleanups.push(() => opened.close());
+    const mqtt = opened.link;
+    const mqttPort = opened.port;
 
     const bus = new EventBus<GatewayEvents>(log);
     const alertStore = new AlertStore(db);

@@ -4,5 +4,6 @@ export {
   type DeniedEvent,
   type EmbeddedBroker,
   type EmbeddedBrokerOptions,
+  type LocalBus,
   startEmbeddedBroker,
 } from './embedded-broker.js';

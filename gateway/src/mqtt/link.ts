@@ -1,60 +1,115 @@
 import { type ChannelKey, type GatewayState, topicFor } from '@careedge/edge';
 import { connectAsync, type MqttClient } from 'mqtt';
+import type { LocalBus } from '../broker/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 
-export interface LinkOptions {
-  url: string;
-  username: string;
-  password: string;
+/** How the gateway's modules reach MQTT, whether the broker is embedded or external. */
+export interface MqttLink {
+  subscribe(filters: string[]): Promise<void>;
+  onMessage(handler: (topic: string, payload: Buffer) => void): void;
+  /** Publishes a protocol message at QoS 1 on a channel's topic for `id`. */
+  publish(channel: ChannelKey, id: string, message: object, retain?: boolean): void;
+  close(): Promise<void>;
+}
+
+interface LinkBase {
   siteId: string;
   clock: Clock;
   log: Logger;
   version?: string;
-  persistentSession: boolean;
+}
+
+const topicOf = (siteId: string, channel: ChannelKey, id: string) =>
+  topicFor(channel, siteId, channel === 'gatewayState' ? undefined : id);
+
+const gatewayState = (o: LinkBase, state: GatewayState['state']): GatewayState => ({
+  ts: o.clock.now(),
+  state,
+  ...(o.version ? { version: o.version } : {}),
+});
+
+/**
+ * The link to the embedded broker: in-process, no socket. The gateway and the broker share a
+ * process, so the retained `offline` state is published on a clean stop (a crash takes the
+ * broker down with it, which devices see as a lost connection).
+ */
+export class LocalLink implements MqttLink {
+  private readonly handlers: ((topic: string, payload: Buffer) => void)[] = [];
+
+  constructor(
+    private readonly bus: LocalBus,
+    private readonly opts: LinkBase,
+  ) {
+    this.publish('gatewayState', '', gatewayState(opts, 'online'), true);
+  }
+
+  async subscribe(filters: string[]): Promise<void> {
+    const deliver = (topic: string, payload: Buffer) => {
+      for (const h of this.handlers) h(topic, payload);
+    };
+    await Promise.all(filters.map((f) => this.bus.subscribe(f, deliver)));
+  }
+
+  onMessage(handler: (topic: string, payload: Buffer) => void): void {
+    this.handlers.push(handler);
+  }
+
+  publish(channel: ChannelKey, id: string, message: object, retain = false): void {
+    const topic = topicOf(this.opts.siteId, channel, id);
+    this.bus.publish(topic, Buffer.from(JSON.stringify(message)), retain).catch((err: unknown) => {
+      this.opts.log.error({ err, topic }, 'MQTT publish failed');
+    });
+  }
+
+  async close(): Promise<void> {
+    const topic = topicOf(this.opts.siteId, 'gatewayState', '');
+    await this.bus.publish(topic, Buffer.from(JSON.stringify(gatewayState(this.opts, 'offline'))), true);
+  }
+}
+
+export interface ClientLinkOptions extends LinkBase {
+  url: string;
+  username: string;
+  password: string;
 }
 
 /**
- * The gateway's own MQTT client, the same whether the broker is embedded or external. It owns
- * the retained gateway state topic: `online` on connect, `offline` as its last will, so devices
- * and handsets can show when the gateway is unreachable.
+ * The link to an external broker: an MQTT.js client with a persistent session (QoS 1 messages
+ * wait for the gateway while it reconnects) and the retained gateway state, `offline` being its
+ * last will so devices and handsets can show that the gateway is unreachable.
  */
-export class MqttLink {
+export class ClientLink implements MqttLink {
   private constructor(
     private readonly client: MqttClient,
-    private readonly opts: LinkOptions,
+    private readonly opts: ClientLinkOptions,
   ) {}
 
-  static async connect(opts: LinkOptions): Promise<MqttLink> {
-    const stateTopic = topicFor('gatewayState', opts.siteId);
-    const offline: GatewayState = { ts: opts.clock.now(), state: 'offline', version: opts.version };
+  static async connect(opts: ClientLinkOptions): Promise<ClientLink> {
     const client = await connectAsync(opts.url, {
       username: opts.username,
       password: opts.password,
       clientId: `careedge-gateway-${opts.siteId}`,
-      // With an external broker, a persistent session keeps QoS 1 messages for the gateway while it
-      // reconnects. The embedded broker's sessions live in this process and die with it, so there
-      // it would only cost a session-store write for every message.
-      clean: !opts.persistentSession,
+      clean: false,
       reconnectPeriod: 1000,
-      will: { topic: stateTopic, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
+      will: {
+        topic: topicOf(opts.siteId, 'gatewayState', ''),
+        payload: Buffer.from(JSON.stringify(gatewayState(opts, 'offline'))),
+        qos: 1,
+        retain: true,
+      },
     });
-    const link = new MqttLink(client, opts);
+    const link = new ClientLink(client, opts);
     client.on('error', (err) => opts.log.error({ err }, 'MQTT client error'));
     client.on('offline', () => opts.log.warn('MQTT connection lost; reconnecting'));
     const onConnect = () => {
-      // Same reason as the broker's noDelay: small alarm packets must not wait for Nagle.
+      // Alarm packets are tiny: without TCP_NODELAY a dispatch can wait ~40 ms for a delayed ACK.
       (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-      link.announce();
+      link.publish('gatewayState', '', gatewayState(opts, 'online'), true);
     };
     client.on('connect', onConnect);
     onConnect();
     return link;
-  }
-
-  private announce(): void {
-    const online: GatewayState = { ts: this.opts.clock.now(), state: 'online', version: this.opts.version };
-    this.publish('gatewayState', '', online, true);
   }
 
   async subscribe(filters: string[]): Promise<void> {
@@ -68,21 +123,17 @@ export class MqttLink {
     this.client.on('message', handler);
   }
 
-  /** Publishes a protocol message; QoS and retain come from the channel catalogue by default. */
   publish(channel: ChannelKey, id: string, message: object, retain = false): void {
-    const topic = topicFor(channel, this.opts.siteId, channel === 'gatewayState' ? undefined : id);
+    const topic = topicOf(this.opts.siteId, channel, id);
     this.client.publish(topic, JSON.stringify(message), { qos: 1, retain }, (err) => {
       if (err) this.opts.log.error({ err, topic }, 'MQTT publish failed');
     });
   }
 
   async close(): Promise<void> {
-    const offline: GatewayState = { ts: this.opts.clock.now(), state: 'offline', version: this.opts.version };
+    const offline = JSON.stringify(gatewayState(this.opts, 'offline'));
     await this.client
-      .publishAsync(topicFor('gatewayState', this.opts.siteId), JSON.stringify(offline), {
-        qos: 1,
-        retain: true,
-      })
+      .publishAsync(topicOf(this.opts.siteId, 'gatewayState', ''), offline, { qos: 1, retain: true })
       .catch(() => undefined);
     await this.client.endAsync();
   }

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { startEmbeddedBroker } from '../broker/index.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import { RateLimitedLog } from '../core/rate-limited-log.js';
+import type { SiteRegister } from '../register/register.js';
+import { ClientLink, LocalLink, type MqttLink } from './link.js';
+
+export interface OpenedMqtt {
+  link: MqttLink;
+  /** The embedded broker's TCP port; 0 with an external broker. */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * MQTT for the gateway: the embedded broker with the register's logins and ACLs and an
+ * in-process link to it, or, when `mqtt.url` is set, a client of that external broker.
+ */
+export async function openMqtt(opts: {
+  config: GatewayConfig;
+  register: SiteRegister;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  version: string;
+}): Promise<OpenedMqtt> {
+  const { config, register, clock, log, metrics, version } = opts;
+  const siteId = register.site.id;
+  if (config.mqtt.url) {
+    const link = await ClientLink.connect({
+      url: config.mqtt.url,
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      siteId,
+      clock,
+      log,
+      version,
+    });
+    log.info({ url: config.mqtt.url }, 'connected to the external MQTT broker');
+    return { link, port: 0, close: () => link.close() };
+  }
+  const denials = new RateLimitedLog(log, clock, config.log.rejectLogIntervalS * 1000);
+  const broker = await startEmbeddedBroker({
+    host: config.mqtt.host,
+    port: config.mqtt.port,
+    siteId,
+    // The gateway talks to its own broker in-process; this login exists for maintenance tools.
+    gatewaySecret: randomBytes(24).toString('base64url'),
+    authenticate: (u, p) => register.authenticate(u, p),
+    onDenied: (e) => {
+      metrics.mqttDenied.inc({ kind: e.kind });
+      denials.warn(`${e.kind}/${e.username ?? e.clientId}`, { ...e }, 'MQTT request refused');
+    },
+  });
+  log.info({ port: broker.port }, 'embedded MQTT broker listening');
+  const link = new LocalLink(broker.local, { siteId, clock, log, version });
+  return {
+    link,
+    port: broker.port,
+    close: async () => {
+      await link.close();
+      await broker.close();
+    },
+  };
+}
