@@ -12,6 +12,7 @@ import type { GatewayEvents } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
 import { Ingest } from './ingest/ingest.js';
 import { openMqtt } from './mqtt/open.js';
@@ -78,7 +79,10 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
 
     const bus = new EventBus<GatewayEvents>(log);
     const alertStore = new AlertStore(db);
-    const alerts = new AlertService(alertStore, register, bus, clock, metrics);
+    const planner = new DispatchPlanner(register, config.dispatch.ackTimeoutS, (err) =>
+      log.error({ err }, 'roster lookup failed; alert goes to nobody until its deadline retries'),
+    );
+    const alerts = new AlertService(alertStore, register, bus, clock, metrics, planner);
     const ctx: GatewayContext = {
       config,
       siteId,
@@ -91,6 +95,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       mqtt,
       alertStore,
       alerts,
+      planner,
     };
 
     const dispatcher = new Dispatcher(ctx);

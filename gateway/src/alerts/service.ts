@@ -1,8 +1,9 @@
 import type { AlertKind, Outcome } from '@careedge/edge';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import type { AlertAction, GatewayEvents } from '../core/events.js';
+import type { AlertAction, AlertChange, GatewayEvents } from '../core/events.js';
 import type { Metrics } from '../core/metrics.js';
+import type { DispatchPlan, DispatchPlanner } from '../dispatch/plan.js';
 import type { SiteRegister } from '../register/register.js';
 import { AlertError } from './errors.js';
 import { type Actor, type Alert, actorName, type Priority } from './model.js';
@@ -36,6 +37,7 @@ export class AlertService {
     private readonly bus: EventBus<GatewayEvents>,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly planner: DispatchPlanner,
   ) {
     this.metrics.openAlerts.set(this.store.open().length);
   }
@@ -66,8 +68,11 @@ export class AlertService {
       );
       return { alert, created: false };
     }
-    const alert = this.store.transaction(() => {
+    // One commit for the new alert and its first dispatch: durable before anyone is told, and
+    // one fsync instead of two on the alarm path (an SD card's fsync can take tens of ms).
+    const [raised, dispatched] = this.store.transaction(() => {
       const id = this.store.insert(t, now);
+      const detail = { kind: t.kind, priority: t.priority, ...t.detail };
       this.store.appendAudit({
         alertId: id,
         at: now,
@@ -75,29 +80,38 @@ export class AlertService {
         action: 'raised',
         fromState: null,
         toState: 'raised',
-        detail: { kind: t.kind, priority: t.priority, ...t.detail },
+        detail,
       });
-      return this.store.get(id)!;
+      const alert = this.store.get(id)!;
+      const raisedChange: AlertChange = {
+        alert,
+        previousState: null,
+        action: 'raised',
+        actor: { kind: 'device', id: t.deviceId },
+        detail,
+      };
+      return [raisedChange, this.applyDispatch(id, this.planner.plan(alert, null, now), 'new')] as const;
     });
     this.metrics.alertsRaised.inc({ kind: t.kind, priority: t.priority });
     this.metrics.openAlerts.inc();
-    this.announce(alert, null, 'raised', { kind: 'device', id: t.deviceId }, t.detail ?? {});
-    return { alert, created: true };
+    this.bus.emit('alert:changed', raised);
+    return { alert: this.finish(dispatched), created: true };
   }
 
-  /** The dispatcher sent the alert to `staffIds` at `level`; the next escalation is due at `deadlineAt`. */
-  dispatched(
-    id: number,
-    level: number,
-    staffIds: string[],
-    deadlineAt: number,
-    reason: 'new' | 'escalation',
-  ): Alert {
+  /**
+   * Sends the alert to the level `plan` names: 'new' for an alert that was never dispatched
+   * (left in `raised` by a crash), 'escalation' for the next level. Commits, then announces.
+   */
+  dispatch(id: number, plan: DispatchPlan, reason: 'new' | 'escalation'): Alert {
+    return this.finish(this.store.transaction(() => this.applyDispatch(id, plan, reason)));
+  }
+
+  private applyDispatch(id: number, plan: DispatchPlan, reason: 'new' | 'escalation'): AlertChange {
     const now = this.clock.now();
-    const command: Command = reason === 'new' ? 'dispatch' : 'escalate';
-    return this.change(
+    const { level, staffIds, deadlineAt } = plan;
+    return this.applyChange(
       id,
-      command,
+      reason === 'new' ? 'dispatch' : 'escalate',
       { kind: 'system' },
       reason === 'new' ? 'dispatched' : 'escalated',
       () => {
@@ -130,7 +144,13 @@ export class AlertService {
         detail: {},
       });
     });
-    this.announce(alert, alert.state, 'received', staffActor(staffId), {});
+    this.bus.emit('alert:changed', {
+      alert,
+      previousState: alert.state,
+      action: 'received',
+      actor: staffActor(staffId),
+      detail: {},
+    });
   }
 
   acknowledge(id: number, staffId: string, attendDeadlineAt: number): Alert {
@@ -239,36 +259,44 @@ export class AlertService {
     mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
     detail: Record<string, unknown> = {},
   ): Alert {
-    const now = this.clock.now();
-    const [before, after] = this.store.transaction(() => {
-      const current = this.get(id);
-      const next = transition(current.state, command);
-      if (!next.ok) throw new AlertError('illegal-transition', `alert ${id}: ${next.reason}`);
-      this.store.update(id, { ...mutate(current), state: next.to, updatedAt: now });
-      this.store.appendAudit({
-        alertId: id,
-        at: now,
-        actor: actorName(actor),
-        action,
-        fromState: current.state,
-        toState: next.to,
-        detail,
-      });
-      return [current, this.store.get(id)!] as const;
-    });
-    this.metrics.alertActions.inc({ action });
-    if (after.state === 'resolved' || after.state === 'cancelled') this.metrics.openAlerts.dec();
-    this.announce(after, before.state, action, actor, detail);
-    return after;
+    const applied = this.store.transaction(() =>
+      this.applyChange(id, command, actor, action, mutate, detail),
+    );
+    return this.finish(applied);
   }
 
-  private announce(
-    alert: Alert,
-    previousState: Alert['state'] | null,
-    action: AlertAction,
+  /** The change inside the caller's transaction; announce it with finish() after the commit. */
+  private applyChange(
+    id: number,
+    command: Command,
     actor: Actor,
+    action: AlertAction,
+    mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
     detail: Record<string, unknown>,
-  ) {
-    this.bus.emit('alert:changed', { alert, previousState, action, actor, detail });
+  ): AlertChange {
+    const now = this.clock.now();
+    const current = this.get(id);
+    const next = transition(current.state, command);
+    if (!next.ok) throw new AlertError('illegal-transition', `alert ${id}: ${next.reason}`);
+    this.store.update(id, { ...mutate(current), state: next.to, updatedAt: now });
+    this.store.appendAudit({
+      alertId: id,
+      at: now,
+      actor: actorName(actor),
+      action,
+      fromState: current.state,
+      toState: next.to,
+      detail,
+    });
+    return { alert: this.store.get(id)!, previousState: current.state, action, actor, detail };
+  }
+
+  /** Counts and announces a committed change. */
+  private finish(change: AlertChange): Alert {
+    this.metrics.alertActions.inc({ action: change.action });
+    if (change.alert.state === 'resolved' || change.alert.state === 'cancelled')
+      this.metrics.openAlerts.dec();
+    this.bus.emit('alert:changed', change);
+    return change.alert;
   }
 }

@@ -1,6 +1,7 @@
 import type { AlertService } from '../alerts/service.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { GatewayConfig } from '../config/schema.js';
+import type { DispatchPlanner } from '../dispatch/plan.js';
 import type { MqttLink } from '../mqtt/link.js';
 import type { SiteRegister } from '../register/register.js';
 import type { EventBus } from './bus.js';
@@ -23,6 +24,7 @@ export interface GatewayContext {
   mqtt: MqttLink;
   alertStore: AlertStore;
   alerts: AlertService;
+  planner: DispatchPlanner;
 }
 
 /** A feature module. Start order is the order the composition root lists them; stop is reversed. */

@@ -3,7 +3,6 @@ import type { Alert } from '../alerts/model.js';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { AlertChange } from '../core/events.js';
 import { dispatchMessage, withdrawal } from './messages.js';
-import { escalationLevels } from './plan.js';
 
 /**
  * Sends alerts to the right people and keeps them moving: escalates when nobody accepts in
@@ -50,15 +49,8 @@ export class Dispatcher implements GatewayModule {
     }
   }
 
-  private ackTimeoutMs(alert: Alert): number {
-    return this.ctx.config.dispatch.ackTimeoutS[alert.priority] * 1000;
-  }
-
   private onChange({ alert, action, detail }: AlertChange): void {
     switch (action) {
-      case 'raised':
-        this.escalate(alert, 'new');
-        break;
       case 'repeated':
         this.send(alert, this.currentRecipients(alert), 'update');
         break;
@@ -84,36 +76,32 @@ export class Dispatcher implements GatewayModule {
         this.withdraw(alert, [String(detail.from)], 'handed-over', alert.ownerId!);
         break;
       case 'dispatched':
-      case 'escalated':
+      case 'escalated': {
+        const to = detail.to as string[];
+        if (to.length === 0) {
+          this.ctx.log.error(
+            { alertId: alert.id, zone: alert.zoneId },
+            'nobody is on shift to receive this alert',
+          );
+        }
+        this.send(alert, to, action === 'dispatched' ? 'new' : 'escalation');
+        this.schedule(alert);
+        break;
+      }
       case 'reminded':
         this.schedule(alert);
         break;
+      case 'raised':
       case 'received':
       case 'declined':
         break;
     }
   }
 
-  /** Dispatches at level 0 ('new') or the next level; past the last level, asks everyone again. */
+  /** Dispatches at level 0 ('new') or the next level; sending follows the committed change. */
   private escalate(alert: Alert, reason: 'new' | 'escalation'): void {
-    const now = this.ctx.clock.now();
-    const levels = escalationLevels(this.ctx.register, alert.zoneId, now);
-    const level = reason === 'new' ? 0 : Math.min(alert.level + 1, Math.max(levels.length - 1, 0));
-    const staff = levels[level] ?? [];
-    if (staff.length === 0) {
-      this.ctx.log.error(
-        { alertId: alert.id, zone: alert.zoneId },
-        'nobody is on shift to receive this alert',
-      );
-    }
-    const updated = this.ctx.alerts.dispatched(
-      alert.id,
-      level,
-      staff,
-      now + this.ackTimeoutMs(alert),
-      reason,
-    );
-    this.send(updated, staff, reason);
+    const plan = this.ctx.planner.plan(alert, reason === 'new' ? null : alert.level, this.ctx.clock.now());
+    this.ctx.alerts.dispatch(alert.id, plan, reason);
   }
 
   private remind(alert: Alert): void {
@@ -131,7 +119,8 @@ export class Dispatcher implements GatewayModule {
   private fire(alertId: number): void {
     this.timers.delete(alertId);
     const alert = this.ctx.alerts.get(alertId);
-    if (alert.state === 'raised' || alert.state === 'dispatched') this.escalate(alert, 'escalation');
+    if (alert.state === 'raised') this.escalate(alert, 'new');
+    else if (alert.state === 'dispatched') this.escalate(alert, 'escalation');
     else if (alert.state === 'acknowledged') this.remind(alert);
   }
 

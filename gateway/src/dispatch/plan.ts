@@ -1,3 +1,4 @@
+import type { Alert, Priority } from '../alerts/model.js';
 import type { SiteRegister } from '../register/register.js';
 
 /**
@@ -17,4 +18,38 @@ export function escalationLevels(register: SiteRegister, zoneId: string, at: num
     if (level.length > 0 && !out.some((l) => [...l].sort().join(',') === key)) out.push(level);
   }
   return out;
+}
+
+export interface DispatchPlan {
+  level: number;
+  staffIds: string[];
+  /** When to escalate if nobody has accepted. */
+  deadlineAt: number;
+}
+
+/** Decides who is asked next, and until when, from the roster and the priority's timeout. */
+export class DispatchPlanner {
+  constructor(
+    private readonly register: SiteRegister,
+    private readonly ackTimeoutS: Record<Priority, number>,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** The first level (`currentLevel` null) or the next one; past the last level, everyone again. */
+  plan(alert: Pick<Alert, 'zoneId' | 'priority'>, currentLevel: number | null, now: number): DispatchPlan {
+    // Never throws: it runs inside the transaction that records a new alert, which must commit.
+    // With nobody to ask, the dispatcher logs it and the deadline tries again.
+    let levels: string[][] = [];
+    try {
+      levels = escalationLevels(this.register, alert.zoneId, now);
+    } catch (err) {
+      this.onError(err);
+    }
+    const level = currentLevel === null ? 0 : Math.min(currentLevel + 1, Math.max(levels.length - 1, 0));
+    return {
+      level,
+      staffIds: levels[level] ?? [],
+      deadlineAt: now + this.ackTimeoutS[alert.priority] * 1000,
+    };
+  }
 }

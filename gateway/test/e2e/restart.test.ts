@@ -59,4 +59,22 @@ describe('restart on the same SQLite file', () => {
       'escalated',
     ]);
   });
+
+  it('dispatches at start an alert a crash left recorded but not yet dispatched', async () => {
+    await g.gateway.stop();
+    // As if the process died between recording the alert and dispatching it.
+    const { AlertStore } = await import('../../src/alerts/store.js');
+    const { openDatabase } = await import('../../src/core/db.js');
+    const db = openDatabase(`${g.dir}/careedge.sqlite`);
+    const id = new AlertStore(db).insert(
+      { kind: 'sos', priority: 'high', deviceId: 'wb-1', residentId: 'r1', roomId: 'n1', zoneId: 'north' },
+      g.fake.now,
+    );
+    db.close();
+
+    await g.restart();
+    const alice = await g.handset('alice');
+    expect((await alice.next(onTopic('dispatch', { type: 'alert', alertId: id }))).payload.level).toBe(0);
+    expect(g.alerts.get(id)).toMatchObject({ state: 'dispatched', level: 0 });
+  });
 });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { DispatchPlanner } from '../../src/dispatch/plan.js';
+import { openRegister, type SiteRegister } from '../../src/register/register.js';
+import { TEST_SITE } from '../helpers/gateway.js';
+import { openTempDatabase } from '../helpers/tmp.js';
+
+/** The test site's real register (north: alice, bob, carol by rank; supervisor sam; all 24 h). */
+const testRegister = () => openRegister(openTempDatabase().db, TEST_SITE);
+
+const timeouts = { high: 30, medium: 120, low: 600 };
+
+describe('dispatch planner', () => {
+  it('asks responders one by one, then the supervisor, then everyone, and stays at everyone', () => {
+    const p = new DispatchPlanner(testRegister(), timeouts, () => {});
+    const alert = { zoneId: 'north', priority: 'medium' as const };
+    const levels = [null, 0, 1, 2, 3, 4].map((l) => p.plan(alert, l, 1000));
+    expect(levels.map((x) => x.staffIds)).toEqual([
+      ['alice'],
+      ['bob'],
+      ['carol'],
+      ['sam'],
+      ['alice', 'dave', 'bob', 'carol', 'sam'],
+      ['alice', 'dave', 'bob', 'carol', 'sam'],
+    ]);
+    expect(levels.map((x) => x.level)).toEqual([0, 1, 2, 3, 4, 4]);
+    expect(levels[0]!.deadlineAt).toBe(1000 + 120_000);
+  });
+
+  it('goes straight to the supervisor for a zone without responders', () => {
+    const p = new DispatchPlanner(testRegister(), timeouts, () => {});
+    expect(p.plan({ zoneId: 'unassigned', priority: 'high' }, null, 0)).toEqual({
+      level: 0,
+      staffIds: ['sam'],
+      deadlineAt: 30_000,
+    });
+  });
+
+  it('never throws: a failing roster lookup is reported and plans nobody, so the alert still commits', () => {
+    const errors: unknown[] = [];
+    // Fault injection: a register whose roster lookup fails (cannot be made with real parts).
+    const broken = {
+      respondersFor: () => {
+        throw new Error('roster table missing');
+      },
+    } as unknown as SiteRegister;
+    const p = new DispatchPlanner(broken, timeouts, (e) => errors.push(e));
+    expect(p.plan({ zoneId: 'z', priority: 'high' }, null, 0)).toEqual({
+      level: 0,
+      staffIds: [],
+      deadlineAt: 30_000,
+    });
+    expect(String(errors[0])).toContain('roster table missing');
+  });
+});
