@@ -33,7 +33,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --devices N              simulated wristbands, one resident each (default 2000)
   --rate R                 telemetry messages per second per band (default 1)
   --duration S             seconds of load after the warm-up (default 60)
-  --sos-per-min K          SOS presses per minute, random bands (default 30)
+  --sos-per-min K          SOS presses per minute, random bands (default 300: ~300 alarm samples a run, enough for a p99)
   --warmup S               seconds of load before measuring (default 5)
   --connect-concurrency C  bands connecting at once (default 100)
   --json                   print the result as JSON on stdout
@@ -48,7 +48,7 @@ function options() {
       devices: { type: 'string', default: '2000' },
       rate: { type: 'string', default: '1' },
       duration: { type: 'string', default: '60' },
-      'sos-per-min': { type: 'string', default: '30' },
+      'sos-per-min': { type: 'string', default: '300' },
       warmup: { type: 'string', default: '5' },
       'connect-concurrency': { type: 'string', default: '100' },
       json: { type: 'boolean', default: false },
