@@ -70,8 +70,9 @@ main().then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (err) => {
-    console.error('CareEdge gateway failed to start:', err);
+  (err: NodeJS.ErrnoException) => {
+    // System errors (port in use, permission denied) need the sentence, not a stack trace.
+    console.error('CareEdge gateway failed to start:', err.code ? err.message : err);
     process.exit(1);
   },
 );

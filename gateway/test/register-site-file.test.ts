@@ -193,4 +193,14 @@ roster:
       /^broken-site\.yaml: the site file is not valid:\n {2}- roster\[0\]\.staff: unknown staff member "nobody"$/,
     );
   });
+
+  it('refuses a missing file with a problem line instead of a stack trace', () => {
+    const file = join(makeTempDir(), 'no-such-site.yaml');
+    expect(() => loadSiteFile(file)).toThrowError(SiteFileError);
+    try {
+      loadSiteFile(file);
+    } catch (err) {
+      expect((err as SiteFileError).problems).toEqual([`${file}: cannot read the site file (no such file)`]);
+    }
+  });
 });

@@ -165,5 +165,12 @@ export function parseSiteFile(text: string, fileName = 'site file'): SiteDefinit
 
 /** Reads and checks a site file; errors name the file by its base name. */
 export function loadSiteFile(path: string): SiteDefinition {
-  return parseSiteFile(readFileSync(path, 'utf8'), basename(path));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new SiteFileError(basename(path), [`${path}: cannot read the site file (${reason})`]);
+  }
+  return parseSiteFile(text, basename(path));
 }
