@@ -5,6 +5,7 @@ export type AlertErrorCode =
   | 'not-owner'
   | 'unknown-staff'
   | 'not-dispatched-to-you'
+  | 'not-on-shift'
   | 'invalid-handover';
 
 export class AlertError extends Error {

@@ -7,7 +7,7 @@ import type { DispatchPlan, DispatchPlanner } from '../dispatch/plan.js';
 import type { SiteRegister } from '../register/register.js';
 import { AlertError } from './errors.js';
 import { type Actor, type Alert, actorName, type Priority } from './model.js';
-import { type Command, transition } from './state-machine.js';
+import { type Command, isOpen, transition } from './state-machine.js';
 import type { AlertStore } from './store.js';
 
 export interface Trigger {
@@ -63,6 +63,10 @@ export class AlertService {
           count: a.count + 1,
           lastTriggerAt: now,
           ...(upgrade ? { priority: t.priority, kind: t.kind } : {}),
+          // Waiting for acceptance at a higher priority: its (shorter) timeout applies from now.
+          ...(upgrade && a.deadlineAt !== null && a.state === 'dispatched'
+            ? { deadlineAt: Math.min(a.deadlineAt, this.planner.ackDeadline(t.priority, now)) }
+            : {}),
         }),
         { trigger: t.kind, ...(upgrade ? { upgradedTo: t.priority } : {}), ...t.detail },
       );
@@ -132,6 +136,11 @@ export class AlertService {
   received(id: number, staffId: string): void {
     this.staff(staffId);
     const alert = this.get(id);
+    // Only for an open alert that was sent to this person: the audit trail cannot be deleted, so
+    // it must not take rows anyone can invent.
+    if (!isOpen(alert.state) || !this.store.targets(id).some((t) => t.staffId === staffId)) {
+      throw new AlertError('not-dispatched-to-you', `alert ${id} was not sent to ${staffId}, or is closed`);
+    }
     this.store.transaction(() => {
       this.store.markReceived(id, staffId, this.clock.now());
       this.store.appendAudit({
@@ -153,8 +162,22 @@ export class AlertService {
     });
   }
 
+  /**
+   * The first to accept owns the alert. Anyone on shift may accept (the carer nearest the room
+   * need not be the one asked), and anyone it was sent to; accepting again is not an error.
+   */
   acknowledge(id: number, staffId: string, attendDeadlineAt: number): Alert {
     this.staff(staffId);
+    const alert = this.get(id);
+    if (alert.ownerId === staffId && (alert.state === 'acknowledged' || alert.state === 'attended'))
+      return alert;
+    const onShift = this.register.staffOnShift(this.clock.now()).some((s) => s.id === staffId);
+    if (!onShift && !this.store.targets(id).some((t) => t.staffId === staffId)) {
+      throw new AlertError(
+        'not-on-shift',
+        `${staffId} is not on shift and was not asked to take alert ${id}`,
+      );
+    }
     return this.change(id, 'acknowledge', staffActor(staffId), 'acknowledged', () => ({
       ownerId: staffId,
       acknowledgedAt: this.clock.now(),
@@ -191,6 +214,8 @@ export class AlertService {
 
   attend(id: number, staffId: string): Alert {
     this.owner(id, staffId, 'mark arrival for');
+    const alert = this.get(id);
+    if (alert.state === 'attended') return alert; // arrived twice (a lost result, a retry): fine
     return this.change(id, 'attend', staffActor(staffId), 'attended', () => ({
       attendedAt: this.clock.now(),
       deadlineAt: null,
@@ -214,15 +239,44 @@ export class AlertService {
     );
   }
 
+  /** The owner hands over; a supervisor on shift may reassign (say, the owner's handset died). */
   handover(id: number, staffId: string, to: string, note?: string): Alert {
-    this.owner(id, staffId, 'hand over');
-    if (to === staffId) throw new AlertError('invalid-handover', `alert ${id} is already owned by ${to}`);
-    if (!this.register.staff(to))
+    this.staff(staffId);
+    const alert = this.get(id);
+    const supervisor = this.register.supervisorsOnShift(this.clock.now()).some((s) => s.id === staffId);
+    if (!supervisor) this.owner(id, staffId, 'hand over');
+    if (to === alert.ownerId)
+      throw new AlertError('invalid-handover', `alert ${id} is already owned by ${to}`);
+    if (!this.register.staff(to)) {
       throw new AlertError('unknown-staff', `cannot hand over to unknown staff member "${to}"`);
+    }
     return this.change(id, 'handover', staffActor(staffId), 'handed-over', () => ({ ownerId: to }), {
-      from: staffId,
+      from: alert.ownerId,
       to,
       ...(note ? { note } : {}),
+    });
+  }
+
+  /** A reset at the device that may not close this alert (it is taken, or an emergency): noted. */
+  cancelRequested(id: number, actor: Actor): void {
+    const alert = this.get(id);
+    this.store.transaction(() =>
+      this.store.appendAudit({
+        alertId: id,
+        at: this.clock.now(),
+        actor: actorName(actor),
+        action: 'cancel-requested',
+        fromState: alert.state,
+        toState: alert.state,
+        detail: {},
+      }),
+    );
+    this.bus.emit('alert:changed', {
+      alert,
+      previousState: alert.state,
+      action: 'cancel-requested',
+      actor,
+      detail: {},
     });
   }
 

@@ -106,8 +106,11 @@ export class AlertStore {
       get: db.prepare(`${SELECT_ALERT} WHERE id = ?`),
       open: db.prepare(`${SELECT_ALERT} WHERE ${OPEN} ORDER BY id`),
       recent: db.prepare(`${SELECT_ALERT} ORDER BY id DESC LIMIT ?`),
+      // Only alerts still waiting for someone to arrive absorb a new press: once a carer has been
+      // with the resident (attended), a new press is a new need, even if the old alert was
+      // never closed.
       openFor: db.prepare(
-        `${SELECT_ALERT} WHERE ${OPEN} AND kind IN (SELECT value FROM json_each(?)) AND
+        `${SELECT_ALERT} WHERE state IN ('raised', 'dispatched', 'acknowledged') AND kind IN (SELECT value FROM json_each(?)) AND
          ((? IS NOT NULL AND resident_id = ?) OR (? IS NOT NULL AND room_id = ? AND resident_id IS NULL))
          ORDER BY id LIMIT 1`,
       ),

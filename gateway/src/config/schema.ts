@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 
-const Seconds = (def: number, description: string) => Type.Integer({ minimum: 1, default: def, description });
+// At most a day: a timer beyond 2^31 ms (~24.8 days) fires at once in Node.
+const Seconds = (def: number, description: string) =>
+  Type.Integer({ minimum: 1, maximum: 86_400, default: def, description });
 const Port = (def: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65_535, default: def, description });
 const PriorityName = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);

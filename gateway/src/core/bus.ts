@@ -10,6 +10,7 @@ type Listener<A extends unknown[]> = (...args: A) => void;
  */
 export class EventBus<M extends { [K in keyof M]: unknown[] }> {
   private readonly emitter = new EventEmitter();
+  private failures = 0;
   private readonly owned = new Map<string, { event: string; fn: (...a: unknown[]) => void }[]>();
 
   constructor(private readonly log: Logger) {
@@ -21,6 +22,7 @@ export class EventBus<M extends { [K in keyof M]: unknown[] }> {
       try {
         listener(...(args as M[K]));
       } catch (err) {
+        this.failures++;
         this.log.error({ err, event, owner }, 'event listener failed');
       }
     };
@@ -30,8 +32,11 @@ export class EventBus<M extends { [K in keyof M]: unknown[] }> {
     this.owned.set(owner, list);
   }
 
-  emit<K extends keyof M & string>(event: K, ...args: M[K]): void {
+  /** Returns false when a listener threw, so the sender can retry what must not be lost. */
+  emit<K extends keyof M & string>(event: K, ...args: M[K]): boolean {
+    const before = this.failures;
     this.emitter.emit(event, ...args);
+    return this.failures === before;
   }
 
   removeOwner(owner: string): void {

@@ -22,6 +22,7 @@ export type AlertAction =
   | 'attended'
   | 'resolved'
   | 'cancelled'
+  | 'cancel-requested'
   | 'handed-over';
 
 /** Published after the change is committed to SQLite, never before. */

@@ -4,6 +4,9 @@ import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { AlertChange } from '../core/events.js';
 import { dispatchMessage, withdrawal } from './messages.js';
 
+/** How soon a timer action that failed (e.g. SQLite busy) is tried again. */
+const RETRY_MS = 5000;
+
 /**
  * Sends alerts to the right people and keeps them moving: escalates when nobody accepts in
  * time (or everyone declines), sends an accepted alert again when nobody arrives, and clears it
@@ -53,6 +56,7 @@ export class Dispatcher implements GatewayModule {
     switch (action) {
       case 'repeated':
         this.send(alert, this.currentRecipients(alert), 'update');
+        this.schedule(alert); // an upgrade to a higher priority may have brought the deadline forward
         break;
       case 'acknowledged':
         this.schedule(alert);
@@ -92,6 +96,7 @@ export class Dispatcher implements GatewayModule {
         this.schedule(alert);
         break;
       case 'raised':
+      case 'cancel-requested':
       case 'received':
       case 'declined':
         break;
@@ -132,7 +137,9 @@ export class Dispatcher implements GatewayModule {
       try {
         this.fire(alert.id);
       } catch (err) {
-        this.ctx.log.error({ err, alertId: alert.id }, 'escalation failed');
+        // A failed escalation (e.g. SQLite busy) must not leave the alert waiting forever.
+        this.ctx.log.error({ err, alertId: alert.id }, 'escalation failed; trying again in 5 s');
+        this.timers.set(alert.id, this.ctx.clock.setTimeout(run, RETRY_MS));
       }
     };
     if (delay <= 0) {

@@ -3,7 +3,8 @@ import type { SiteRegister } from '../register/register.js';
 
 /**
  * Who is asked, level by level, from the roster at this moment: each responder of the zone in
- * rank order, then the shift supervisor(s), then everyone on shift. Empty levels, and levels
+ * rank order, then the shift supervisor(s), then everyone on shift (everyone registered, when
+ * the roster leaves nobody on shift). Empty levels, and levels
  * that would ask exactly the same people again, are skipped.
  */
 export function escalationLevels(register: SiteRegister, zoneId: string, at: number): string[][] {
@@ -12,6 +13,8 @@ export function escalationLevels(register: SiteRegister, zoneId: string, at: num
     register.supervisorsOnShift(at).map((s) => s.id),
     register.staffOnShift(at).map((s) => s.id),
   ];
+  // Nobody on shift at all (a roster gap): every registered staff member rather than no one.
+  if (levels.every((l) => l.length === 0)) levels.push(register.allStaff().map((s) => s.id));
   const out: string[][] = [];
   for (const level of levels) {
     const key = [...level].sort().join(',');
@@ -49,7 +52,12 @@ export class DispatchPlanner {
     return {
       level,
       staffIds: levels[level] ?? [],
-      deadlineAt: now + this.ackTimeoutS[alert.priority] * 1000,
+      deadlineAt: this.ackDeadline(alert.priority, now),
     };
+  }
+
+  /** When an alert of this priority dispatched now escalates if nobody accepts. */
+  ackDeadline(priority: Priority, now: number): number {
+    return now + this.ackTimeoutS[priority] * 1000;
   }
 }

@@ -34,13 +34,24 @@ export class HandsetReplies implements GatewayModule {
     try {
       this.apply(staffId, reply);
     } catch (err) {
-      if (!(err instanceof AlertError)) throw err;
       result.status = 'error';
-      result.error = { code: err.code, message: err.message };
-      this.ctx.log.info(
-        { staffId, action: reply.action, alertId: reply.alertId, code: err.code },
-        err.message,
-      );
+      if (err instanceof AlertError) {
+        result.error = { code: err.code, message: err.message };
+        this.ctx.log.info(
+          { staffId, action: reply.action, alertId: reply.alertId, code: err.code },
+          err.message,
+        );
+      } else {
+        // Still answer, so the handset shows the failure and its user can try again.
+        result.error = {
+          code: 'internal-error',
+          message: 'the gateway could not record this; please try again',
+        };
+        this.ctx.log.error(
+          { err, staffId, action: reply.action, alertId: reply.alertId },
+          'handset reply failed',
+        );
+      }
     }
     this.ctx.mqtt.publish('staffResult', staffId, result);
   }

@@ -2,12 +2,18 @@
 export type SeqVerdict = { kind: 'new'; missing: number } | { kind: 'duplicate' } | { kind: 'restart' };
 
 const WINDOW = 64;
+/**
+ * A retransmission comes within seconds (QoS 1 redelivery, a device retry). An identical
+ * (seq, ts) pair much later is a device that rebooted without a working clock, and what it sends
+ * may be a real call: after this long it is never taken as a duplicate.
+ */
+export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 interface SenderState {
   lastSeq: number;
   lastTs: number;
-  /** Recently seen seq → ts, to recognise retransmissions that arrive out of order. */
-  recent: Map<number, number>;
+  /** Recently seen seq → its ts and when it arrived, to recognise late retransmissions. */
+  recent: Map<number, { ts: number; at: number }>;
 }
 
 /**
@@ -18,17 +24,19 @@ interface SenderState {
 export class SequenceTracker {
   private readonly senders = new Map<string, SenderState>();
 
-  check(sender: string, seq: number, ts: number): SeqVerdict {
+  /** `now` is the gateway's clock, for the duplicate window. */
+  check(sender: string, seq: number, ts: number, now = 0): SeqVerdict {
     const s = this.senders.get(sender);
     if (!s) {
-      this.senders.set(sender, { lastSeq: seq, lastTs: ts, recent: new Map([[seq, ts]]) });
+      this.senders.set(sender, { lastSeq: seq, lastTs: ts, recent: new Map([[seq, { ts, at: now }]]) });
       return { kind: 'new', missing: 0 };
     }
-    if (s.recent.get(seq) === ts) return { kind: 'duplicate' };
+    const seen = s.recent.get(seq);
+    if (seen?.ts === ts && now - seen.at < DUPLICATE_WINDOW_MS) return { kind: 'duplicate' };
     let verdict: SeqVerdict;
     if (seq > s.lastSeq) {
       verdict = { kind: 'new', missing: seq - s.lastSeq - 1 };
-    } else if (ts > s.lastTs && (s.recent.has(seq) || seq < s.lastSeq - WINDOW)) {
+    } else if ((ts > s.lastTs || seen?.ts === ts) && (s.recent.has(seq) || seq < s.lastSeq - WINDOW)) {
       verdict = { kind: 'restart' };
       s.recent.clear();
     } else {
@@ -39,7 +47,7 @@ export class SequenceTracker {
       s.lastSeq = seq;
       s.lastTs = Math.max(s.lastTs, ts);
     }
-    s.recent.set(seq, ts);
+    s.recent.set(seq, { ts, at: now });
     if (s.recent.size > WINDOW) s.recent.delete(s.recent.keys().next().value!);
     return verdict;
   }

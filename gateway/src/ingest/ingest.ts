@@ -9,7 +9,7 @@ import {
   parseTopic,
 } from '@careedge/edge';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { GatewayEvents } from '../core/events.js';
+import type { FromDevice, GatewayEvents } from '../core/events.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { DeviceKind } from '../register/types.js';
 import { SequenceTracker } from './dedup.js';
@@ -19,6 +19,27 @@ const EVENTS_BY_KIND: Record<DeviceKind, ReadonlySet<DeviceEvent['type']>> = {
   wristband: new Set(['sos', 'fall', 'off-wrist']),
   'care-button': new Set(['call', 'presence', 'cancel']),
 };
+
+/** Event types that call for a person: never dropped for a schema or register mismatch. */
+const ALARM_TYPES: ReadonlySet<string> = new Set(['sos', 'fall', 'call']);
+
+/** The alarm in a payload the schema refused, if it is one: type plus whatever seq/ts it has. */
+function salvageAlarm(payload: Buffer): DeviceEvent | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { type, seq, ts } = v as Record<string, unknown>;
+  if (typeof type !== 'string' || !ALARM_TYPES.has(type)) return undefined;
+  return {
+    type: type as 'sos' | 'fall' | 'call',
+    seq: Number.isInteger(seq) && (seq as number) >= 0 ? (seq as number) : -1,
+    ts: Number.isInteger(ts) ? (ts as number) : 0,
+  } as DeviceEvent;
+}
 
 const UP_CHANNELS = (Object.keys(channels) as ChannelKey[]).filter((k) => channels[k].direction === 'up');
 
@@ -33,6 +54,7 @@ type Rejection = { reason: string; detail: string };
 export class Ingest implements GatewayModule {
   readonly name = 'ingest';
   private readonly sequences = new SequenceTracker();
+  private stopped = false;
   private readonly rejectLog: RateLimitedLog;
 
   constructor(private readonly ctx: GatewayContext) {
@@ -44,7 +66,9 @@ export class Ingest implements GatewayModule {
     await this.ctx.mqtt.subscribe(UP_CHANNELS.map((k) => filterFor(k, this.ctx.siteId)));
   }
 
-  stop(): void {}
+  stop(): void {
+    this.stopped = true;
+  }
 
   /** Handles one MQTT message; exported for tests and the bench's in-process mode. */
   handle(topic: string, payload: Buffer): void {
@@ -66,8 +90,17 @@ export class Ingest implements GatewayModule {
   private accept(channel: ChannelKey, id: string, payload: Buffer): Rejection | undefined {
     const { metrics, register, bus, clock } = this.ctx;
     const decoded = decodePayload(channel, payload);
-    if (!decoded.ok) return { reason: 'invalid-payload', detail: decoded.errors.join('; ') };
-    const message = decoded.value as { seq: number; ts: number };
+    // Problems that do not stop an alarm: an SOS, fall or call the schema refuses is still one.
+    const flaws: string[] = [];
+    let message: { seq: number; ts: number };
+    if (decoded.ok) {
+      message = decoded.value as { seq: number; ts: number };
+    } else {
+      const alarm = channel === 'deviceEvent' ? salvageAlarm(payload) : undefined;
+      if (!alarm) return { reason: 'invalid-payload', detail: decoded.errors.join('; ') };
+      message = alarm;
+      flaws.push(...decoded.errors);
+    }
     const party = channels[channel].party;
 
     const device = party === 'device' ? register.deviceContext(id) : undefined;
@@ -80,17 +113,21 @@ export class Ingest implements GatewayModule {
       if (channel === 'deviceTelemetry' && kind !== 'wristband') {
         return { reason: 'wrong-kind', detail: `telemetry comes from wristbands; ${id} is a ${kind}` };
       }
-      if (channel === 'deviceEvent' && !EVENTS_BY_KIND[kind].has((message as DeviceEvent).type)) {
-        return {
-          reason: 'wrong-kind',
-          detail: `a ${kind} does not send "${(message as DeviceEvent).type}" events`,
-        };
+      const type = (message as DeviceEvent).type;
+      if (channel === 'deviceEvent' && !EVENTS_BY_KIND[kind].has(type)) {
+        const problem = `a ${kind} does not send "${type}" events`;
+        // A misregistered device's alarm still goes to a person; anything else is refused.
+        if (!ALARM_TYPES.has(type)) return { reason: 'wrong-kind', detail: problem };
+        flaws.push(problem);
       }
     }
 
     // Retained status (and its last will) is sequenced apart from the data stream it may overtake.
     const stream = channel === 'deviceStatus' || channel === 'staffStatus' ? 'status' : 'data';
-    const verdict = this.sequences.check(`${party}/${id}/${stream}`, message.seq, message.ts);
+    const verdict =
+      message.seq < 0 // a salvaged alarm without a usable seq: nothing to de-duplicate by
+        ? ({ kind: 'new', missing: 0 } as const)
+        : this.sequences.check(`${party}/${id}/${stream}`, message.seq, message.ts, clock.now());
     if (verdict.kind === 'duplicate') {
       metrics.ingestMessages.inc({ channel, result: 'duplicate' });
       return undefined;
@@ -99,7 +136,16 @@ export class Ingest implements GatewayModule {
       metrics.sequenceGaps.inc({ channel }, verdict.missing);
       this.ctx.log.debug({ sender: id, missing: verdict.missing }, 'sequence gap');
     }
-    metrics.ingestMessages.inc({ channel, result: 'accepted' });
+    if (flaws.length > 0) {
+      metrics.ingestMessages.inc({ channel, result: 'accepted-with-errors' });
+      this.rejectLog.warn(
+        `alarm-with-errors/${id}`,
+        { device: id, type: (message as DeviceEvent).type, problems: flaws },
+        'alarm accepted although the message is not valid: fix the device or its register entry',
+      );
+    } else {
+      metrics.ingestMessages.inc({ channel, result: 'accepted' });
+    }
 
     const receivedAt = clock.now();
     if (party === 'staff') {
@@ -110,12 +156,36 @@ export class Ingest implements GatewayModule {
       }
       return undefined;
     }
-    const event = DEVICE_EVENTS[channel as keyof typeof DEVICE_EVENTS];
+    if (channel === 'deviceEvent') {
+      this.deliverEvent({ source: device!, message: message as DeviceEvent, receivedAt });
+    } else {
+      bus.emit(DEVICE_EVENTS[channel as keyof typeof DEVICE_EVENTS], {
+        source: device!,
+        message: message as never,
+        receivedAt,
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * Hands a device event to the rules. If handling failed (say SQLite could not write the
+   * alert), the event is kept and tried again with a growing delay: the device has its PUBACK
+   * and will not resend, so dropping it here would lose the alarm.
+   */
+  private deliverEvent(event: FromDevice<DeviceEvent>, attempt = 1): void {
     // Rules, the alert commit and the dispatch run synchronously inside emit(): time them all.
     const started = performance.now();
-    bus.emit(event, { source: device!, message: message as never, receivedAt });
-    if (channel === 'deviceEvent') metrics.eventProcessing.observe((performance.now() - started) / 1000);
-    return undefined;
+    const ok = this.ctx.bus.emit('device:event', event);
+    this.ctx.metrics.eventProcessing.observe((performance.now() - started) / 1000);
+    if (ok || this.stopped) return;
+    const delay = Math.min(attempt, 10) * 1000;
+    this.ctx.metrics.ingestMessages.inc({ channel: 'deviceEvent', result: 'retried' });
+    this.ctx.log.error(
+      { device: event.source.device.id, type: event.message.type, attempt, retryInMs: delay },
+      'handling a device event failed; it is kept and tried again',
+    );
+    this.ctx.clock.setTimeout(() => this.deliverEvent(event, attempt + 1), delay);
   }
 
   private reject(channel: ChannelKey, id: string, topic: string, r: Rejection): void {

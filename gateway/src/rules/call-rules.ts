@@ -14,8 +14,7 @@ const JOINS: Record<AlertKind, AlertKind[]> = {
 
 /**
  * The call rules: SOS, fall, and care-button call. After DIN VDE 0834, a call pressed while
- * staff presence is set in the room is an emergency call (the carer there needs help), and a
- * reset at the device cancels the room's open call.
+ * staff presence is set in the room is an emergency call (the carer there needs help).
  */
 export class CallRules implements GatewayModule {
   readonly name = 'rules';
@@ -31,7 +30,7 @@ export class CallRules implements GatewayModule {
   }
 
   private onEvent({ source, message, receivedAt }: FromDevice<DeviceEvent>): void {
-    const { alertStore, alerts, config } = this.ctx;
+    const { alertStore, config } = this.ctx;
     const priority = config.rules.priority;
     const roomId = source.room?.id ?? null;
     switch (message.type) {
@@ -61,14 +60,27 @@ export class CallRules implements GatewayModule {
         if (roomId) alertStore.setPresence(roomId, message.on, receivedAt);
         break;
       case 'cancel':
-        if (roomId) {
-          for (const a of alertStore.openCallsInRoom(roomId))
-            alerts.cancel(a.id, { kind: 'device', id: source.device.id });
-        }
+        if (roomId) this.cancel(roomId, source.device.id);
         break;
       case 'off-wrist':
         // Device supervision (band not worn) is a later rule; accepted and counted for now.
         break;
+    }
+  }
+
+  /**
+   * A reset at the device. With staff presence set, a carer is in the room: the reset closes the
+   * room's open calls (DIN VDE 0834). Without it, only a plain call nobody has taken yet is
+   * withdrawn (the resident pressed by mistake); a taken call or an emergency call stays open,
+   * and the request is noted in its audit trail.
+   */
+  private cancel(roomId: string, deviceId: string): void {
+    const { alertStore, alerts } = this.ctx;
+    const staffPresent = alertStore.presence(roomId);
+    for (const a of alertStore.openCallsInRoom(roomId)) {
+      const untaken = a.kind === 'call' && (a.state === 'raised' || a.state === 'dispatched');
+      if (staffPresent || untaken) alerts.cancel(a.id, { kind: 'device', id: deviceId });
+      else alerts.cancelRequested(a.id, { kind: 'device', id: deviceId });
     }
   }
 

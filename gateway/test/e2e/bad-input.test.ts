@@ -24,8 +24,8 @@ describe('bad input is rejected, counted, and never blocks valid traffic', () =>
     const garbage = [
       'not json at all',
       '{"seq":1,"ts":1,"type":"explode"}',
-      '{"seq":-5,"ts":1,"type":"sos"}',
-      '{"seq":2,"ts":1,"type":"sos","extra":true}',
+      '{"seq":-5,"ts":1,"type":"off-wrist"}',
+      '{"seq":2,"ts":1,"type":"off-wrist","extra":true}',
       '[]',
       '',
     ];
@@ -38,7 +38,7 @@ describe('bad input is rejected, counted, and never blocks valid traffic', () =>
       await noisy.send('deviceEvent', { type: 'sos' });
     })();
     const wrongKind = (async () => {
-      await button.send('deviceEvent', { type: 'sos' });
+      await button.send('deviceEvent', { type: 'off-wrist' }); // not a button event, not an alarm
       await button.send('deviceEvent', { type: 'call' });
     })();
     await Promise.all([noise, wrongKind, band.send('deviceEvent', { type: 'sos' })]);
@@ -62,6 +62,34 @@ describe('bad input is rejected, counted, and never blocks valid traffic', () =>
       await g.metric('careedge_ingest_rejections_total', { channel: 'deviceEvent', reason: 'wrong-kind' }),
     ).toBe(1);
     expect(g.alerts.open()).toHaveLength(3);
+  });
+
+  it('an alarm the schema refuses, or from a misregistered device, still reaches a person', async () => {
+    g = await testGateway();
+    const band = await g.device('wb-1');
+    const button = await g.device('btn-n1');
+    const alice = await g.handset('alice');
+    // New firmware adds a field the v1 schema does not know; the SOS must not be lost for it.
+    await band.sendRaw(
+      topicFor('deviceEvent', 'testsite', 'wb-1'),
+      '{"seq":1,"ts":1,"type":"sos","battery":"low"}',
+    );
+    expect((await alice.next(onTopic('dispatch', { type: 'alert' }))).payload).toMatchObject({
+      kind: 'sos',
+      residentId: 'r1',
+    });
+    // A wristband registered by mistake as the room's button: its SOS becomes an alert for the room.
+    await button.send('deviceEvent', { type: 'sos' });
+    expect((await alice.next(onTopic('dispatch', { type: 'alert' }))).payload).toMatchObject({
+      kind: 'sos',
+      room: 'Room N1',
+    });
+    expect(
+      await g.metric('careedge_ingest_messages_total', {
+        channel: 'deviceEvent',
+        result: 'accepted-with-errors',
+      }),
+    ).toBe(2);
   });
 
   it('with an external broker: messages from devices missing in the register are rejected as unknown', async () => {

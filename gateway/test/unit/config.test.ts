@@ -43,7 +43,7 @@ describe('gateway configuration', () => {
     const file = join(dir, 'gateway.yaml');
     writeFileSync(
       file,
-      'mqtt:\n  port: 70000\ndispatch:\n  ackTimeoutS:\n    high: 0\nlog:\n  level: loud\nwhat: 1\n',
+      'mqtt:\n  port: 70000\ndispatch:\n  ackTimeoutS:\n    high: 0\n  attendTimeoutS: 9999999\nlog:\n  level: loud\nwhat: 1\n',
     );
     expect(
       problemsOf(() => loadConfig({ file, env: { CAREEDGE_HTTP__PORT: 'eighty', CAREEDGE_NOPE: '1' } })),
@@ -53,6 +53,7 @@ describe('gateway configuration', () => {
       'mqtt.port: must be <= 65535',
       'http.port: must be integer',
       'dispatch.ackTimeoutS.high: must be >= 1',
+      'dispatch.attendTimeoutS: must be <= 86400',
       'log.level: must be one of fatal, error, warn, info, debug, trace, silent',
     ]);
   });

@@ -1,8 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DispatchPlanner } from '../../src/dispatch/plan.js';
 import { openRegister, type SiteRegister } from '../../src/register/register.js';
 import { TEST_SITE } from '../helpers/gateway.js';
-import { openTempDatabase } from '../helpers/tmp.js';
+import { makeTempDir, openTempDatabase } from '../helpers/tmp.js';
 
 /** The test site's real register (north: alice, bob, carol by rank; supervisor sam; all 24 h). */
 const testRegister = () => openRegister(openTempDatabase().db, TEST_SITE);
@@ -33,6 +35,28 @@ describe('dispatch planner', () => {
       staffIds: ['sam'],
       deadlineAt: 30_000,
     });
+  });
+
+  it('asks every registered staff member when the roster leaves nobody on shift', () => {
+    const dir = makeTempDir();
+    const site = readFileSync(TEST_SITE, 'utf8').replace(
+      /roster:[\s\S]*$/,
+      'roster:\n  - { staff: alice, zones: [north], from: "08:00", to: "09:00" }\n',
+    );
+    writeFileSync(join(dir, 'gap.yaml'), site);
+    const p = new DispatchPlanner(
+      openRegister(openTempDatabase().db, join(dir, 'gap.yaml')),
+      timeouts,
+      () => {},
+    );
+    const noon = Date.UTC(2026, 10, 23, 12, 0);
+    expect(p.plan({ zoneId: 'north', priority: 'high' }, null, noon).staffIds).toEqual([
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'sam',
+    ]);
   });
 
   it('never throws: a failing roster lookup is reported and plans nobody, so the alert still commits', () => {

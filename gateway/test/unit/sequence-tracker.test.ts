@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SequenceTracker } from '../../src/ingest/dedup.js';
+import { DUPLICATE_WINDOW_MS, SequenceTracker } from '../../src/ingest/dedup.js';
 
 describe('sequence tracker (retransmissions, gaps, reboots)', () => {
   it('accepts new messages and drops an exact retransmission', () => {
@@ -38,5 +38,12 @@ describe('sequence tracker (retransmissions, gaps, reboots)', () => {
     // seq 0 fell out of the window; with its old ts it is an old late message, not a duplicate.
     expect(t.check('wb-1', 0, 1000)).toEqual({ kind: 'new', missing: 0 });
     expect(t.check('wb-1', 999, 1999)).toEqual({ kind: 'duplicate' });
+  });
+
+  it('never calls a message a duplicate long after the original (a clockless device rebooted)', () => {
+    const t = new SequenceTracker();
+    expect(t.check('btn', 0, 0, 1000)).toEqual({ kind: 'new', missing: 0 });
+    expect(t.check('btn', 0, 0, 1000 + 5_000)).toEqual({ kind: 'duplicate' });
+    expect(t.check('btn', 0, 0, 1000 + DUPLICATE_WINDOW_MS)).not.toEqual({ kind: 'duplicate' });
   });
 });

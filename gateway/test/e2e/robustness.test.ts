@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AlertStore } from '../../src/alerts/store.js';
+import { type TestGateway, testGateway } from '../helpers/gateway.js';
+import { onTopic, type TestClient } from '../helpers/mqtt-client.js';
+
+const isAlert = (fields: Record<string, unknown> = {}) => onTopic('dispatch', { type: 'alert', ...fields });
+
+/** Makes the next `n` SQLite transactions of the alert store fail, as a full SD card would. */
+function failTransactions(store: AlertStore, n: number, message = 'database or disk is full') {
+  const real = store.transaction.bind(store);
+  let left = n;
+  store.transaction = <T>(fn: () => T): T => {
+    if (left-- > 0) throw Object.assign(new Error(message), { code: 'SQLITE_FULL' });
+    return real(fn);
+  };
+}
+
+describe('the alarm path under faults and awkward sequences', () => {
+  let g: TestGateway;
+  let band: TestClient;
+  let alice: TestClient;
+  beforeEach(async () => {
+    g = await testGateway();
+    band = await g.device('wb-1');
+    alice = await g.handset('alice');
+  });
+  afterEach(async () => {
+    await g.stop();
+  });
+
+  const reply = async (h: TestClient, body: Record<string, unknown>) => {
+    const sent = await h.send('staffReply', body);
+    return (await h.next(onTopic('result', { transaction: sent.seq }))).payload;
+  };
+
+  it('keeps an SOS whose database write failed and records it when the write works again', async () => {
+    failTransactions(g.gateway.context.alertStore, 2);
+    await band.send('deviceEvent', { type: 'sos' });
+    // The first try failed while handling the message; retries follow on the gateway clock.
+    await g.tick(1000);
+    expect(g.alerts.open()).toHaveLength(0);
+    await g.tick(2000);
+    expect((await alice.next(isAlert())).payload).toMatchObject({ kind: 'sos', residentId: 'r1' });
+    expect(
+      await g.metric('careedge_ingest_messages_total', { channel: 'deviceEvent', result: 'retried' }),
+    ).toBe(2);
+  });
+
+  it('tries a failed escalation again instead of leaving the alert waiting', async () => {
+    await band.send('deviceEvent', { type: 'sos' });
+    const { alertId } = (await alice.next(isAlert())).payload;
+    failTransactions(g.gateway.context.alertStore, 1, 'database is locked');
+    await g.tick(30_000);
+    expect(g.alerts.get(alertId as number).level).toBe(0);
+    await g.tick(5000);
+    expect(g.alerts.get(alertId as number).level).toBe(1);
+  });
+
+  it('a new SOS after a carer has been with the resident is a new alert, not a repeat', async () => {
+    await band.send('deviceEvent', { type: 'sos' });
+    const first = (await alice.next(isAlert())).payload.alertId as number;
+    await reply(alice, { action: 'ack', alertId: first });
+    await reply(alice, { action: 'arrived', alertId: first });
+    await g.tick(6 * 3600_000); // the first was never resolved
+    await band.send('deviceEvent', { type: 'sos' });
+    const second = (await alice.next(isAlert({ reason: 'new' }))).payload.alertId;
+    expect(second).not.toBe(first);
+    expect(g.alerts.get(first).count).toBe(1);
+  });
+
+  it('a call upgraded to an emergency call escalates on the high-priority timeout', async () => {
+    const button = await g.device('btn-n1');
+    await button.send('deviceEvent', { type: 'call' });
+    const { alertId } = (await alice.next(isAlert({ priority: 'medium' }))).payload;
+    await button.send('deviceEvent', { type: 'presence', on: true });
+    await button.send('deviceEvent', { type: 'call' });
+    expect((await alice.next(isAlert({ reason: 'update' }))).payload).toMatchObject({ priority: 'high' });
+    await g.tick(30_000);
+    expect(g.alerts.get(alertId as number).level).toBe(1);
+  });
+
+  it('accepting is for staff on shift or those asked; accepting twice is fine; arrival twice too', async () => {
+    await band.send('deviceEvent', { type: 'sos' });
+    const { alertId } = (await alice.next(isAlert())).payload;
+    expect(await reply(alice, { action: 'ack', alertId })).toMatchObject({ status: 'ok' });
+    expect(await reply(alice, { action: 'ack', alertId })).toMatchObject({ status: 'ok' });
+    expect(await reply(alice, { action: 'arrived', alertId })).toMatchObject({ status: 'ok' });
+    expect(await reply(alice, { action: 'arrived', alertId })).toMatchObject({ status: 'ok' });
+    const dave = await g.handset('dave');
+    expect(await reply(dave, { action: 'received', alertId })).toMatchObject({
+      status: 'error',
+      error: { code: 'not-dispatched-to-you' },
+    });
+    const audit = g.gateway.context.alertStore.audit(alertId as number).map((a) => a.action);
+    expect(audit).toEqual(['raised', 'dispatched', 'acknowledged', 'attended']);
+  });
+
+  it('a supervisor can reassign an alert whose owner is unreachable', async () => {
+    await band.send('deviceEvent', { type: 'sos' });
+    const { alertId } = (await alice.next(isAlert())).payload;
+    await reply(alice, { action: 'ack', alertId });
+    const sam = await g.handset('sam');
+    const bob = await g.handset('bob');
+    expect(await reply(bob, { action: 'handover', alertId, to: 'bob' })).toMatchObject({
+      error: { code: 'not-owner' },
+    });
+    expect(
+      await reply(sam, { action: 'handover', alertId, to: 'bob', note: "Alice's handset is dead" }),
+    ).toMatchObject({
+      status: 'ok',
+    });
+    expect((await bob.next(isAlert({ reason: 'handover' }))).payload.ownerId).toBe('bob');
+    expect((await alice.next(onTopic('dispatch', { type: 'withdrawn' }))).payload.reason).toBe('handed-over');
+  });
+
+  it('a reset at the button withdraws an untaken call but not an emergency call', async () => {
+    const button = await g.device('btn-n1');
+    await button.send('deviceEvent', { type: 'call' });
+    const call = (await alice.next(isAlert({ kind: 'call' }))).payload.alertId as number;
+    await reply(alice, { action: 'ack', alertId: call });
+    await button.send('deviceEvent', { type: 'cancel' }); // taken already: stays open, noted
+    await button.send('deviceEvent', { type: 'presence', on: true });
+    await button.send('deviceEvent', { type: 'presence', on: false });
+    // The presence events arrived after the cancel, so the cancel has been handled.
+    await band.send('deviceEvent', { type: 'sos' });
+    await alice.next(isAlert({ kind: 'sos' }));
+    expect(g.alerts.get(call).state).toBe('acknowledged');
+    expect(g.gateway.context.alertStore.audit(call).map((a) => a.action)).toContain('cancel-requested');
+  });
+});
