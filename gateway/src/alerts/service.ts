@@ -141,25 +141,9 @@ export class AlertService {
     if (!isOpen(alert.state) || !this.store.targets(id).some((t) => t.staffId === staffId)) {
       throw new AlertError('not-dispatched-to-you', `alert ${id} was not sent to ${staffId}, or is closed`);
     }
-    this.store.transaction(() => {
-      this.store.markReceived(id, staffId, this.clock.now());
-      this.store.appendAudit({
-        alertId: id,
-        at: this.clock.now(),
-        actor: actorName(staffActor(staffId)),
-        action: 'received',
-        fromState: alert.state,
-        toState: alert.state,
-        detail: {},
-      });
-    });
-    this.bus.emit('alert:changed', {
-      alert,
-      previousState: alert.state,
-      action: 'received',
-      actor: staffActor(staffId),
-      detail: {},
-    });
+    this.note(alert, 'received', staffActor(staffId), () =>
+      this.store.markReceived(id, staffId, this.clock.now()),
+    );
   }
 
   /**
@@ -259,25 +243,7 @@ export class AlertService {
 
   /** A reset at the device that may not close this alert (it is taken, or an emergency): noted. */
   cancelRequested(id: number, actor: Actor): void {
-    const alert = this.get(id);
-    this.store.transaction(() =>
-      this.store.appendAudit({
-        alertId: id,
-        at: this.clock.now(),
-        actor: actorName(actor),
-        action: 'cancel-requested',
-        fromState: alert.state,
-        toState: alert.state,
-        detail: {},
-      }),
-    );
-    this.bus.emit('alert:changed', {
-      alert,
-      previousState: alert.state,
-      action: 'cancel-requested',
-      actor,
-      detail: {},
-    });
+    this.note(this.get(id), 'cancel-requested', actor);
   }
 
   cancel(id: number, actor: Actor): Alert {
@@ -343,6 +309,23 @@ export class AlertService {
       detail,
     });
     return { alert: this.store.get(id)!, previousState: current.state, action, actor, detail };
+  }
+
+  /** An audit entry that changes no state (plus `write`, in the same commit), then announced. */
+  private note(alert: Alert, action: AlertAction, actor: Actor, write: () => void = () => {}): void {
+    this.store.transaction(() => {
+      write();
+      this.store.appendAudit({
+        alertId: alert.id,
+        at: this.clock.now(),
+        actor: actorName(actor),
+        action,
+        fromState: alert.state,
+        toState: alert.state,
+        detail: {},
+      });
+    });
+    this.bus.emit('alert:changed', { alert, previousState: alert.state, action, actor, detail: {} });
   }
 
   /** Counts and announces a committed change. */
