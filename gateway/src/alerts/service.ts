@@ -128,9 +128,18 @@ export class AlertService {
 
   /** Nobody arrived in time after the acknowledgement: the alert was sent again. */
   reminded(id: number, staffIds: string[], deadlineAt: number): Alert {
-    return this.change(id, 'remind', { kind: 'system' }, 'reminded', () => ({ deadlineAt }), {
-      to: staffIds,
-    });
+    return this.change(
+      id,
+      'remind',
+      { kind: 'system' },
+      'reminded',
+      (a) => {
+        // Recorded as recipients, so they too see the alert withdrawn when it ends.
+        for (const s of staffIds) this.store.addTarget(id, a.level, s, this.clock.now());
+        return { deadlineAt };
+      },
+      { to: staffIds },
+    );
   }
 
   received(id: number, staffId: string): void {

@@ -12,11 +12,12 @@ export class ReassuranceModule implements GatewayModule {
 
   start(): void {
     this.ctx.bus.on(this.name, 'alert:changed', ({ alert, action }) => {
-      if (action !== 'acknowledged' && action !== 'resolved') return;
+      // A handover changes who is coming: the resident hears the new name.
+      if (action !== 'acknowledged' && action !== 'handed-over' && action !== 'resolved') return;
       const staff = alert.ownerId ? this.ctx.register.staff(alert.ownerId) : undefined;
       const firstName = this.ctx.config.reassurance.useFirstName ? staff?.firstName : undefined;
       const message: Reassurance =
-        action === 'acknowledged'
+        action !== 'resolved'
           ? {
               ts: this.ctx.clock.now(),
               alertId: alert.id,

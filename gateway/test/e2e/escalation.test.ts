@@ -108,6 +108,13 @@ describe('escalation with fake time (default timeouts: high 30 s)', () => {
     expect(g.gateway.context.alertStore.audit(alertId).filter((a) => a.action === 'reminded')).toHaveLength(
       1,
     );
+    // The supervisor who was reminded sees the alert withdrawn when it is resolved.
+    const resolve = await hs.alice.send('staffReply', { action: 'resolve', alertId, outcome: 'assisted' });
+    await hs.alice.next(onTopic('result', { transaction: resolve.seq, status: 'ok' }));
+    expect((await hs.sam.next(onTopic('dispatch', { type: 'withdrawn' }))).payload).toMatchObject({
+      alertId,
+      reason: 'resolved',
+    });
   });
 
   it('hands an owned alert over: the new owner gets it, only they can resolve it', async () => {

@@ -110,6 +110,13 @@ describe('the alarm path under faults and awkward sequences', () => {
       status: 'ok',
     });
     expect((await bob.next(isAlert({ reason: 'handover' }))).payload.ownerId).toBe('bob');
+    // The resident first heard Alice was coming; now they hear it is Bob.
+    expect((await band.next(onTopic('reassure', { staffFirstName: 'Alice' }))).payload.kind).toBe(
+      'help-coming',
+    );
+    expect((await band.next(onTopic('reassure', { staffFirstName: 'Bob' }))).payload.kind).toBe(
+      'help-coming',
+    );
     expect((await alice.next(onTopic('dispatch', { type: 'withdrawn' }))).payload.reason).toBe('handed-over');
   });
 
