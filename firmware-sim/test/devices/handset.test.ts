@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Handset } from '../../src/devices/handset.js';
 import type { HandsetBehaviour } from '../../src/devices/handset-policy.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { dispatchMessage } from '../helpers/dispatch.js';
 import { type FakeClock, fakeClock } from '../helpers/fake-clock.js';
 import { type Observed, Observer } from '../helpers/observer.js';
 
@@ -45,20 +46,15 @@ describe('handset and its behaviour policy, against a fake gateway', () => {
     return handset;
   }
 
-  const dispatch = (alertId: number, extra: Partial<Dispatch> = {}): Dispatch => ({
-    ts: clock.now(),
-    type: 'alert',
-    alertId,
-    reason: 'new',
-    kind: 'sos',
-    priority: 'high',
-    level: 0,
-    raisedAt: clock.now(),
-    count: 1,
-    residentId: 'r-101',
-    zone: 'east',
-    ...extra,
-  });
+  const dispatch = (alertId: number, extra: Partial<Dispatch> = {}): Dispatch =>
+    dispatchMessage(alertId, {
+      ts: clock.now(),
+      raisedAt: clock.now(),
+      residentId: 'r-101',
+      zone: 'east',
+      ...extra,
+    });
+
   const sendDispatch = (d: Dispatch, to = 'anna') => gateway.publish(topicFor('staffDispatch', SITE, to), d);
   const replies = () => gateway.messages.map((m) => m.json as unknown as HandsetReply);
   const actions = () => replies().map((r) => `${r.action}#${r.alertId}`);

@@ -1,25 +1,10 @@
 import type { Dispatch } from '@careedge/edge';
 import { describe, expect, it } from 'vitest';
 import { AlarmLatency } from '../../src/load/alarm-latency.js';
+import { dispatchMessage } from '../helpers/dispatch.js';
 
-const dispatch = (
-  alertId: number,
-  residentId: string | undefined,
-  extra: Partial<Dispatch> = {},
-): Dispatch => ({
-  ts: 0,
-  type: 'alert',
-  alertId,
-  reason: 'new',
-  kind: 'sos',
-  priority: 'high',
-  level: 0,
-  raisedAt: 0,
-  count: 1,
-  zone: 'zone-1',
-  ...(residentId ? { residentId } : {}),
-  ...extra,
-});
+const dispatch = (alertId: number, residentId: string | undefined, extra: Partial<Dispatch> = {}): Dispatch =>
+  dispatchMessage(alertId, { ...(residentId ? { residentId } : {}), ...extra });
 
 describe('alarm latency matching', () => {
   it('matches the first dispatch of an alert to the pending SOS of its resident', () => {
