@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
+import { EXAMPLE_SITE } from '@careedge/gateway';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { checkAgainstSite, loadScenario, parseScenario, ScenarioError } from '../../src/scenario/scenario.js';
 import { loadSimSite, parseSimSite, SimSiteError } from '../../src/site/sim-site.js';
 
-const EXAMPLE_SITE = fileURLToPath(new URL('../../../gateway/sites/example.yaml', import.meta.url));
 const DEMO = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));
 
 /** The problems a scenario is refused with (fails the test if it is accepted). */

@@ -51,8 +51,4 @@ export class SequenceTracker {
     if (s.recent.size > WINDOW) s.recent.delete(s.recent.keys().next().value!);
     return verdict;
   }
-
-  forget(sender: string): void {
-    this.senders.delete(sender);
-  }
 }

@@ -70,8 +70,8 @@ export class Ingest implements GatewayModule {
     this.stopped = true;
   }
 
-  /** Handles one MQTT message; exported for tests and the bench's in-process mode. */
-  handle(topic: string, payload: Buffer): void {
+  /** Handles one MQTT message from the link. */
+  private handle(topic: string, payload: Buffer): void {
     const parsed = parseTopic(topic);
     if (!parsed || channels[parsed.channel].direction !== 'up') return; // our own or foreign traffic
     const { channel, id } = parsed;

@@ -47,7 +47,8 @@ export async function openMqtt(opts: {
     host: config.mqtt.host,
     port: config.mqtt.port,
     siteId,
-    // The gateway talks to its own broker in-process; this login exists for maintenance tools.
+    // A random secret nobody is given: the gateway talks to its broker in-process, so the
+    // all-powerful `gateway` login stays shut.
     gatewaySecret: randomBytes(24).toString('base64url'),
     authenticate: (u, p) => register.authenticate(u, p),
     onDenied: (e) => {
