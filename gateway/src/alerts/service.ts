@@ -20,6 +20,8 @@ export interface Trigger {
   /** Alert kinds that a new trigger of this kind joins instead of opening a second alert. */
   joins: AlertKind[];
   detail?: Record<string, unknown>;
+  /** Runs inside the transaction that records this trigger (see FromDevice.settle). */
+  settle?: () => void;
 }
 
 const rank: Record<Priority, number> = { high: 3, medium: 2, low: 1 };
@@ -59,15 +61,18 @@ export class AlertService {
         'repeat',
         { kind: 'device', id: t.deviceId },
         'repeated',
-        (a) => ({
-          count: a.count + 1,
-          lastTriggerAt: now,
-          ...(upgrade ? { priority: t.priority, kind: t.kind } : {}),
-          // Waiting for acceptance at a higher priority: its (shorter) timeout applies from now.
-          ...(upgrade && a.deadlineAt !== null && a.state === 'dispatched'
-            ? { deadlineAt: Math.min(a.deadlineAt, this.planner.ackDeadline(t.priority, now)) }
-            : {}),
-        }),
+        (a) => {
+          t.settle?.();
+          return {
+            count: a.count + 1,
+            lastTriggerAt: now,
+            ...(upgrade ? { priority: t.priority, kind: t.kind } : {}),
+            // Waiting for acceptance at a higher priority: its (shorter) timeout applies from now.
+            ...(upgrade && a.deadlineAt !== null && a.state === 'dispatched'
+              ? { deadlineAt: Math.min(a.deadlineAt, this.planner.ackDeadline(t.priority, now)) }
+              : {}),
+          };
+        },
         { trigger: t.kind, ...(upgrade ? { upgradedTo: t.priority } : {}), ...t.detail },
       );
       return { alert, created: false };
@@ -75,6 +80,7 @@ export class AlertService {
     // One commit for the new alert and its first dispatch: durable before anyone is told, and
     // one fsync instead of two on the alarm path (an SD card's fsync can take tens of ms).
     const [raised, dispatched] = this.store.transaction(() => {
+      t.settle?.();
       const id = this.store.insert(t, now);
       const detail = { kind: t.kind, priority: t.priority, ...t.detail };
       this.store.appendAudit({

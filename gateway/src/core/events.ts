@@ -8,6 +8,11 @@ export interface FromDevice<T> {
   message: T;
   /** Gateway clock when the message arrived. */
   receivedAt: number;
+  /**
+   * Marks the message handled. Whoever records what the message caused (an alert, a repeat) runs
+   * it inside that SQLite transaction, so a write-ahead entry and its alert commit together.
+   */
+  settle?: () => void;
 }
 
 export type AlertAction =

@@ -29,19 +29,25 @@ export class CallRules implements GatewayModule {
     this.ctx.bus.removeOwner(this.name);
   }
 
-  private onEvent({ source, message, receivedAt }: FromDevice<DeviceEvent>): void {
+  private onEvent({ source, message, receivedAt, settle }: FromDevice<DeviceEvent>): void {
     const { alertStore, config } = this.ctx;
     const priority = config.rules.priority;
     const roomId = source.room?.id ?? null;
     switch (message.type) {
       case 'sos':
-        this.raise(source, 'sos', priority.sos, { deviceSeq: message.seq });
+        this.raise(source, 'sos', priority.sos, { deviceSeq: message.seq }, settle);
         break;
       case 'fall':
-        this.raise(source, 'fall', priority.fall, {
-          deviceSeq: message.seq,
-          ...(message.confidence !== undefined ? { confidence: message.confidence } : {}),
-        });
+        this.raise(
+          source,
+          'fall',
+          priority.fall,
+          {
+            deviceSeq: message.seq,
+            ...(message.confidence !== undefined ? { confidence: message.confidence } : {}),
+          },
+          settle,
+        );
         break;
       case 'call': {
         const emergency = roomId !== null && alertStore.presence(roomId);
@@ -53,6 +59,7 @@ export class CallRules implements GatewayModule {
             deviceSeq: message.seq,
             source: message.source ?? 'button',
           },
+          settle,
         );
         break;
       }
@@ -89,6 +96,7 @@ export class CallRules implements GatewayModule {
     kind: AlertKind,
     priority: Priority,
     detail: Record<string, unknown>,
+    settle?: () => void,
   ) {
     if (!source.zone) {
       // Never drop a call: with no zone there are no zone responders, so it goes to the supervisor.
@@ -106,6 +114,7 @@ export class CallRules implements GatewayModule {
       zoneId: source.zone?.id ?? 'unassigned',
       joins: JOINS[kind],
       detail,
+      ...(settle ? { settle } : {}),
     };
     this.ctx.alerts.raise(trigger);
   }
