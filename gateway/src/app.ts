@@ -12,6 +12,7 @@ import type { GatewayEvents } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { HandsetPresence } from './dispatch/handset-presence.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
 import { Ingest } from './ingest/ingest.js';
@@ -79,10 +80,14 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
 
     const bus = new EventBus<GatewayEvents>(log);
     const alertStore = new AlertStore(db);
-    const planner = new DispatchPlanner(register, config.dispatch.ackTimeoutS, (err) =>
-      log.error({ err }, 'roster lookup failed; alert goes to nobody until its deadline retries'),
+    const handsets = new HandsetPresence();
+    const planner = new DispatchPlanner(
+      register,
+      config.dispatch.ackTimeoutS,
+      (err) => log.error({ err }, 'roster lookup failed; alert goes to nobody until its deadline retries'),
+      handsets,
     );
-    const alerts = new AlertService(alertStore, register, bus, clock, metrics, planner);
+    const alerts = new AlertService(alertStore, register, bus, clock, metrics, planner, config.dispatch);
     const ctx: GatewayContext = {
       config,
       siteId,
@@ -98,7 +103,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       planner,
     };
 
-    const dispatcher = new Dispatcher(ctx);
+    const dispatcher = new Dispatcher(ctx, handsets);
     const modules: GatewayModule[] = [
       dispatcher,
       new HandsetReplies(ctx, dispatcher),

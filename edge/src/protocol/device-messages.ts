@@ -126,8 +126,9 @@ export const Reassurance = Message(
   {
     ts: Type.Integer({ minimum: 0, description: 'Gateway clock, Unix epoch milliseconds.' }),
     alertId: Type.Integer({ minimum: 1 }),
-    kind: Type.Union([Type.Literal('help-coming'), Type.Literal('resolved')], {
-      description: '`help-coming`: a staff member acknowledged the alert; `resolved`: the alert is closed.',
+    kind: Type.Union([Type.Literal('help-coming'), Type.Literal('delayed'), Type.Literal('resolved')], {
+      description:
+        '`help-coming`: a staff member acknowledged the alert; `delayed`: the one coming did not arrive in time and others are being called; `resolved`: the alert is closed.',
     }),
     staffFirstName: Type.Optional(Type.String({ maxLength: 64 })),
     text: Type.String({ maxLength: 160, description: 'Text to show or speak on the device.' }),

@@ -33,10 +33,13 @@ const replyAction = <A extends string, E extends Record<string, TSchema> = Recor
 export const HandsetReply = Type.Union(
   [
     replyAction('received', 'The handset received and showed the dispatch (delivery receipt).'),
-    replyAction('ack', 'Accept: "I am going". The first acknowledger owns the alert.'),
+    replyAction(
+      'ack',
+      'Accept: "I am going". The first acknowledger owns the alert. Also accepts a handover offered to you.',
+    ),
     replyAction(
       'decline',
-      'Cannot go now; the alert moves on (at once when everyone at this level declined).',
+      'Cannot go now; the alert moves on (at once when everyone at this level declined). Also refuses a handover offered to you.',
       {
         reason: Type.Optional(Type.String({ maxLength: 200 })),
       },
@@ -46,10 +49,14 @@ export const HandsetReply = Type.Union(
       outcome: Outcome,
       note: Type.Optional(Type.String({ maxLength: 500 })),
     }),
-    replyAction('handover', 'The owner hands the alert to another staff member, who becomes the owner.', {
-      to: Id('Staff id of the new owner.'),
-      note: Type.Optional(Type.String({ maxLength: 500 })),
-    }),
+    replyAction(
+      'handover',
+      'The owner (or a supervisor on shift) offers the alert to another staff member on shift, who becomes the owner on accepting it (`ack`); until then the owner keeps it.',
+      {
+        to: Id('Staff id of the new owner.'),
+        note: Type.Optional(Type.String({ maxLength: 500 })),
+      },
+    ),
   ],
   {
     $id: 'HandsetReply',
@@ -82,7 +89,7 @@ export const DispatchReason = Type.Union(
   ],
   {
     description:
-      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time; `handover`: handed to you; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected.',
+      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time, or arrived but not closed in time; `handover`: offered to you, accept (`ack`) to take it over; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected.',
   },
 );
 
@@ -99,7 +106,15 @@ export const Dispatch = Message(
     count: Type.Integer({ minimum: 1, description: 'How many times the resident raised this alert.' }),
     residentId: Type.Optional(Type.String()),
     residentName: Type.Optional(Type.String()),
-    room: Type.Optional(Type.String()),
+    room: Type.Optional(
+      Type.String({ description: 'Where the call was made: the room of the care button or pull cord.' }),
+    ),
+    homeRoom: Type.Optional(
+      Type.String({
+        description:
+          'Where the resident lives, for a wristband alert: not a location report, the resident may be elsewhere.',
+      }),
+    ),
     zone: Type.String(),
     ownerId: Type.Optional(Type.String({ description: 'Staff id of the current owner, once acknowledged.' })),
   },
@@ -111,12 +126,20 @@ export const Withdrawal = Message(
     ts: Type.Integer({ minimum: 0 }),
     type: Type.Literal('withdrawn'),
     alertId: AlertId,
-    reason: Type.Union([
-      Type.Literal('taken'),
-      Type.Literal('cancelled'),
-      Type.Literal('resolved'),
-      Type.Literal('handed-over'),
-    ]),
+    reason: Type.Union(
+      [
+        Type.Literal('taken'),
+        Type.Literal('cancelled'),
+        Type.Literal('resolved'),
+        Type.Literal('handed-over'),
+        Type.Literal('handover-withdrawn'),
+        Type.Literal('returned'),
+      ],
+      {
+        description:
+          '`taken`: someone else accepted it; `cancelled`/`resolved`: it ended; `handed-over`: your colleague accepted your handover; `handover-withdrawn`: a handover offered to you was offered to someone else; `returned`: you did not arrive after the reminders, so it went to others (accept it again if you are on your way).',
+      },
+    ),
     byStaffId: Type.Optional(Type.String()),
   },
   {

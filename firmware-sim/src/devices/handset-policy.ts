@@ -13,6 +13,7 @@ export interface DispatchMatch {
   priority?: Dispatch['priority'];
   level?: number;
   residentId?: string;
+  /** The call's room, or for a wristband alert the resident's home room. */
   room?: string;
 }
 
@@ -40,7 +41,7 @@ function matches(when: DispatchMatch | undefined, d: Dispatch): boolean {
     (when.priority === undefined || when.priority === d.priority) &&
     (when.level === undefined || when.level === d.level) &&
     (when.residentId === undefined || when.residentId === d.residentId) &&
-    (when.room === undefined || when.room === d.room)
+    (when.room === undefined || when.room === (d.room ?? d.homeRoom))
   );
 }
 

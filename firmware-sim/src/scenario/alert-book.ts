@@ -71,7 +71,7 @@ export class AlertBook {
         maxLevel: d.level,
         escalations: 0,
         declines: 0,
-        ...(d.room ? { room: d.room } : {}),
+        ...((d.room ?? d.homeRoom) ? { room: (d.room ?? d.homeRoom)! } : {}),
         ...(d.residentName ? { residentName: d.residentName } : {}),
       };
       this.alerts.set(d.alertId, record);
@@ -93,7 +93,7 @@ export class AlertBook {
       (e) =>
         e.alertId === undefined &&
         e.kinds.includes(d.kind) &&
-        (e.room === undefined || e.room === d.room) &&
+        (e.room === undefined || e.room === (d.room ?? d.homeRoom)) &&
         (e.residentId === undefined || e.residentId === d.residentId),
     );
     if (waiting) waiting.alertId = d.alertId;

@@ -26,7 +26,7 @@ export function describeStep(step: Step): string {
 }
 
 export function describeDispatch(d: Dispatch): string {
-  const who = [d.residentName, d.room].filter(Boolean).join(', ') || d.zone;
+  const who = [d.residentName, d.room ?? d.homeRoom].filter(Boolean).join(', ') || d.zone;
   const count = d.count > 1 ? `, ${d.count} calls` : '';
   return `← dispatch #${d.alertId} ${d.kind} ${d.priority}, level ${d.level} (${d.reason}${count}): ${who}`;
 }

@@ -24,10 +24,25 @@ export interface Alert {
   closedAt: number | null;
   outcome: Outcome | 'cancelled' | null;
   note: string | null;
-  /** Escalation level reached (0 = first responder). */
+  /**
+   * Dispatch step: 0 for the first dispatch, one more for each escalation. Which roster level a
+   * step asks is decided when it is taken (see dispatch/plan.ts), so a shift change mid-way asks
+   * the new shift from its first responder.
+   */
   level: number;
-  /** When the pending timer fires: escalation while dispatched, reminder while acknowledged. */
+  /**
+   * When the pending timer fires: escalation while dispatched, a reminder while acknowledged
+   * (to arrive) or attended (to resolve).
+   */
   deadlineAt: number | null;
+  /** Reminders sent since the owner accepted; past the limit the alert returns to dispatch. */
+  reminders: number;
+  /** Staff member a handover was offered to; the owner keeps the alert until they accept. */
+  handoverTo: string | null;
+  /**
+   * Staff not to ask, comma-separated: for an emergency call, the carer already in the room.
+   */
+  excludeStaff: string | null;
 }
 
 /** Who did something: a device, a staff member, or the gateway itself. */

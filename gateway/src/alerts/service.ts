@@ -3,10 +3,10 @@ import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { AlertAction, AlertChange, GatewayEvents } from '../core/events.js';
 import type { Metrics } from '../core/metrics.js';
-import type { DispatchPlan, DispatchPlanner } from '../dispatch/plan.js';
+import type { DispatchPlanner } from '../dispatch/plan.js';
 import type { SiteRegister } from '../register/register.js';
 import { AlertError } from './errors.js';
-import { type Actor, type Alert, actorName, type Priority } from './model.js';
+import { type Actor, type Alert, type AlertState, actorName, type Priority } from './model.js';
 import { type Command, isOpen, transition } from './state-machine.js';
 import type { AlertStore } from './store.js';
 
@@ -20,11 +20,28 @@ export interface Trigger {
   /** Alert kinds that a new trigger of this kind joins instead of opening a second alert. */
   joins: AlertKind[];
   detail?: Record<string, unknown>;
+  /** States of an open alert this trigger may join (default: until somebody has arrived). */
+  joinStates?: readonly AlertState[];
+  /** Staff not to ask (the carer already in the room, for her emergency call). */
+  excludeStaff?: string[];
+  /** Probably a retransmission: joins the open alert without counting as a new press. */
+  retransmission?: boolean;
   /** Runs inside the transaction that records this trigger (see FromDevice.settle). */
   settle?: () => void;
 }
 
+/** The timers of an owned alert, in seconds. */
+export interface OwnershipTimeouts {
+  attendTimeoutS: number;
+  resolveTimeoutS: number;
+}
+
+const WAITING_FOR_ARRIVAL: readonly AlertState[] = ['raised', 'dispatched', 'acknowledged'];
+
 const rank: Record<Priority, number> = { high: 3, medium: 2, low: 1 };
+/** Alert_targets level for recipients outside the dispatch steps: reminders, handover offers. */
+const SIDE_TARGET = -1;
+type Detail = Record<string, unknown> | (() => Record<string, unknown>);
 const staffActor = (id: string): Actor => ({ kind: 'staff', id });
 
 /**
@@ -33,6 +50,9 @@ const staffActor = (id: string): Actor => ({ kind: 'staff', id });
  * so nobody is ever told about an alert that a power cut could lose.
  */
 export class AlertService {
+  /** The plan applyDispatch chose, for its audit detail (set and read in one transaction). */
+  private pendingDetail: Record<string, unknown> = {};
+
   constructor(
     private readonly store: AlertStore,
     private readonly register: SiteRegister,
@@ -40,6 +60,7 @@ export class AlertService {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly planner: DispatchPlanner,
+    private readonly timeouts: OwnershipTimeouts,
   ) {
     this.metrics.openAlerts.set(this.store.open().length);
   }
@@ -53,9 +74,19 @@ export class AlertService {
   /** A new alert, or — when the resident's (or room's) same alert is still open — a repeat of it. */
   raise(t: Trigger): { alert: Alert; created: boolean } {
     const now = this.clock.now();
-    const existing = this.store.findOpen(t.joins, t.residentId, t.roomId);
+    const joinStates = t.retransmission
+      ? [...WAITING_FOR_ARRIVAL, 'attended' as const]
+      : (t.joinStates ?? WAITING_FOR_ARRIVAL);
+    const existing = this.store.findOpen(t.joins, t.residentId, t.roomId, joinStates);
+    if (existing && t.retransmission) {
+      this.note(existing, 'retransmitted', { kind: 'device', id: t.deviceId }, () => t.settle?.());
+      return { alert: existing, created: false };
+    }
     if (existing) {
-      const upgrade = rank[t.priority] > rank[existing.priority];
+      const upgrade =
+        rank[t.priority] > rank[existing.priority] ||
+        (t.kind === 'emergency-call' && existing.kind !== 'emergency-call');
+      const priority = rank[t.priority] > rank[existing.priority] ? t.priority : existing.priority;
       const alert = this.change(
         existing.id,
         'repeat',
@@ -66,14 +97,14 @@ export class AlertService {
           return {
             count: a.count + 1,
             lastTriggerAt: now,
-            ...(upgrade ? { priority: t.priority, kind: t.kind } : {}),
+            ...(upgrade ? { priority, kind: t.kind } : {}),
             // Waiting for acceptance at a higher priority: its (shorter) timeout applies from now.
             ...(upgrade && a.deadlineAt !== null && a.state === 'dispatched'
-              ? { deadlineAt: Math.min(a.deadlineAt, this.planner.ackDeadline(t.priority, now)) }
+              ? { deadlineAt: Math.min(a.deadlineAt, this.planner.ackDeadline(priority, now)) }
               : {}),
           };
         },
-        { trigger: t.kind, ...(upgrade ? { upgradedTo: t.priority } : {}), ...t.detail },
+        { trigger: t.kind, ...(upgrade ? { upgradedTo: priority } : {}), ...t.detail },
       );
       return { alert, created: false };
     }
@@ -82,7 +113,12 @@ export class AlertService {
     const [raised, dispatched] = this.store.transaction(() => {
       t.settle?.();
       const id = this.store.insert(t, now);
-      const detail = { kind: t.kind, priority: t.priority, ...t.detail };
+      const detail = {
+        kind: t.kind,
+        priority: t.priority,
+        ...(t.excludeStaff?.length ? { notAsked: t.excludeStaff } : {}),
+        ...t.detail,
+      };
       this.store.appendAudit({
         alertId: id,
         at: now,
@@ -100,7 +136,7 @@ export class AlertService {
         actor: { kind: 'device', id: t.deviceId },
         detail,
       };
-      return [raisedChange, this.applyDispatch(id, this.planner.plan(alert, null, now), 'new')] as const;
+      return [raisedChange, this.applyDispatch(id, 'new')] as const;
     });
     this.metrics.alertsRaised.inc({ kind: t.kind, priority: t.priority });
     this.metrics.openAlerts.inc();
@@ -109,30 +145,41 @@ export class AlertService {
   }
 
   /**
-   * Sends the alert to the level `plan` names: 'new' for an alert that was never dispatched
-   * (left in `raised` by a crash), 'escalation' for the next level. Commits, then announces.
+   * Sends the alert to the next people the planner names: 'new' for an alert that was never
+   * dispatched (left in `raised` by a crash), 'escalation' for the next step. Commits, then
+   * announces.
    */
-  dispatch(id: number, plan: DispatchPlan, reason: 'new' | 'escalation'): Alert {
-    return this.finish(this.store.transaction(() => this.applyDispatch(id, plan, reason)));
+  dispatch(id: number, reason: 'new' | 'escalation'): Alert {
+    return this.finish(this.store.transaction(() => this.applyDispatch(id, reason)));
   }
 
-  private applyDispatch(id: number, plan: DispatchPlan, reason: 'new' | 'escalation'): AlertChange {
+  private applyDispatch(id: number, reason: 'new' | 'escalation'): AlertChange {
     const now = this.clock.now();
-    const { level, staffIds, deadlineAt } = plan;
     return this.applyChange(
       id,
       reason === 'new' ? 'dispatch' : 'escalate',
       { kind: 'system' },
       reason === 'new' ? 'dispatched' : 'escalated',
-      () => {
-        for (const s of staffIds) this.store.addTarget(id, level, s, now);
-        return { level, deadlineAt };
+      (a) => {
+        const plan = this.planner.plan(a, reason === 'new' ? null : a.level, now, this.askedLevels(id));
+        for (const s of plan.staffIds) this.store.addTarget(id, plan.level, s, now);
+        this.pendingDetail = { level: plan.level, to: plan.staffIds };
+        return { level: plan.level, deadlineAt: plan.deadlineAt };
       },
-      { level, to: staffIds },
+      () => this.pendingDetail,
     );
   }
 
-  /** Nobody arrived in time after the acknowledgement: the alert was sent again. */
+  /** Who was asked at each dispatch step so far (reminders and handover offers are not steps). */
+  private askedLevels(id: number): string[][] {
+    const steps = new Map<number, string[]>();
+    for (const t of this.store.targets(id)) {
+      if (t.level >= 0) steps.set(t.level, [...(steps.get(t.level) ?? []), t.staffId]);
+    }
+    return [...steps.values()];
+  }
+
+  /** Nobody arrived (or resolved) in time: the alert was sent again to its owner and supervisors. */
   reminded(id: number, staffIds: string[], deadlineAt: number): Alert {
     return this.change(
       id,
@@ -141,11 +188,32 @@ export class AlertService {
       'reminded',
       (a) => {
         // Recorded as recipients, so they too see the alert withdrawn when it ends.
-        for (const s of staffIds) this.store.addTarget(id, a.level, s, this.clock.now());
-        return { deadlineAt };
+        for (const s of staffIds) this.store.addTarget(id, SIDE_TARGET, s, this.clock.now());
+        return { deadlineAt, reminders: a.reminders + 1 };
       },
       { to: staffIds },
     );
+  }
+
+  /**
+   * The owner did not arrive, even after the reminders (a dead handset, an emergency elsewhere):
+   * the alert is taken back from her and escalates, in one commit.
+   */
+  reclaim(id: number): Alert {
+    const [returned, escalated] = this.store.transaction(() => {
+      const from = this.get(id).ownerId;
+      const r = this.applyChange(
+        id,
+        'return',
+        { kind: 'system' },
+        'returned',
+        () => ({ ownerId: null, acknowledgedAt: null, handoverTo: null, reminders: 0, deadlineAt: null }),
+        { from },
+      );
+      return [r, this.applyDispatch(id, 'escalation')] as const;
+    });
+    this.finish(returned);
+    return this.finish(escalated);
   }
 
   received(id: number, staffId: string): void {
@@ -165,11 +233,12 @@ export class AlertService {
    * The first to accept owns the alert. Anyone on shift may accept (the carer nearest the room
    * need not be the one asked), and anyone it was sent to; accepting again is not an error.
    */
-  acknowledge(id: number, staffId: string, attendDeadlineAt: number): Alert {
+  acknowledge(id: number, staffId: string): Alert {
     this.staff(staffId);
     const alert = this.get(id);
     if (alert.ownerId === staffId && (alert.state === 'acknowledged' || alert.state === 'attended'))
       return alert;
+    if (alert.handoverTo === staffId) return this.takeOver(alert, staffId);
     const onShift = this.register.staffOnShift(this.clock.now()).some((s) => s.id === staffId);
     if (!onShift && !this.store.targets(id).some((t) => t.staffId === staffId)) {
       throw new AlertError(
@@ -180,13 +249,47 @@ export class AlertService {
     return this.change(id, 'acknowledge', staffActor(staffId), 'acknowledged', () => ({
       ownerId: staffId,
       acknowledgedAt: this.clock.now(),
-      deadlineAt: attendDeadlineAt,
+      deadlineAt: this.clock.now() + this.timeouts.attendTimeoutS * 1000,
+      reminders: 0,
     }));
+  }
+
+  /** The one a handover was offered to accepts it: from now on the alert is theirs. */
+  private takeOver(alert: Alert, staffId: string): Alert {
+    const now = this.clock.now();
+    return this.change(
+      alert.id,
+      'take-over',
+      staffActor(staffId),
+      'handed-over',
+      (a) => ({
+        ownerId: staffId,
+        handoverTo: null,
+        reminders: 0,
+        // A new owner gets the full time to arrive (or, once arrived, to resolve).
+        deadlineAt:
+          now +
+          (a.state === 'attended' ? this.timeouts.resolveTimeoutS : this.timeouts.attendTimeoutS) * 1000,
+      }),
+      { from: alert.ownerId, to: staffId },
+    );
   }
 
   /** Records a decline; returns the alert and whether everyone asked at the current level has declined. */
   decline(id: number, staffId: string, reason?: string): { alert: Alert; allDeclined: boolean } {
     this.staff(staffId);
+    const offered = this.get(id);
+    if (offered.handoverTo === staffId) {
+      const alert = this.change(
+        id,
+        'handover',
+        staffActor(staffId),
+        'handover-declined',
+        () => ({ handoverTo: null }),
+        { owner: offered.ownerId, ...(reason ? { reason } : {}) },
+      );
+      return { alert, allDeclined: false };
+    }
     let allDeclined = false;
     const alert = this.change(
       id,
@@ -211,14 +314,24 @@ export class AlertService {
     return { alert, allDeclined };
   }
 
-  attend(id: number, staffId: string): Alert {
+  /** The owner is with the resident; `via` the room's presence key when it was set, not the handset. */
+  attend(id: number, staffId: string, via?: Actor): Alert {
     this.owner(id, staffId, 'mark arrival for');
     const alert = this.get(id);
     if (alert.state === 'attended') return alert; // arrived twice (a lost result, a retry): fine
-    return this.change(id, 'attend', staffActor(staffId), 'attended', () => ({
-      attendedAt: this.clock.now(),
-      deadlineAt: null,
-    }));
+    return this.change(
+      id,
+      'attend',
+      via ?? staffActor(staffId),
+      'attended',
+      () => ({
+        attendedAt: this.clock.now(),
+        reminders: 0,
+        // Attended is not the end: every alert is closed with an outcome, so this waits too.
+        deadlineAt: this.clock.now() + this.timeouts.resolveTimeoutS * 1000,
+      }),
+      via ? { owner: staffId } : {},
+    );
   }
 
   resolve(id: number, staffId: string, outcome: Outcome, note?: string): Alert {
@@ -238,22 +351,41 @@ export class AlertService {
     );
   }
 
-  /** The owner hands over; a supervisor on shift may reassign (say, the owner's handset died). */
+  /**
+   * The owner offers the alert to a colleague on shift; a supervisor on shift may do so for an
+   * owner who is unreachable. It changes hands only when the colleague accepts (acknowledge):
+   * until then the owner keeps it, so an offer to a dead handset strands nothing.
+   */
   handover(id: number, staffId: string, to: string, note?: string): Alert {
     this.staff(staffId);
     const alert = this.get(id);
-    const supervisor = this.register.supervisorsOnShift(this.clock.now()).some((s) => s.id === staffId);
+    const now = this.clock.now();
+    const supervisor = this.register.supervisorsOnShift(now).some((s) => s.id === staffId);
     if (!supervisor) this.owner(id, staffId, 'hand over');
     if (to === alert.ownerId)
       throw new AlertError('invalid-handover', `alert ${id} is already owned by ${to}`);
     if (!this.register.staff(to)) {
       throw new AlertError('unknown-staff', `cannot hand over to unknown staff member "${to}"`);
     }
-    return this.change(id, 'handover', staffActor(staffId), 'handed-over', () => ({ ownerId: to }), {
-      from: alert.ownerId,
-      to,
-      ...(note ? { note } : {}),
-    });
+    if (!this.register.staffOnShift(now).some((s) => s.id === to)) {
+      throw new AlertError('not-on-shift', `cannot hand alert ${id} over to ${to}, who is not on shift`);
+    }
+    return this.change(
+      id,
+      'handover',
+      staffActor(staffId),
+      'handover-offered',
+      () => {
+        this.store.addTarget(id, SIDE_TARGET, to, now);
+        return { handoverTo: to };
+      },
+      {
+        from: alert.ownerId,
+        to,
+        ...(alert.handoverTo ? { replaces: alert.handoverTo } : {}),
+        ...(note ? { note } : {}),
+      },
+    );
   }
 
   /** A reset at the device that may not close this alert (it is taken, or an emergency): noted. */
@@ -292,7 +424,7 @@ export class AlertService {
     actor: Actor,
     action: AlertAction,
     mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
-    detail: Record<string, unknown> = {},
+    detail: Detail = {},
   ): Alert {
     const applied = this.store.transaction(() =>
       this.applyChange(id, command, actor, action, mutate, detail),
@@ -307,13 +439,15 @@ export class AlertService {
     actor: Actor,
     action: AlertAction,
     mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
-    detail: Record<string, unknown>,
+    detailOf: Detail,
   ): AlertChange {
     const now = this.clock.now();
     const current = this.get(id);
     const next = transition(current.state, command);
     if (!next.ok) throw new AlertError('illegal-transition', `alert ${id}: ${next.reason}`);
     this.store.update(id, { ...mutate(current), state: next.to, updatedAt: now });
+    // Some details (who a dispatch went to) are known only once `mutate` has run.
+    const detail = typeof detailOf === 'function' ? detailOf() : detailOf;
     this.store.appendAudit({
       alertId: id,
       at: now,
@@ -327,7 +461,13 @@ export class AlertService {
   }
 
   /** An audit entry that changes no state (plus `write`, in the same commit), then announced. */
-  private note(alert: Alert, action: AlertAction, actor: Actor, write: () => void = () => {}): void {
+  private note(
+    alert: Alert,
+    action: AlertAction,
+    actor: Actor,
+    write: () => void = () => {},
+    detail: Record<string, unknown> = {},
+  ): void {
     this.store.transaction(() => {
       write();
       this.store.appendAudit({
@@ -337,10 +477,10 @@ export class AlertService {
         action,
         fromState: alert.state,
         toState: alert.state,
-        detail: {},
+        detail,
       });
     });
-    this.bus.emit('alert:changed', { alert, previousState: alert.state, action, actor, detail: {} });
+    this.bus.emit('alert:changed', { alert, previousState: alert.state, action, actor, detail });
   }
 
   /** Counts and announces a committed change. */

@@ -3,7 +3,9 @@ import type { AlertState } from './model.js';
 /**
  * The alert lifecycle. Commands move an alert between states; anything not listed is refused.
  *   raised → dispatched → acknowledged (owner) → attended → resolved (outcome)
- *   cancel (reset at the device) from any open state; handover keeps the state, changes the owner.
+ *   acknowledged → dispatched again (`return`) when the owner did not arrive after the reminders;
+ *   cancel (reset at the device) from any open state; a handover is offered, then taken over by
+ *   the one it was offered to: both keep the state.
  */
 export type Command =
   | 'dispatch'
@@ -15,6 +17,8 @@ export type Command =
   | 'resolve'
   | 'cancel'
   | 'handover'
+  | 'take-over'
+  | 'return'
   | 'repeat';
 
 const rules: Record<Command, { from: readonly AlertState[]; to?: AlertState; hint: string }> = {
@@ -30,7 +34,8 @@ const rules: Record<Command, { from: readonly AlertState[]; to?: AlertState; hin
     to: 'acknowledged',
     hint: 'somebody already acknowledged it',
   },
-  remind: { from: ['acknowledged'], hint: 'it is not waiting for arrival' },
+  remind: { from: ['acknowledged', 'attended'], hint: 'it is not waiting for arrival or an outcome' },
+  return: { from: ['acknowledged'], to: 'dispatched', hint: 'it is not waiting for arrival' },
   attend: { from: ['acknowledged'], to: 'attended', hint: 'it must be acknowledged first' },
   resolve: { from: ['attended'], to: 'resolved', hint: 'mark arrival at the resident first' },
   cancel: {
@@ -39,6 +44,7 @@ const rules: Record<Command, { from: readonly AlertState[]; to?: AlertState; hin
     hint: 'it is already closed',
   },
   handover: { from: ['acknowledged', 'attended'], hint: 'only an owned, open alert can be handed over' },
+  'take-over': { from: ['acknowledged', 'attended'], hint: 'it is no longer owned' },
   repeat: { from: ['raised', 'dispatched', 'acknowledged', 'attended'], hint: 'it is already closed' },
 };
 

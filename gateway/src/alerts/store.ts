@@ -59,6 +59,16 @@ const migrations = [
       );
     `,
   },
+  {
+    // Ownership that can be handed over only when accepted, reminders that end, and the carer in
+    // the room left out of her own emergency call.
+    name: 'alerts-ownership-1',
+    sql: `
+      ALTER TABLE alerts ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE alerts ADD COLUMN handover_to TEXT;
+      ALTER TABLE alerts ADD COLUMN exclude_staff TEXT;
+    `,
+  },
 ];
 
 const columns: Record<keyof Alert, string> = {
@@ -82,6 +92,9 @@ const columns: Record<keyof Alert, string> = {
   note: 'note',
   level: 'level',
   deadlineAt: 'deadline_at',
+  reminders: 'reminders',
+  handoverTo: 'handover_to',
+  excludeStaff: 'exclude_staff',
 };
 const SELECT_ALERT = `SELECT ${Object.entries(columns)
   .map(([k, c]) => `${c} AS ${k}`)
@@ -110,7 +123,7 @@ export class AlertStore {
       // with the resident (attended), a new press is a new need, even if the old alert was
       // never closed.
       openFor: db.prepare(
-        `${SELECT_ALERT} WHERE state IN ('raised', 'dispatched', 'acknowledged') AND kind IN (SELECT value FROM json_each(?)) AND
+        `${SELECT_ALERT} WHERE ${OPEN} AND state IN (SELECT value FROM json_each(?)) AND kind IN (SELECT value FROM json_each(?)) AND
          ((? IS NOT NULL AND resident_id = ?) OR (? IS NOT NULL AND room_id = ? AND resident_id IS NULL))
          ORDER BY id LIMIT 1`,
       ),
@@ -119,8 +132,9 @@ export class AlertStore {
       ),
       insert: db.prepare(
         `INSERT INTO alerts (kind, priority, state, device_id, resident_id, room_id, zone_id, raised_at,
-           updated_at, count, last_trigger_at, level)
-         VALUES (@kind, @priority, 'raised', @deviceId, @residentId, @roomId, @zoneId, @at, @at, 1, @at, 0)`,
+           updated_at, count, last_trigger_at, level, exclude_staff)
+         VALUES (@kind, @priority, 'raised', @deviceId, @residentId, @roomId, @zoneId, @at, @at, 1, @at, 0,
+           @excludeStaff)`,
       ),
       audit: db.prepare(
         `INSERT INTO audit (alert_id, at, actor, action, from_state, to_state, detail)
@@ -169,11 +183,24 @@ export class AlertStore {
     return this.q.recent.all(limit) as Alert[];
   }
 
-  /** The open alert a new trigger belongs to: same resident (wristband) or same room (button). */
-  findOpen(kinds: string[], residentId: string | null, roomId: string | null): Alert | undefined {
-    return this.q.openFor.get(JSON.stringify(kinds), residentId, residentId, roomId, roomId) as
-      | Alert
-      | undefined;
+  /**
+   * The open alert a new trigger belongs to: same resident (wristband) or same room (button), of
+   * one of `kinds`, in one of `states`.
+   */
+  findOpen(
+    kinds: string[],
+    residentId: string | null,
+    roomId: string | null,
+    states: readonly AlertState[],
+  ): Alert | undefined {
+    return this.q.openFor.get(
+      JSON.stringify(states),
+      JSON.stringify(kinds),
+      residentId,
+      residentId,
+      roomId,
+      roomId,
+    ) as Alert | undefined;
   }
 
   openCallsInRoom(roomId: string): Alert[] {
@@ -181,10 +208,16 @@ export class AlertStore {
   }
 
   insert(
-    a: Pick<Alert, 'kind' | 'priority' | 'deviceId' | 'residentId' | 'roomId' | 'zoneId'>,
+    a: Pick<Alert, 'kind' | 'priority' | 'deviceId' | 'residentId' | 'roomId' | 'zoneId'> & {
+      excludeStaff?: string[];
+    },
     at: number,
   ): number {
-    return Number(this.q.insert.run({ ...a, at }).lastInsertRowid);
+    const { excludeStaff, ...row } = a;
+    return Number(
+      this.q.insert.run({ ...row, at, excludeStaff: excludeStaff?.length ? excludeStaff.join(',') : null })
+        .lastInsertRowid,
+    );
   }
 
   update(id: number, changes: Partial<Omit<Alert, 'id'>>): void {
@@ -226,8 +259,9 @@ export class AlertStore {
     else this.q.presenceOff.run(roomId);
   }
 
-  presence(roomId: string): boolean {
-    return this.q.presenceGet.get(roomId) !== undefined;
+  /** Since when staff presence is set in the room, or null. */
+  presenceSince(roomId: string): number | null {
+    return (this.q.presenceGet.get(roomId) as { onSince: number } | undefined)?.onSince ?? null;
   }
 }
 

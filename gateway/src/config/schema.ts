@@ -64,6 +64,10 @@ export const ConfigSchema = Type.Object(
             description: 'Priority of the alert each rule raises.',
           },
         ),
+        presenceLifetimeS: Seconds(
+          3600,
+          'Staff presence set in a room counts for this long unless cleared; a forgotten key must not turn later calls into emergency calls or let a reset close them.',
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -79,7 +83,22 @@ export const ConfigSchema = Type.Object(
         ),
         attendTimeoutS: Seconds(
           180,
-          'Send an acknowledged alert again when nobody arrived within this time.',
+          'Remind the owner (and the supervisors on shift) when nobody arrived within this time of acknowledging.',
+        ),
+        remindersBeforeReturn: Type.Integer({
+          minimum: 0,
+          maximum: 10,
+          default: 1,
+          description:
+            'Reminders without arrival after which the alert is taken back from its owner and escalates (her handset may be dead).',
+        }),
+        resolveTimeoutS: Seconds(
+          1800,
+          'Remind the owner (and the supervisors on shift) to close an alert with an outcome this long after arrival, and again each time.',
+        ),
+        sweepIntervalS: Seconds(
+          15,
+          'How often a safety net checks every open alert for a deadline that passed without its timer firing.',
         ),
       },
       { additionalProperties: false, default: {} },

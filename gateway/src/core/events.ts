@@ -13,6 +13,11 @@ export interface FromDevice<T> {
    * it inside that SQLite transaction, so a write-ahead entry and its alert commit together.
    */
   settle?: () => void;
+  /**
+   * The sequence check saw this (seq, ts) moments ago: most likely a retransmission. An alarm is
+   * still delivered (a device whose clock resets repeats pairs), and joins its open alert if any.
+   */
+  retransmission?: boolean;
 }
 
 export type AlertAction =
@@ -28,7 +33,11 @@ export type AlertAction =
   | 'resolved'
   | 'cancelled'
   | 'cancel-requested'
-  | 'handed-over';
+  | 'handover-offered'
+  | 'handover-declined'
+  | 'handed-over'
+  | 'returned'
+  | 'retransmitted';
 
 /** Published after the change is committed to SQLite, never before. */
 export interface AlertChange {

@@ -2,44 +2,79 @@ import type { DispatchReason } from '@careedge/edge';
 import type { Alert } from '../alerts/model.js';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { AlertChange } from '../core/events.js';
+import type { HandsetPresence } from './handset-presence.js';
 import { dispatchMessage, withdrawal } from './messages.js';
 
 /** How soon a timer action that failed (e.g. SQLite busy) is tried again. */
 const RETRY_MS = 5000;
 
+interface Timer {
+  handle: unknown;
+  /** Gateway clock time it fires at. */
+  due: number;
+}
+
 /**
  * Sends alerts to the right people and keeps them moving: escalates when nobody accepts in
- * time (or everyone declines), sends an accepted alert again when nobody arrives, and clears it
- * from every handset when it is taken or closed. Deadlines live in SQLite, so after a restart
- * each open alert resumes exactly; one that passed while the gateway was down fires at once.
+ * time (or everyone declines, or everyone asked is offline), reminds an owner who has not
+ * arrived and takes the alert back after the reminders, reminds an owner to close it with an
+ * outcome, and clears it from every handset when it is taken or closed. Deadlines live in
+ * SQLite, so after a restart each open alert resumes; one that passed while the gateway was down
+ * fires at once. A periodic sweep is the safety net for any timer that was never set.
  */
 export class Dispatcher implements GatewayModule {
   readonly name = 'dispatch';
-  private readonly timers = new Map<number, unknown>();
+  private readonly timers = new Map<number, Timer>();
+  private sweeper: unknown;
 
-  constructor(private readonly ctx: GatewayContext) {}
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly handsets: HandsetPresence,
+  ) {}
 
   start(): void {
     this.ctx.bus.on(this.name, 'alert:changed', (c) => this.onChange(c));
     this.ctx.bus.on(this.name, 'staff:status', ({ staffId, state }) => {
+      this.handsets.set(staffId, state);
       if (state === 'online') this.resendTo(staffId);
+      else this.skipIfNobodyOnline();
     });
-    for (const alert of this.ctx.alerts.open()) {
-      if (alert.state === 'raised') this.escalate(alert, 'new');
-      else this.schedule(alert);
-    }
+    this.sweep();
   }
 
   stop(): void {
     this.ctx.bus.removeOwner(this.name);
-    for (const t of this.timers.values()) this.ctx.clock.clearTimeout(t);
+    for (const t of this.timers.values()) this.ctx.clock.clearTimeout(t.handle);
     this.timers.clear();
+    if (this.sweeper !== undefined) this.ctx.clock.clearTimeout(this.sweeper);
+    this.sweeper = undefined;
   }
 
   /** Everyone at the current level declined: move on now instead of waiting for the timeout. */
   escalateNow(alertId: number): void {
     const alert = this.ctx.alerts.get(alertId);
-    if (alert.state === 'dispatched') this.escalate(alert, 'escalation');
+    if (alert.state === 'dispatched') this.ctx.alerts.dispatch(alert.id, 'escalation');
+  }
+
+  /**
+   * The safety net, also run at start-up: every open alert with a deadline has a timer, and an
+   * alert a crash left undispatched is dispatched. Whatever path forgot to schedule (an error
+   * between commit and schedule, a listener that threw), the alert moves within one sweep.
+   */
+  private sweep(): void {
+    try {
+      for (const alert of this.ctx.alerts.open()) {
+        if (alert.state === 'raised' && !this.timers.has(alert.id))
+          this.schedule({ ...alert, deadlineAt: 0 });
+        else if (alert.deadlineAt !== null && !this.timers.has(alert.id)) this.schedule(alert);
+      }
+    } catch (err) {
+      this.ctx.log.error({ err }, 'alert sweep failed; trying again at the next one');
+    }
+    this.sweeper = this.ctx.clock.setTimeout(
+      () => this.sweep(),
+      this.ctx.config.dispatch.sweepIntervalS * 1000,
+    );
   }
 
   /**
@@ -49,17 +84,45 @@ export class Dispatcher implements GatewayModule {
   private resendTo(staffId: string): void {
     for (const alert of this.ctx.alerts.open()) {
       if (this.currentRecipients(alert).includes(staffId)) this.send(alert, [staffId], 'resend');
+      else if (alert.handoverTo === staffId) this.send(alert, [staffId], 'handover');
+    }
+  }
+
+  /** A handset went offline: an alert now waiting only for offline handsets moves on at once. */
+  private skipIfNobodyOnline(): void {
+    for (const alert of this.ctx.alerts.open()) {
+      if (alert.state !== 'dispatched') continue;
+      const waiting = this.currentRecipients(alert);
+      if (waiting.length > 0 && waiting.every((s) => this.handsets.isOffline(s))) {
+        this.ctx.log.warn({ alertId: alert.id, waiting }, 'everyone asked is offline: escalating now');
+        this.guard(alert.id, () => this.ctx.alerts.dispatch(alert.id, 'escalation'));
+      }
     }
   }
 
   private onChange({ alert, action, detail }: AlertChange): void {
+    // The deadline first: whatever fails in sending below, the alert still moves on in time.
+    switch (action) {
+      case 'repeated':
+      case 'acknowledged':
+      case 'attended':
+      case 'dispatched':
+      case 'escalated':
+      case 'reminded':
+      case 'handed-over':
+      case 'returned':
+      case 'resolved':
+      case 'cancelled':
+        this.schedule(alert);
+        break;
+      default:
+        break;
+    }
     switch (action) {
       case 'repeated':
         this.send(alert, this.currentRecipients(alert), 'update');
-        this.schedule(alert); // an upgrade to a higher priority may have brought the deadline forward
         break;
       case 'acknowledged':
-        this.schedule(alert);
         this.withdraw(
           alert,
           this.everyoneAsked(alert).filter((s) => s !== alert.ownerId),
@@ -67,17 +130,20 @@ export class Dispatcher implements GatewayModule {
           alert.ownerId!,
         );
         break;
-      case 'attended':
-        this.unschedule(alert.id);
-        break;
       case 'resolved':
       case 'cancelled':
-        this.unschedule(alert.id);
         this.withdraw(alert, this.everyoneAsked(alert), action === 'resolved' ? 'resolved' : 'cancelled');
         break;
+      case 'handover-offered':
+        if (typeof detail.replaces === 'string')
+          this.withdraw(alert, [detail.replaces], 'handover-withdrawn');
+        this.send(alert, [String(detail.to)], 'handover');
+        break;
       case 'handed-over':
-        this.send(alert, [alert.ownerId!], 'handover');
         this.withdraw(alert, [String(detail.from)], 'handed-over', alert.ownerId!);
+        break;
+      case 'returned':
+        this.withdraw(alert, [String(detail.from)], 'returned');
         break;
       case 'dispatched':
       case 'escalated': {
@@ -85,75 +151,105 @@ export class Dispatcher implements GatewayModule {
         if (to.length === 0) {
           this.ctx.log.error(
             { alertId: alert.id, zone: alert.zoneId },
-            'nobody is on shift to receive this alert',
+            'nobody is registered to receive this alert',
           );
         }
         this.send(alert, to, action === 'dispatched' ? 'new' : 'escalation');
-        this.schedule(alert);
         break;
       }
       case 'reminded':
-        this.schedule(alert);
+        this.send(alert, detail.to as string[], 'reminder');
         break;
       case 'raised':
       case 'cancel-requested':
       case 'received':
       case 'declined':
+      case 'handover-declined':
+      case 'retransmitted':
         break;
     }
   }
 
-  /** Dispatches at level 0 ('new') or the next level; sending follows the committed change. */
-  private escalate(alert: Alert, reason: 'new' | 'escalation'): void {
-    const plan = this.ctx.planner.plan(alert, reason === 'new' ? null : alert.level, this.ctx.clock.now());
-    this.ctx.alerts.dispatch(alert.id, plan, reason);
-  }
-
-  private remind(alert: Alert): void {
-    const now = this.ctx.clock.now();
-    const supervisors = this.ctx.register.supervisorsOnShift(now).map((s) => s.id);
-    const to = [...new Set([alert.ownerId!, ...supervisors])];
-    const updated = this.ctx.alerts.reminded(
-      alert.id,
-      to,
-      now + this.ctx.config.dispatch.attendTimeoutS * 1000,
-    );
-    this.send(updated, to, 'reminder');
-  }
-
+  /** The alert's timer fired: escalate, remind, or take it back, by state. */
   private fire(alertId: number): void {
     this.timers.delete(alertId);
     const alert = this.ctx.alerts.get(alertId);
-    if (alert.state === 'raised') this.escalate(alert, 'new');
-    else if (alert.state === 'dispatched') this.escalate(alert, 'escalation');
-    else if (alert.state === 'acknowledged') this.remind(alert);
+    const { alerts } = this.ctx;
+    switch (alert.state) {
+      case 'raised':
+        alerts.dispatch(alert.id, 'new');
+        break;
+      case 'dispatched':
+        alerts.dispatch(alert.id, 'escalation');
+        break;
+      case 'acknowledged':
+        if (alert.reminders >= this.ctx.config.dispatch.remindersBeforeReturn) {
+          this.ctx.log.warn(
+            { alertId, owner: alert.ownerId },
+            'owner did not arrive: the alert escalates again',
+          );
+          alerts.reclaim(alert.id);
+        } else this.remind(alert, this.ctx.config.dispatch.attendTimeoutS);
+        break;
+      case 'attended':
+        this.remind(alert, this.ctx.config.dispatch.resolveTimeoutS);
+        break;
+      case 'resolved':
+      case 'cancelled':
+        break;
+    }
   }
 
+  private remind(alert: Alert, againInS: number): void {
+    const now = this.ctx.clock.now();
+    const supervisors = this.ctx.register.supervisorsOnShift(now).map((s) => s.id);
+    this.ctx.alerts.reminded(alert.id, [...new Set([alert.ownerId!, ...supervisors])], now + againInS * 1000);
+  }
+
+  /**
+   * Sets the alert's timer from its deadline. A wait is never longer than the alert's own timeout:
+   * a clock that came back wrong (a Pi without a real-time clock) must not delay an escalation.
+   */
   private schedule(alert: Alert): void {
     this.unschedule(alert.id);
     if (alert.deadlineAt === null) return;
-    const delay = alert.deadlineAt - this.ctx.clock.now();
-    const run = () => {
-      try {
-        this.fire(alert.id);
-      } catch (err) {
-        // A failed escalation (e.g. SQLite busy) must not leave the alert waiting forever.
-        this.ctx.log.error({ err, alertId: alert.id }, 'escalation failed; trying again in 5 s');
-        this.timers.set(alert.id, this.ctx.clock.setTimeout(run, RETRY_MS));
-      }
-    };
+    const now = this.ctx.clock.now();
+    const delay = Math.min(alert.deadlineAt - now, this.longestWait(alert));
     if (delay <= 0) {
       // Overdue (the gateway was down when it fell due): act now, not after another timeout.
-      this.timers.set(alert.id, 'due');
-      queueMicrotask(() => this.timers.get(alert.id) === 'due' && run());
-    } else {
-      this.timers.set(alert.id, this.ctx.clock.setTimeout(run, delay));
+      const timer: Timer = { handle: undefined, due: now };
+      this.timers.set(alert.id, timer);
+      queueMicrotask(() => {
+        if (this.timers.get(alert.id) === timer) this.guard(alert.id, () => this.fire(alert.id));
+      });
+      return;
     }
+    const handle = this.ctx.clock.setTimeout(() => this.guard(alert.id, () => this.fire(alert.id)), delay);
+    this.timers.set(alert.id, { handle, due: now + delay });
+  }
+
+  /** Runs a timer action; on failure (e.g. SQLite busy) tries again soon rather than never. */
+  private guard(alertId: number, action: () => void): void {
+    try {
+      action();
+    } catch (err) {
+      this.ctx.log.error({ err, alertId }, 'escalation failed; trying again in 5 s');
+      this.unschedule(alertId);
+      const handle = this.ctx.clock.setTimeout(() => this.guard(alertId, () => this.fire(alertId)), RETRY_MS);
+      this.timers.set(alertId, { handle, due: this.ctx.clock.now() + RETRY_MS });
+    }
+  }
+
+  private longestWait(alert: Alert): number {
+    const d = this.ctx.config.dispatch;
+    if (alert.state === 'acknowledged') return d.attendTimeoutS * 1000;
+    if (alert.state === 'attended') return d.resolveTimeoutS * 1000;
+    return d.ackTimeoutS[alert.priority] * 1000;
   }
 
   private unschedule(alertId: number): void {
     const t = this.timers.get(alertId);
-    if (t !== undefined && t !== 'due') this.ctx.clock.clearTimeout(t);
+    if (t?.handle !== undefined) this.ctx.clock.clearTimeout(t.handle);
     this.timers.delete(alertId);
   }
 
@@ -170,18 +266,27 @@ export class Dispatcher implements GatewayModule {
       .map((t) => t.staffId);
   }
 
+  /** One message per recipient; a failure for one never keeps it from the others. */
   private send(alert: Alert, staffIds: string[], reason: DispatchReason): void {
     const message = dispatchMessage(alert, reason, this.ctx.register, this.ctx.clock.now());
-    for (const id of staffIds) this.ctx.mqtt.publish('staffDispatch', id, message);
+    for (const id of staffIds) this.publish(id, message);
   }
 
   private withdraw(
     alert: Alert,
     staffIds: string[],
-    reason: 'taken' | 'cancelled' | 'resolved' | 'handed-over',
+    reason: 'taken' | 'cancelled' | 'resolved' | 'handed-over' | 'handover-withdrawn' | 'returned',
     by?: string,
   ) {
     const message = withdrawal(alert, reason, this.ctx.clock.now(), by);
-    for (const id of staffIds) this.ctx.mqtt.publish('staffDispatch', id, message);
+    for (const id of staffIds) this.publish(id, message);
+  }
+
+  private publish(staffId: string, message: object): void {
+    try {
+      this.ctx.mqtt.publish('staffDispatch', staffId, message);
+    } catch (err) {
+      this.ctx.log.error({ err, staffId }, 'could not send to a handset; the others still get it');
+    }
   }
 }

@@ -10,11 +10,9 @@ export function dispatchMessage(
   now: number,
 ): Dispatch {
   const resident = alert.residentId ? register.resident(alert.residentId) : undefined;
-  const room = alert.roomId
-    ? register.room(alert.roomId)
-    : resident
-      ? register.room(resident.roomId)
-      : undefined;
+  // A wristband alert's room is where the resident lives, not where the band is: say which.
+  const homeRoom = resident ? register.room(resident.roomId) : undefined;
+  const room = !resident && alert.roomId ? register.room(alert.roomId) : undefined;
   return {
     ts: now,
     type: 'alert',
@@ -27,6 +25,7 @@ export function dispatchMessage(
     count: alert.count,
     ...(resident ? { residentId: resident.id, residentName: resident.name } : {}),
     ...(room ? { room: room.name } : {}),
+    ...(homeRoom ? { homeRoom: homeRoom.name } : {}),
     zone: register.zone(alert.zoneId)?.name ?? alert.zoneId,
     ...(alert.ownerId ? { ownerId: alert.ownerId } : {}),
   };

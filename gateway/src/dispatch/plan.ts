@@ -1,59 +1,94 @@
 import type { Alert, Priority } from '../alerts/model.js';
 import type { SiteRegister } from '../register/register.js';
 
+const keyOf = (level: readonly string[]) => [...level].sort().join(',');
+
 /**
  * Who is asked, level by level, from the roster at this moment: each responder of the zone in
- * rank order, then the shift supervisor(s), then everyone on shift (everyone registered, when
- * the roster leaves nobody on shift). Empty levels, and levels
- * that would ask exactly the same people again, are skipped.
+ * rank order, then the shift supervisor(s), then everyone on shift, and last every registered
+ * staff member (a roster gap, or a shift that nobody answers, still reaches a person). Empty
+ * levels, and levels that would ask exactly the same people again, are skipped.
  */
 export function escalationLevels(register: SiteRegister, zoneId: string, at: number): string[][] {
   const levels: string[][] = [
     ...register.respondersFor(zoneId, at).map((s) => [s.id]),
     register.supervisorsOnShift(at).map((s) => s.id),
     register.staffOnShift(at).map((s) => s.id),
+    register.allStaff().map((s) => s.id),
   ];
-  // Nobody on shift at all (a roster gap): every registered staff member rather than no one.
-  if (levels.every((l) => l.length === 0)) levels.push(register.allStaff().map((s) => s.id));
   const out: string[][] = [];
   for (const level of levels) {
-    const key = [...level].sort().join(',');
-    if (level.length > 0 && !out.some((l) => [...l].sort().join(',') === key)) out.push(level);
+    const key = keyOf(level);
+    if (level.length > 0 && !out.some((l) => keyOf(l) === key)) out.push(level);
   }
   return out;
 }
 
 export interface DispatchPlan {
+  /** The dispatch step (Alert.level): 0 first, then one more per escalation. */
   level: number;
   staffIds: string[];
   /** When to escalate if nobody has accepted. */
   deadlineAt: number;
 }
 
-/** Decides who is asked next, and until when, from the roster and the priority's timeout. */
+/** What the planner needs to know about an alert. */
+export type PlannedAlert = Pick<Alert, 'zoneId' | 'priority'> & Partial<Pick<Alert, 'excludeStaff'>>;
+
+/** Staff members whose handsets said they are offline (their MQTT last will, or a clean logout). */
+export interface Reachability {
+  isOffline(staffId: string): boolean;
+}
+
+/**
+ * Decides who is asked next, and until when, from the roster *now* and the priority's timeout.
+ *
+ * The next step asks the first roster level (in order) that has not been asked as a whole yet.
+ * So an escalation across a shift change starts at the new shift's first responder instead of
+ * continuing at the old shift's level number, and after every level was asked it keeps asking
+ * everyone. A level whose handsets are all offline is skipped rather than waited for.
+ */
 export class DispatchPlanner {
   constructor(
     private readonly register: SiteRegister,
     private readonly ackTimeoutS: Record<Priority, number>,
     private readonly onError: (err: unknown) => void,
+    private readonly reach: Reachability = { isOffline: () => false },
   ) {}
 
-  /** The first level (`currentLevel` null) or the next one; past the last level, everyone again. */
-  plan(alert: Pick<Alert, 'zoneId' | 'priority'>, currentLevel: number | null, now: number): DispatchPlan {
+  /**
+   * The first dispatch (`step` null) or the next one. `asked` holds the staff asked at each
+   * earlier step.
+   */
+  plan(alert: PlannedAlert, step: number | null, now: number, asked: readonly string[][] = []): DispatchPlan {
     // Never throws: it runs inside the transaction that records a new alert, which must commit.
     // With nobody to ask, the dispatcher logs it and the deadline tries again.
     let levels: string[][] = [];
     try {
-      levels = escalationLevels(this.register, alert.zoneId, now);
+      levels = this.levels(alert, now);
     } catch (err) {
       this.onError(err);
     }
-    const level = currentLevel === null ? 0 : Math.min(currentLevel + 1, Math.max(levels.length - 1, 0));
+    const done = new Set(asked.map(keyOf));
+    const reachable = (l: string[]) => l.some((s) => !this.reach.isOffline(s));
+    // Past the last level, or with every remaining level offline: everyone registered, again.
+    const next = levels.find((l) => !done.has(keyOf(l)) && reachable(l)) ?? levels.at(-1) ?? [];
     return {
-      level,
-      staffIds: levels[level] ?? [],
+      level: step === null ? 0 : step + 1,
+      staffIds: next,
       deadlineAt: this.ackDeadline(alert.priority, now),
     };
+  }
+
+  /** The roster's levels without the staff this alert must not go to (unless nobody else is left). */
+  private levels(alert: PlannedAlert, now: number): string[][] {
+    const levels = escalationLevels(this.register, alert.zoneId, now);
+    const exclude = new Set(alert.excludeStaff?.split(',') ?? []);
+    if (exclude.size === 0) return levels;
+    const kept = levels.map((l) => l.filter((s) => !exclude.has(s))).filter((l) => l.length > 0);
+    const out: string[][] = [];
+    for (const l of kept) if (!out.some((o) => keyOf(o) === keyOf(l))) out.push(l);
+    return out.length > 0 ? out : levels;
   }
 
   /** When an alert of this priority dispatched now escalates if nobody accepts. */

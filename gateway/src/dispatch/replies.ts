@@ -57,13 +57,13 @@ export class HandsetReplies implements GatewayModule {
   }
 
   private apply(staffId: string, reply: HandsetReply): void {
-    const { alerts, config, clock } = this.ctx;
+    const { alerts } = this.ctx;
     switch (reply.action) {
       case 'received':
         alerts.received(reply.alertId, staffId);
         break;
       case 'ack':
-        alerts.acknowledge(reply.alertId, staffId, clock.now() + config.dispatch.attendTimeoutS * 1000);
+        alerts.acknowledge(reply.alertId, staffId);
         break;
       case 'decline': {
         const { allDeclined } = alerts.decline(reply.alertId, staffId, reply.reason);

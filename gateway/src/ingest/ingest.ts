@@ -128,15 +128,20 @@ export class Ingest implements GatewayModule {
       message.seq < 0 // a salvaged alarm without a usable seq: nothing to de-duplicate by
         ? ({ kind: 'new', missing: 0 } as const)
         : this.sequences.check(`${party}/${id}/${stream}`, message.seq, message.ts, clock.now());
+    // An alarm is never dropped as a duplicate: a band whose clock resets at power-up repeats
+    // (seq, ts) pairs. It goes on marked as a likely retransmission and only joins its open alert.
+    const isAlarm = channel === 'deviceEvent' && ALARM_TYPES.has((message as DeviceEvent).type);
     if (verdict.kind === 'duplicate') {
       metrics.ingestMessages.inc({ channel, result: 'duplicate' });
-      return undefined;
+      if (!isAlarm) return undefined;
     }
     if (verdict.kind === 'new' && verdict.missing > 0) {
       metrics.sequenceGaps.inc({ channel }, verdict.missing);
       this.ctx.log.debug({ sender: id, missing: verdict.missing }, 'sequence gap');
     }
-    if (flaws.length > 0) {
+    if (verdict.kind === 'duplicate') {
+      // counted above
+    } else if (flaws.length > 0) {
       metrics.ingestMessages.inc({ channel, result: 'accepted-with-errors' });
       this.rejectLog.warn(
         `alarm-with-errors/${id}`,
@@ -157,7 +162,12 @@ export class Ingest implements GatewayModule {
       return undefined;
     }
     if (channel === 'deviceEvent') {
-      this.deliverEvent({ source: device!, message: message as DeviceEvent, receivedAt });
+      this.deliverEvent({
+        source: device!,
+        message: message as DeviceEvent,
+        receivedAt,
+        ...(verdict.kind === 'duplicate' ? { retransmission: true } : {}),
+      });
     } else {
       bus.emit(DEVICE_EVENTS[channel as keyof typeof DEVICE_EVENTS], {
         source: device!,

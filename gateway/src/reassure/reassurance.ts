@@ -3,7 +3,8 @@ import type { GatewayContext, GatewayModule } from '../core/context.js';
 
 /**
  * Tells the resident that help is on the way as soon as somebody accepts the alert (and who, if
- * configured) — a resident who knows someone is coming does not try to get up alone.
+ * configured) — a resident who knows someone is coming does not try to get up alone — and that
+ * it is delayed when the one coming did not arrive: a delay is announced, not hidden.
  */
 export class ReassuranceModule implements GatewayModule {
   readonly name = 'reassurance';
@@ -13,6 +14,15 @@ export class ReassuranceModule implements GatewayModule {
   start(): void {
     this.ctx.bus.on(this.name, 'alert:changed', ({ alert, action }) => {
       // A handover changes who is coming: the resident hears the new name.
+      if (action === 'returned') {
+        this.ctx.mqtt.publish('deviceReassurance', alert.deviceId, {
+          ts: this.ctx.clock.now(),
+          alertId: alert.id,
+          kind: 'delayed',
+          text: 'Help is delayed. We are calling someone else now.',
+        } satisfies Reassurance);
+        return;
+      }
       if (action !== 'acknowledged' && action !== 'handed-over' && action !== 'resolved') return;
       const staff = alert.ownerId ? this.ctx.register.staff(alert.ownerId) : undefined;
       const firstName = this.ctx.config.reassurance.useFirstName ? staff?.firstName : undefined;

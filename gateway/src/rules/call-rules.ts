@@ -29,13 +29,13 @@ export class CallRules implements GatewayModule {
     this.ctx.bus.removeOwner(this.name);
   }
 
-  private onEvent({ source, message, receivedAt, settle }: FromDevice<DeviceEvent>): void {
-    const { alertStore, config } = this.ctx;
-    const priority = config.rules.priority;
+  private onEvent({ source, message, receivedAt, settle, retransmission }: FromDevice<DeviceEvent>): void {
+    const priority = this.ctx.config.rules.priority;
     const roomId = source.room?.id ?? null;
+    const extra = { settle, retransmission };
     switch (message.type) {
       case 'sos':
-        this.raise(source, 'sos', priority.sos, { deviceSeq: message.seq }, settle);
+        this.raise(source, 'sos', priority.sos, { deviceSeq: message.seq }, extra);
         break;
       case 'fall':
         this.raise(
@@ -46,25 +46,29 @@ export class CallRules implements GatewayModule {
             deviceSeq: message.seq,
             ...(message.confidence !== undefined ? { confidence: message.confidence } : {}),
           },
-          settle,
+          extra,
         );
         break;
       case 'call': {
-        const emergency = roomId !== null && alertStore.presence(roomId);
-        this.raise(
-          source,
-          emergency ? 'emergency-call' : 'call',
-          emergency ? priority.emergencyCall : priority.call,
-          {
-            deviceSeq: message.seq,
-            source: message.source ?? 'button',
-          },
-          settle,
-        );
+        const detail = { deviceSeq: message.seq, source: message.source ?? 'button' };
+        if (roomId === null || !this.staffPresent(roomId)) {
+          this.raise(source, 'call', priority.call, detail, extra);
+          break;
+        }
+        // The carer in the room needs help. Never folded into a call somebody has already taken
+        // (that would tell only her): it joins a call still waiting for acceptance, or is a new
+        // alert for the others.
+        this.raise(source, 'emergency-call', priority.emergencyCall, detail, {
+          ...extra,
+          joinStates: ['raised', 'dispatched'],
+          excludeStaff: this.staffInRoom(roomId),
+        });
         break;
       }
       case 'presence':
-        if (roomId) alertStore.setPresence(roomId, message.on, receivedAt);
+        if (!roomId) break;
+        this.ctx.alertStore.setPresence(roomId, message.on, receivedAt);
+        if (message.on) this.arrivedByPresence(roomId, source.device.id);
         break;
       case 'cancel':
         if (roomId) this.cancel(roomId, source.device.id);
@@ -75,20 +79,46 @@ export class CallRules implements GatewayModule {
     }
   }
 
+  /** Presence set, and not so long ago that it is a key somebody forgot to clear. */
+  private staffPresent(roomId: string): boolean {
+    const since = this.ctx.alertStore.presenceSince(roomId);
+    return since !== null && this.ctx.clock.now() - since < this.ctx.config.rules.presenceLifetimeS * 1000;
+  }
+
+  /** Owners of the room's taken calls: the staff who are (or are going to be) in the room. */
+  private staffInRoom(roomId: string): string[] {
+    const owners = this.ctx.alertStore.openCallsInRoom(roomId).map((a) => a.ownerId);
+    return [...new Set(owners.filter((o): o is string => o !== null))];
+  }
+
+  /**
+   * Setting presence is how a carer arrives in DIN VDE 0834: a call in this room that she has
+   * accepted counts as attended, so it stops waiting for her and an emergency call from her now
+   * is a new alert for others.
+   */
+  private arrivedByPresence(roomId: string, deviceId: string): void {
+    for (const a of this.ctx.alertStore.openCallsInRoom(roomId)) {
+      if (a.state === 'acknowledged' && a.ownerId) {
+        this.ctx.alerts.attend(a.id, a.ownerId, { kind: 'device', id: deviceId });
+      }
+    }
+  }
+
   /**
    * A reset at the device. With staff presence set, a carer is in the room: the reset closes the
-   * room's open calls (DIN VDE 0834). Without it, only a plain call nobody has taken yet is
-   * withdrawn (the resident pressed by mistake); a taken call or an emergency call stays open,
-   * and the request is noted in its audit trail.
+   * room's open calls and ends her presence (DIN VDE 0834). Without it, only a plain call nobody
+   * has taken yet is withdrawn (the resident pressed by mistake); a taken call or an emergency
+   * call stays open, and the request is noted in its audit trail.
    */
   private cancel(roomId: string, deviceId: string): void {
-    const { alertStore, alerts } = this.ctx;
-    const staffPresent = alertStore.presence(roomId);
+    const { alertStore, alerts, clock } = this.ctx;
+    const staffPresent = this.staffPresent(roomId);
     for (const a of alertStore.openCallsInRoom(roomId)) {
       const untaken = a.kind === 'call' && (a.state === 'raised' || a.state === 'dispatched');
       if (staffPresent || untaken) alerts.cancel(a.id, { kind: 'device', id: deviceId });
       else alerts.cancelRequested(a.id, { kind: 'device', id: deviceId });
     }
+    if (staffPresent) alertStore.setPresence(roomId, false, clock.now());
   }
 
   private raise(
@@ -96,7 +126,7 @@ export class CallRules implements GatewayModule {
     kind: AlertKind,
     priority: Priority,
     detail: Record<string, unknown>,
-    settle?: () => void,
+    extra: Pick<Trigger, 'settle' | 'retransmission' | 'joinStates' | 'excludeStaff'>,
   ) {
     if (!source.zone) {
       // Never drop a call: with no zone there are no zone responders, so it goes to the supervisor.
@@ -114,7 +144,10 @@ export class CallRules implements GatewayModule {
       zoneId: source.zone?.id ?? 'unassigned',
       joins: JOINS[kind],
       detail,
-      ...(settle ? { settle } : {}),
+      ...(extra.settle ? { settle: extra.settle } : {}),
+      ...(extra.retransmission ? { retransmission: true } : {}),
+      ...(extra.joinStates ? { joinStates: extra.joinStates } : {}),
+      ...(extra.excludeStaff?.length ? { excludeStaff: extra.excludeStaff } : {}),
     };
     this.ctx.alerts.raise(trigger);
   }

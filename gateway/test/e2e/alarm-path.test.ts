@@ -25,9 +25,10 @@ describe('alarm path end to end (real broker, real MQTT clients, SQLite file)', 
       count: 1,
       residentId: 'r1',
       residentName: 'Rose Tyler',
-      room: 'Room N1',
+      homeRoom: 'Room N1', // where she lives: a wristband does not report where she is
       zone: 'North wing',
     });
+    expect(dispatch.room).toBeUndefined();
     expect(dispatch.alertId).toBeTypeOf('number');
     const alertId = dispatch.alertId as number;
 
@@ -72,7 +73,7 @@ describe('alarm path end to end (real broker, real MQTT clients, SQLite file)', 
     expect(audit[0]?.actor).toBe('device:wb-1');
   });
 
-  it('drops a retransmitted SOS and joins a second SOS to the open alert without a new dispatch', async () => {
+  it('joins a retransmitted SOS to its alert silently and a second SOS as a repeat, without a new dispatch', async () => {
     const band = await g.device('wb-1');
     const alice = await g.handset('alice');
     const first = await band.send('deviceEvent', { type: 'sos' });
@@ -91,6 +92,8 @@ describe('alarm path end to end (real broker, real MQTT clients, SQLite file)', 
       await g.metric('careedge_ingest_messages_total', { channel: 'deviceEvent', result: 'duplicate' }),
     ).toBe(1);
     expect(g.gateway.context.alertStore.targets(alertId as number)).toHaveLength(1);
+    const actions = g.gateway.context.alertStore.audit(alertId as number).map((a) => a.action);
+    expect(actions).toEqual(['raised', 'dispatched', 'retransmitted', 'repeated']);
   });
 
   it('a care-button call is medium; a call while staff presence is set is a high emergency call; reset cancels it', async () => {

@@ -45,11 +45,12 @@ describe('escalation with fake time (default timeouts: high 30 s)', () => {
     expect(await levelAfter(30_000)).toBe(4);
     // Everyone on shift, including the south-wing carer.
     for (const h of Object.values(hs)) expect((await h.next(isAlert('escalation'))).payload.level).toBe(4);
-    // Past the last level it keeps asking everyone rather than giving up.
-    expect(await levelAfter(30_000)).toBe(4);
-    expect((await hs.dave.next(isAlert('escalation'))).payload.level).toBe(4);
+    // Past the last level it keeps asking everyone rather than giving up, one step each timeout.
+    expect(await levelAfter(30_000)).toBe(5);
+    expect((await hs.dave.next(isAlert('escalation'))).payload.level).toBe(5);
     const escalations = g.gateway.context.alertStore.audit(alertId).filter((a) => a.action === 'escalated');
     expect(escalations).toHaveLength(5);
+    expect(escalations.at(-1)?.detail.to).toEqual(['alice', 'dave', 'bob', 'carol', 'sam']);
   });
 
   it('an acknowledgement stops the escalation and withdraws the alert from the others', async () => {
@@ -117,7 +118,7 @@ describe('escalation with fake time (default timeouts: high 30 s)', () => {
     });
   });
 
-  it('hands an owned alert over: the new owner gets it, only they can resolve it', async () => {
+  it('hands an owned alert over when the colleague accepts; only then is it theirs', async () => {
     const alertId = await raiseSos();
     const ack = await hs.alice.send('staffReply', { action: 'ack', alertId });
     await hs.alice.next(onTopic('result', { transaction: ack.seq }));
@@ -128,10 +129,16 @@ describe('escalation with fake time (default timeouts: high 30 s)', () => {
       note: 'shift end',
     });
     await hs.alice.next(onTopic('result', { transaction: handover.seq, status: 'ok' }));
-    expect((await hs.carol.next(isAlert('handover'))).payload).toMatchObject({ alertId, ownerId: 'carol' });
-    expect((await hs.alice.next(onTopic('dispatch', { type: 'withdrawn' }))).payload.reason).toBe(
-      'handed-over',
-    );
+    // Offered, not yet taken: Alice still owns it.
+    expect((await hs.carol.next(isAlert('handover'))).payload).toMatchObject({ alertId, ownerId: 'alice' });
+    expect(g.alerts.get(alertId)).toMatchObject({ ownerId: 'alice', handoverTo: 'carol' });
+    const take = await hs.carol.send('staffReply', { action: 'ack', alertId });
+    await hs.carol.next(onTopic('result', { transaction: take.seq, status: 'ok' }));
+    expect((await hs.alice.next(onTopic('dispatch', { type: 'withdrawn' }))).payload).toMatchObject({
+      reason: 'handed-over',
+      byStaffId: 'carol',
+    });
+    expect(g.alerts.get(alertId)).toMatchObject({ ownerId: 'carol', handoverTo: null });
 
     const stolen = await hs.alice.send('staffReply', { action: 'arrived', alertId });
     expect((await hs.alice.next(onTopic('result', { transaction: stolen.seq }))).payload).toMatchObject({

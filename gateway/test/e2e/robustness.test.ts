@@ -109,7 +109,9 @@ describe('the alarm path under faults and awkward sequences', () => {
     ).toMatchObject({
       status: 'ok',
     });
-    expect((await bob.next(isAlert({ reason: 'handover' }))).payload.ownerId).toBe('bob');
+    expect((await bob.next(isAlert({ reason: 'handover' }))).payload.ownerId).toBe('alice');
+    expect(await reply(bob, { action: 'ack', alertId })).toMatchObject({ status: 'ok' });
+    expect(g.alerts.get(alertId as number).ownerId).toBe('bob');
     // The resident first heard Alice was coming; now they hear it is Bob.
     expect((await band.next(onTopic('reassure', { staffFirstName: 'Alice' }))).payload.kind).toBe(
       'help-coming',
@@ -120,18 +122,34 @@ describe('the alarm path under faults and awkward sequences', () => {
     expect((await alice.next(onTopic('dispatch', { type: 'withdrawn' }))).payload.reason).toBe('handed-over');
   });
 
-  it('a reset at the button withdraws an untaken call but not an emergency call', async () => {
+  it('a reset at the button withdraws an untaken call but not a taken call or an emergency call', async () => {
     const button = await g.device('btn-n1');
+    const bob = await g.handset('bob');
     await button.send('deviceEvent', { type: 'call' });
-    const call = (await alice.next(isAlert({ kind: 'call' }))).payload.alertId as number;
-    await reply(alice, { action: 'ack', alertId: call });
-    await button.send('deviceEvent', { type: 'cancel' }); // taken already: stays open, noted
+    const mistaken = (await alice.next(isAlert({ kind: 'call' }))).payload.alertId as number;
+    await button.send('deviceEvent', { type: 'cancel' }); // pressed by mistake, nobody took it yet
+    expect((await alice.next(onTopic('dispatch', { type: 'withdrawn' }))).payload).toMatchObject({
+      alertId: mistaken,
+      reason: 'cancelled',
+    });
+
+    await button.send('deviceEvent', { type: 'call' });
+    const taken = (await alice.next(isAlert({ kind: 'call' }))).payload.alertId as number;
+    await reply(alice, { action: 'ack', alertId: taken });
+    // Alice in the room sets presence and calls for help: an emergency call, to others than her.
     await button.send('deviceEvent', { type: 'presence', on: true });
+    await button.send('deviceEvent', { type: 'call' });
+    const emergency = (await bob.next(isAlert({ kind: 'emergency-call' }))).payload.alertId as number;
     await button.send('deviceEvent', { type: 'presence', on: false });
-    // The presence events arrived after the cancel, so the cancel has been handled.
-    await band.send('deviceEvent', { type: 'sos' });
+    await button.send('deviceEvent', { type: 'cancel' }); // the resident, with no staff presence set
+
+    await band.send('deviceEvent', { type: 'sos' }); // handled after the cancel: a sync point
     await alice.next(isAlert({ kind: 'sos' }));
-    expect(g.alerts.get(call).state).toBe('acknowledged');
-    expect(g.gateway.context.alertStore.audit(call).map((a) => a.action)).toContain('cancel-requested');
+    expect(g.alerts.get(mistaken).state).toBe('cancelled');
+    expect(g.alerts.get(taken).state).toBe('attended'); // presence counted as her arrival
+    expect(g.alerts.get(emergency).state).toBe('dispatched');
+    for (const id of [taken, emergency]) {
+      expect(g.gateway.context.alertStore.audit(id).map((a) => a.action)).toContain('cancel-requested');
+    }
   });
 });

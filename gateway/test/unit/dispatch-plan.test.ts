@@ -15,8 +15,14 @@ describe('dispatch planner', () => {
   it('asks responders one by one, then the supervisor, then everyone, and stays at everyone', () => {
     const p = new DispatchPlanner(testRegister(), timeouts, () => {});
     const alert = { zoneId: 'north', priority: 'medium' as const };
-    const levels = [null, 0, 1, 2, 3, 4].map((l) => p.plan(alert, l, 1000));
-    expect(levels.map((x) => x.staffIds)).toEqual([
+    const asked: string[][] = [];
+    const plans = [];
+    for (let step: number | null = null; plans.length < 6; step = plans.at(-1)!.level) {
+      const plan = p.plan(alert, step, 1000, asked);
+      plans.push(plan);
+      asked.push(plan.staffIds);
+    }
+    expect(plans.map((x) => x.staffIds)).toEqual([
       ['alice'],
       ['bob'],
       ['carol'],
@@ -24,8 +30,29 @@ describe('dispatch planner', () => {
       ['alice', 'dave', 'bob', 'carol', 'sam'],
       ['alice', 'dave', 'bob', 'carol', 'sam'],
     ]);
-    expect(levels.map((x) => x.level)).toEqual([0, 1, 2, 3, 4, 4]);
-    expect(levels[0]!.deadlineAt).toBe(1000 + 120_000);
+    expect(plans.map((x) => x.level)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(plans[0]!.deadlineAt).toBe(1000 + 120_000);
+  });
+
+  it('skips a level whose handsets are all offline, and leaves out excluded staff', () => {
+    const offline = new Set(['alice']);
+    const p = new DispatchPlanner(testRegister(), timeouts, () => {}, { isOffline: (s) => offline.has(s) });
+    expect(p.plan({ zoneId: 'north', priority: 'high' }, null, 0).staffIds).toEqual(['bob']);
+    const carerInRoom = { zoneId: 'north', priority: 'high' as const, excludeStaff: 'alice,bob' };
+    offline.clear();
+    expect(p.plan(carerInRoom, null, 0).staffIds).toEqual(['carol']);
+    expect(p.plan(carerInRoom, 2, 0, [['carol'], ['sam']]).staffIds).toEqual(['dave', 'carol', 'sam']);
+  });
+
+  it('asks every registered staff member when every level was asked and nobody is online', () => {
+    const p = new DispatchPlanner(testRegister(), timeouts, () => {}, { isOffline: () => true });
+    expect(p.plan({ zoneId: 'north', priority: 'high' }, null, 0).staffIds).toEqual([
+      'alice',
+      'dave',
+      'bob',
+      'carol',
+      'sam',
+    ]);
   });
 
   it('goes straight to the supervisor for a zone without responders', () => {
