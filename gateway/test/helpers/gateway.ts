@@ -18,9 +18,9 @@ export const secretOf = (id: string) => `${id}-secret-0123456789`;
  * clock, plus real MQTT clients for devices and handsets. `restart()` stops the gateway and
  * starts a new one on the same SQLite file and clock.
  */
-export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}) {
+export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, opts: { start?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'careedge-test-'));
-  const time = fakeClock();
+  const time = fakeClock(opts.start);
   const config = loadConfig({
     overrides: {
       siteFile: TEST_SITE,
