@@ -46,8 +46,10 @@ export class Autopilot {
   onDispatch(d: Dispatch): void {
     const policy = policyFor(this.behaviour, d);
     const tracked = this.alerts.get(d.alertId);
-    const ownedByOther = d.ownerId !== undefined && d.ownerId !== this.handset.id;
-    const toUs = d.reason === 'handover' || d.ownerId === this.handset.id;
+    // A handover is offered: like a new alert, it is ours only once we accept it.
+    const offeredToUs = d.reason === 'handover';
+    const ownedByOther = !offeredToUs && d.ownerId !== undefined && d.ownerId !== this.handset.id;
+    const toUs = !offeredToUs && d.ownerId === this.handset.id;
     let start: AutopilotDecision['start'];
     if (tracked && tracked.stage !== 'done') start = 'already-handled';
     else if (ownedByOther) start = 'owned-by-other';

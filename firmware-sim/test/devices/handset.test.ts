@@ -184,7 +184,7 @@ describe('handset and its behaviour policy, against a fake gateway', () => {
     expect(sent).toEqual(['received#11']);
   });
 
-  it('a handover dispatch makes us the owner: arrive and resolve without an ack', async () => {
+  it('a handover offer becomes ours by accepting it (ack), then arrive and resolve', async () => {
     await start({
       mode: 'accept',
       ackAfterMs: 100,
@@ -194,11 +194,13 @@ describe('handset and its behaviour policy, against a fake gateway', () => {
     });
     await sendDispatch(dispatch(12, { reason: 'handover', ownerId: 'anna' }));
     await gateway.waitFor(isReply('received', 12));
+    clock.tick(100);
+    await answer(await gateway.waitFor(isReply('ack', 12), 'the ack that takes it over'));
     clock.tick(200);
     await answer(await gateway.waitFor(isReply('arrived', 12), 'arrived'));
     clock.tick(300);
     await gateway.waitFor(isReply('resolve', 12), 'the resolve');
-    expect(actions()).toEqual(['received#12', 'arrived#12', 'resolve#12']);
+    expect(actions()).toEqual(['received#12', 'ack#12', 'arrived#12', 'resolve#12']);
   });
 
   it('action methods resolve with the result whose transaction is their seq', async () => {

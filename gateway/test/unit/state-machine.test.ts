@@ -15,6 +15,8 @@ const commands: Command[] = [
   'cancel',
   'handover',
   'repeat',
+  'take-over',
+  'return',
 ];
 
 describe('alert state machine', () => {
