@@ -1,4 +1,5 @@
 import type { DispatchReason } from '@careedge/edge';
+import { AlertError } from '../alerts/errors.js';
 import type { Alert } from '../alerts/model.js';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { AlertChange } from '../core/events.js';
@@ -233,6 +234,7 @@ export class Dispatcher implements GatewayModule {
     try {
       action();
     } catch (err) {
+      if (err instanceof AlertError && err.code === 'alert-not-found') return; // archived or gone
       this.ctx.log.error({ err, alertId }, 'escalation failed; trying again in 5 s');
       this.unschedule(alertId);
       const handle = this.ctx.clock.setTimeout(() => this.guard(alertId, () => this.fire(alertId)), RETRY_MS);
