@@ -43,6 +43,7 @@ async function startTestBroker() {
     siteId: SITE,
     gatewaySecret: GATEWAY_SECRET,
     authenticate: (u, p) => register.authenticate(u, p),
+    isLogin: (id) => register.isLogin(id),
     onDenied: (e) => denied.push(e),
   });
   const clients: MqttClient[] = [];
@@ -60,6 +61,8 @@ async function startTestBroker() {
     const client = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
+      // Client ids are bound to the login: `<login>` or `<login>-<suffix>`.
+      clientId: `${username ?? 'anonymous'}-${Math.random().toString(16).slice(2, 10)}`,
       reconnectPeriod: 0,
       connectTimeout: 3000,
       ...extra,
@@ -138,17 +141,43 @@ describe('embedded broker: CONNECT', () => {
     expect(gw.received).toEqual([{ topic: ownWill.topic, payload: 'offline' }]);
   });
 
-  it("refuses a client id held by another login (0x02) and keeps that login's connection", async () => {
+  it("refuses a client id that is another login's (0x02), connected or not, and keeps that login's connection", async () => {
     const t = await startTestBroker();
-    const anna = await t.connect('anna', 'demo-anna-handset', { clientId: 'handset-7' });
+    // The squat: a wristband connecting first with the id Anna's handset uses.
+    expect(await t.refusedWith('wb-101', 'demo-wb-101-secret', { clientId: 'anna-phone' })).toBe(2);
+    expect(t.denied.at(-1)).toMatchObject({
+      kind: 'auth',
+      clientId: 'anna-phone',
+      username: 'wb-101',
+      reason: 'client id "anna-phone" is not "wb-101" or "wb-101-<suffix>"',
+    });
+    const anna = await t.connect('anna', 'demo-anna-handset', { clientId: 'anna-phone' });
     await anna.client.subscribeAsync(topicFor('staffDispatch', SITE, 'anna'), { qos: 1 });
+    expect(await t.refusedWith('wb-101', 'demo-wb-101-secret', { clientId: 'anna-phone' })).toBe(2);
     expect(await t.refusedWith('wb-101', 'demo-wb-101-secret', { clientId: 'handset-7' })).toBe(2);
-    expect(t.denied.at(-1)).toMatchObject({ kind: 'auth', clientId: 'handset-7', username: 'wb-101' });
+    expect(await t.refusedWith('anna', 'demo-anna-handset', { clientId: 'wb-101' })).toBe(2);
+    // A login's own ids are fine: exactly its id, or its id and a suffix.
+    await t.connect('wb-101', 'demo-wb-101-secret', { clientId: 'wb-101' });
+    await t.connect('ben', 'demo-ben-handset', { clientId: 'ben-tablet-2' });
 
     const gw = await t.gateway();
     await gw.client.publishAsync(topicFor('staffDispatch', SITE, 'anna'), 'still here', { qos: 1 });
     await eventually('the dispatch', () => anna.received.length > 0);
     expect(anna.isClosed()).toBe(false);
+  });
+
+  it('binds a client id to the longest login it starts with', async () => {
+    const { clientIdLogin } = await import('../src/broker/client-ids.js');
+    const logins = new Set(['anna', 'anna-phone', 'wb-1']);
+    const owner = (id: string) => clientIdLogin(id, (l) => logins.has(l));
+    expect(owner('anna')).toBe('anna');
+    expect(owner('anna-7')).toBe('anna');
+    expect(owner('anna-phone')).toBe('anna-phone');
+    expect(owner('anna-phone-2')).toBe('anna-phone');
+    expect(owner('wb-1-x')).toBe('wb-1');
+    expect(owner('wb-10')).toBeUndefined();
+    expect(owner('annabel')).toBeUndefined();
+    expect(owner('-anna')).toBeUndefined();
   });
 });
 
@@ -163,6 +192,7 @@ describe('embedded broker: a faulty authenticate callback', () => {
         if (username === 'boom') throw new Error('register unavailable');
         return { kind: 'gateway' };
       },
+      isLogin: () => true,
     });
     onTestFinished(() => broker.close());
     const codeOf = (username: string) =>
@@ -308,6 +338,7 @@ describe('embedded broker: lifecycle', () => {
         siteId: SITE,
         gatewaySecret: '',
         authenticate: () => undefined,
+        isLogin: () => false,
       }),
     ).rejects.toThrow(/gatewaySecret/);
   });

@@ -22,6 +22,8 @@ export interface EmbeddedBrokerOptions {
   siteId: string;
   /** Device and handset logins (the site register). Never asked about `gateway`. */
   authenticate(username: string, password: string): Principal | undefined;
+  /** Whether a device or staff login of this id exists (client ids are bound to logins). */
+  isLogin(id: string): boolean;
   /** The password of the gateway's own MQTT client, which logs in as username `gateway`. */
   gatewaySecret: string;
   onDenied?(event: DeniedEvent): void;
@@ -61,7 +63,8 @@ const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest();
  *
  * How refusals look to a client (MQTT 3.1.1):
  * - CONNECT: CONNACK 0x05 without a username or with a will it may not publish, 0x04 for a wrong
- *   username or password, 0x02 for a client id held by another login, 0x03 when the
+ *   username or password, 0x02 for a client id that is not the login's own (`<login>` or `<login>-<suffix>`) or is held
+ *   by another connection of a different login, 0x03 when the
  *   `authenticate` callback throws; then the broker closes the connection [MQTT-3.2.2-5].
  * - SUBSCRIBE: SUBACK return code 0x80 (Failure) for that filter [MQTT-3.8.4-5], the only failure
  *   code 3.1.1 has [MQTT-3.9.3-2]; the connection stays up and nothing is delivered on the filter.
@@ -77,7 +80,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const principals = new WeakMap<Client, Principal>();
   const usernames = new WeakMap<Client, string>();
   const wills = new WeakMap<Client, NonNullable<ConnectPacket['will']>>();
-  const clientIds = new ClientIdOwners();
+  const clientIds = new ClientIdOwners(opts.isLogin);
   const gatewayDigest = sha256(opts.gatewaySecret);
 
   const report = (event: DeniedEvent) => {
@@ -134,9 +137,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         if (!verdict.ok) return deny(NOT_AUTHORIZED, `last will on ${will.topic}: ${verdict.reason}`);
       }
       // [MQTT-3.1.3-9]: a refused client id is answered with CONNACK 0x02.
-      if (!clientIds.claim(client.id, principal, client, client.clean)) {
-        return deny(IDENTIFIER_REJECTED, `client id "${client.id}" is in use by another login`);
-      }
+      const idRefused = clientIds.claim(client.id, principal, client, client.clean);
+      if (idRefused) return deny(IDENTIFIER_REJECTED, idRefused);
       principals.set(client, principal);
       usernames.set(client, username);
       done(null, true);

@@ -51,6 +51,7 @@ export async function openMqtt(opts: {
     // all-powerful `gateway` login stays shut.
     gatewaySecret: randomBytes(24).toString('base64url'),
     authenticate: (u, p) => register.authenticate(u, p),
+    isLogin: (id) => register.isLogin(id),
     onDenied: (e) => {
       metrics.mqttDenied.inc({ kind: e.kind });
       denials.warn(`${e.kind}/${e.username ?? e.clientId}`, { ...e }, 'MQTT request refused');

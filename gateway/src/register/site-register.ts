@@ -180,6 +180,11 @@ export class SiteRegister {
     return this.#contexts.get(deviceId);
   }
 
+  /** Whether `id` is a device or staff login (they share one username space). */
+  isLogin(id: string): boolean {
+    return this.#secretHashes.has(id);
+  }
+
   /**
    * A device or handset login. The gateway's own login is not in the register (the broker checks
    * it), so `gateway` is never accepted here.

@@ -42,7 +42,7 @@ export class TestClient {
       username: id,
       password,
       reconnectPeriod: 0,
-      clientId: `test-${id}-${Math.random().toString(16).slice(2)}`,
+      clientId: `${id}-test-${Math.random().toString(16).slice(2)}`, // bound to the login
     });
     return new TestClient(client, siteId, id);
   }
