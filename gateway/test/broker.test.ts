@@ -94,7 +94,12 @@ describe('embedded broker: CONNECT', () => {
     const t = await startTestBroker();
     expect(await t.refusedWith(undefined, undefined, { clientId: 'anon-1' })).toBe(5);
     expect(t.denied).toEqual([
-      { kind: 'auth', clientId: 'anon-1', reason: 'no username: anonymous clients are not allowed' },
+      {
+        kind: 'auth',
+        clientId: 'anon-1',
+        source: expect.stringContaining('127.0.0.1'),
+        reason: 'no username: anonymous clients are not allowed',
+      },
     ]);
   });
 
@@ -107,6 +112,7 @@ describe('embedded broker: CONNECT', () => {
     expect(t.denied[0]).toEqual({
       kind: 'auth',
       clientId: 'c1',
+      source: expect.stringContaining('127.0.0.1'),
       username: 'wb-101',
       reason: 'wrong username or password',
     });

@@ -1,14 +1,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket } from 'aedes';
+import type { LoginThrottle } from '../core/login-throttle.js';
 import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
 import type { Principal } from '../register/types.js';
 import { mayPublish, maySubscribe } from './acl.js';
+import { isAlarmPublish } from './alarm-publish.js';
 import { ClientIdOwners } from './client-ids.js';
+import { guardPacketSize } from './packet-size-guard.js';
+import { PublishRate } from './publish-rate.js';
 
 /** Something the broker refused; reported to `onDenied`, never logged by the broker itself. */
 export interface DeniedEvent {
-  kind: 'auth' | 'publish' | 'subscribe';
+  /** `throttled`: refused unchecked during a lockout; `oversize`/`rate`: connection closed. */
+  kind: 'auth' | 'throttled' | 'publish' | 'subscribe' | 'oversize' | 'rate';
+  /** The client's network address. */
+  source?: string;
   clientId: string;
   username?: string;
   topic?: string;
@@ -24,6 +31,12 @@ export interface EmbeddedBrokerOptions {
   authenticate(username: string, password: string): Principal | undefined;
   /** Whether a device or staff login of this id exists (client ids are bound to logins). */
   isLogin(id: string): boolean;
+  /** Slows down and locks out password guessing; none: no throttling. */
+  loginThrottle?: LoginThrottle;
+  /** Largest MQTT packet accepted; a bigger one closes the connection before it is buffered. */
+  maxPacketBytes?: number;
+  /** Publishes per second per connection (token bucket); alarms are never refused by it. */
+  publishRate?: { perSecond: number; burst: number };
   /** The password of the gateway's own MQTT client, which logs in as username `gateway`. */
   gatewaySecret: string;
   onDenied?(event: DeniedEvent): void;
@@ -91,6 +104,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     }
   };
   const clientIdOf = (client: Client | null) => client?.id ?? '';
+  const sourceOf = (client: Client) =>
+    (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? 'unknown';
+  const rate = opts.publishRate
+    ? new PublishRate(opts.publishRate.perSecond, opts.publishRate.burst)
+    : undefined;
   const usernameOf = (client: Client | null) => (client ? usernames.get(client) : undefined);
 
   const broker = await Aedes.createBroker({
@@ -107,11 +125,21 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     },
 
     authenticate(client, username, password, done) {
-      const deny = (returnCode: number, reason: string) => {
-        report({ kind: 'auth', clientId: client.id, ...(username ? { username } : {}), reason });
-        done(refusal(returnCode, reason), false);
+      const source = sourceOf(client);
+      let delayMs = 0;
+      // Held back for a source that keeps failing, so guessing gets slower and slower.
+      const answer = (fn: () => void) => (delayMs > 0 ? setTimeout(fn, delayMs) : fn());
+      const deny = (returnCode: number, reason: string, kind: DeniedEvent['kind'] = 'auth') => {
+        report({ kind, clientId: client.id, source, ...(username ? { username } : {}), reason });
+        answer(() => done(refusal(returnCode, reason), false));
       };
       if (!username) return deny(NOT_AUTHORIZED, 'no username: anonymous clients are not allowed');
+      const verdict = opts.loginThrottle?.check(source, username);
+      if (verdict && !verdict.allowed) {
+        const wait = Math.ceil(verdict.retryInMs / 1000);
+        return deny(NOT_AUTHORIZED, `${verdict.reason}: locked for ${wait} s`, 'throttled');
+      }
+      delayMs = verdict?.delayMs ?? 0;
       const secret = password ? Buffer.from(password).toString('utf8') : '';
       let principal: Principal | undefined;
       if (username === GATEWAY_USERNAME) {
@@ -126,7 +154,22 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         // Only the gatewaySecret makes a gateway; the register may not hand that out.
         if (principal?.kind === 'gateway') principal = undefined;
       }
-      if (!principal) return deny(BAD_USERNAME_OR_PASSWORD, 'wrong username or password');
+      if (!principal) {
+        const failed = opts.loginThrottle?.failed(source, username);
+        delayMs = failed?.delayMs ?? 0;
+        if (failed?.lockedOut) {
+          const tried = opts.loginThrottle!.loginsTriedFrom(source).join(', ');
+          report({
+            kind: 'throttled',
+            clientId: client.id,
+            source,
+            username,
+            reason: `failed logins (${tried}): locked out`,
+          });
+        }
+        return deny(BAD_USERNAME_OR_PASSWORD, 'wrong username or password');
+      }
+      opts.loginThrottle?.succeeded(source);
 
       // The will is published by the broker on the client's behalf, so it must pass the same rule
       // as the client's own publishes; refusing it here tells the client at once. (aedes also runs
@@ -141,12 +184,25 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       if (idRefused) return deny(IDENTIFIER_REJECTED, idRefused);
       principals.set(client, principal);
       usernames.set(client, username);
-      done(null, true);
+      answer(() => done(null, true));
     },
 
     // Runs for each incoming PUBLISH and for the will when it is about to be published.
     authorizePublish(client, packet: PublishPacket, done) {
       const principal = client ? principals.get(client) : undefined;
+      // A flood is refused (and the connection closed), except an alarm: that always goes through.
+      if (client && rate && !rate.take(client) && !isAlarmPublish(packet.topic, packet.payload)) {
+        const username = usernameOf(client);
+        const reason = `more than ${opts.publishRate!.perSecond} messages a second`;
+        report({
+          kind: 'rate',
+          clientId: client.id,
+          ...(username ? { username } : {}),
+          topic: packet.topic,
+          reason,
+        });
+        return done(new Error(reason));
+      }
       const verdict = principal
         ? mayPublish(principal, packet.topic, siteId, packet.retain)
         : // client is null for a will left behind by another broker instance: nobody to vouch for it.
@@ -195,7 +251,19 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's
   // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.
-  const server: Server = createServer({ noDelay: true }, broker.handle);
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    const client = broker.handle(socket);
+    if (opts.maxPacketBytes) {
+      guardPacketSize(client, opts.maxPacketBytes, (bytes) =>
+        report({
+          kind: 'oversize',
+          clientId: client.id ?? '',
+          source: socket.remoteAddress ?? 'unknown',
+          reason: `a packet of ${bytes} bytes (at most ${opts.maxPacketBytes}): connection closed`,
+        }),
+      );
+    }
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -35,6 +35,26 @@ export const ConfigSchema = Type.Object(
           description: "Gateway's username on an external broker.",
         }),
         password: Type.String({ default: '', description: "Gateway's password on an external broker." }),
+        maxPacketBytes: Type.Integer({
+          minimum: 1024,
+          maximum: 16 * 1024 * 1024,
+          default: 32 * 1024,
+          description:
+            'Largest MQTT packet the embedded broker accepts; a bigger one closes the connection before it is read into memory. Every protocol message is far smaller.',
+        }),
+        publishesPerSecond: Type.Integer({
+          minimum: 1,
+          maximum: 100_000,
+          default: 20,
+          description:
+            'Messages a second one connection may publish on average; a client above it is disconnected. Alarms are never refused by it.',
+        }),
+        publishBurst: Type.Integer({
+          minimum: 1,
+          maximum: 100_000,
+          default: 100,
+          description: 'Messages one connection may publish at once above that average.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -111,6 +131,49 @@ export const ConfigSchema = Type.Object(
         }),
       },
       { additionalProperties: false, default: {} },
+    ),
+    logins: Type.Object(
+      {
+        windowS: Seconds(600, 'Failed logins are counted over this window.'),
+        freeFailures: Type.Integer({
+          minimum: 0,
+          maximum: 100,
+          default: 3,
+          description: 'Failed logins from one address before its answers are held back.',
+        }),
+        firstDelayMs: Type.Integer({
+          minimum: 0,
+          maximum: 60_000,
+          default: 250,
+          description: 'The first hold-back; it doubles with each further failure.',
+        }),
+        maxDelayMs: Type.Integer({
+          minimum: 0,
+          maximum: 60_000,
+          default: 8000,
+          description: 'Longest hold-back.',
+        }),
+        sourceLockAfter: Type.Integer({
+          minimum: 1,
+          maximum: 10_000,
+          default: 10,
+          description: 'Failed logins from one address in the window that lock it out.',
+        }),
+        loginLockAfter: Type.Integer({
+          minimum: 1,
+          maximum: 10_000,
+          default: 20,
+          description:
+            'Failed logins for one username (from any address) in the window that lock it, for the addresses that failed only: its own device or handset still gets in.',
+        }),
+        lockS: Seconds(60, 'The first lockout; it doubles for an address locked out again.'),
+        maxLockS: Seconds(900, 'Longest lockout.'),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Password guessing: slowed down, then locked out (MQTT logins; HTTP logins later).',
+      },
     ),
     log: Type.Object(
       {

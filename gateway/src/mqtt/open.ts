@@ -3,6 +3,7 @@ import { startEmbeddedBroker } from '../broker/index.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { LoginThrottle, throttlePolicy } from '../core/login-throttle.js';
 import type { Metrics } from '../core/metrics.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { SiteRegister } from '../register/register.js';
@@ -52,9 +53,14 @@ export async function openMqtt(opts: {
     gatewaySecret: randomBytes(24).toString('base64url'),
     authenticate: (u, p) => register.authenticate(u, p),
     isLogin: (id) => register.isLogin(id),
+    loginThrottle: new LoginThrottle(() => clock.now(), throttlePolicy(config.logins)),
+    maxPacketBytes: config.mqtt.maxPacketBytes,
+    publishRate: { perSecond: config.mqtt.publishesPerSecond, burst: config.mqtt.publishBurst },
     onDenied: (e) => {
       metrics.mqttDenied.inc({ kind: e.kind });
-      denials.warn(`${e.kind}/${e.username ?? e.clientId}`, { ...e }, 'MQTT request refused');
+      // Login failures are summed up per address (one guesser tries many usernames).
+      const who = e.kind === 'auth' || e.kind === 'throttled' ? e.source : (e.username ?? e.clientId);
+      denials.warn(`${e.kind}/${who}`, { ...e }, 'MQTT request refused');
     },
   });
   log.info({ port: broker.port }, 'embedded MQTT broker listening');

@@ -1,0 +1,26 @@
+/**
+ * A token bucket per connection: `perSecond` messages a second on average, bursts of up to
+ * `burst`. A wristband sends a few messages a second; a client far above that is broken or
+ * hostile, and must not take the event loop that also carries everyone's alarms.
+ */
+export class PublishRate {
+  private readonly buckets = new WeakMap<object, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Takes one token for `client`; false when its bucket is empty. */
+  take(client: object): boolean {
+    const now = this.now();
+    const b = this.buckets.get(client) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    b.at = now;
+    this.buckets.set(client, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}
