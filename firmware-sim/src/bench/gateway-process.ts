@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
@@ -28,9 +28,9 @@ export interface GatewayProcessOptions {
  * The gateway as a separate process, as it runs in production: its CPU and memory are its own, so
  * what the bench measures is the gateway and not the load generator sharing its event loop.
  *
- * It is started as `node --import tsx gateway/src/main.ts` rather than `npx tsx …`: both run the
- * same code, but npx and the tsx CLI each add a parent process, and the pid we sample for memory
- * and CPU must be the one that runs the gateway.
+ * It runs the production build (`dist/gateway/main.js`, built first when the sources changed) with
+ * plain node, as `npm start` and the systemd unit do: the figures are those of what is deployed,
+ * and the pid we sample for memory and CPU is the one that runs the gateway.
  */
 export class GatewayProcess {
   private constructor(
@@ -39,10 +39,15 @@ export class GatewayProcess {
   ) {}
 
   static start(opts: GatewayProcessOptions): GatewayProcess {
+    const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+      cwd: opts.root,
+      encoding: 'utf8',
+    });
+    if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stderr}`);
     const log = openSync(opts.logFile, 'a');
     const child = spawn(
       process.execPath,
-      [...(opts.nodeFlags ?? []), '--import', 'tsx', 'gateway/src/main.ts', '--config', opts.configFile],
+      [...(opts.nodeFlags ?? []), 'dist/gateway/main.js', '--config', opts.configFile],
       { cwd: opts.root, stdio: ['ignore', log, log], env: { ...process.env } },
     );
     return new GatewayProcess(child, opts);

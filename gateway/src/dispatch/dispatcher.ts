@@ -9,6 +9,20 @@ import { dispatchMessage, withdrawal } from './messages.js';
 /** How soon a timer action that failed (e.g. SQLite busy) is tried again. */
 const RETRY_MS = 5000;
 
+/** Changes after which the alert's deadline may have moved (or gone). */
+const RESCHEDULE: ReadonlySet<AlertChange['action']> = new Set([
+  'repeated',
+  'acknowledged',
+  'attended',
+  'dispatched',
+  'escalated',
+  'reminded',
+  'handed-over',
+  'returned',
+  'resolved',
+  'cancelled',
+]);
+
 interface Timer {
   handle: unknown;
   /** Gateway clock time it fires at. */
@@ -103,22 +117,7 @@ export class Dispatcher implements GatewayModule {
 
   private onChange({ alert, action, detail }: AlertChange): void {
     // The deadline first: whatever fails in sending below, the alert still moves on in time.
-    switch (action) {
-      case 'repeated':
-      case 'acknowledged':
-      case 'attended':
-      case 'dispatched':
-      case 'escalated':
-      case 'reminded':
-      case 'handed-over':
-      case 'returned':
-      case 'resolved':
-      case 'cancelled':
-        this.schedule(alert);
-        break;
-      default:
-        break;
-    }
+    if (RESCHEDULE.has(action)) this.schedule(alert);
     switch (action) {
       case 'repeated':
         this.send(alert, this.currentRecipients(alert), 'update');
@@ -162,6 +161,7 @@ export class Dispatcher implements GatewayModule {
         this.send(alert, detail.to as string[], 'reminder');
         break;
       case 'raised':
+      case 'attended':
       case 'cancel-requested':
       case 'received':
       case 'declined':

@@ -12,7 +12,9 @@ describe('deployment files', () => {
 
   it('the systemd unit runs the gateway with that configuration and always restarts it', () => {
     const unit = readFileSync(new URL('../../../deploy/careedge-gateway.service', import.meta.url), 'utf8');
-    expect(unit).toMatch(/^ExecStart=\/opt\/careedge\/node_modules\/\.bin\/tsx gateway\/src\/main\.ts$/m);
+    expect(unit).toMatch(
+      /^ExecStart=\/usr\/bin\/node --enable-source-maps \/opt\/careedge\/dist\/gateway\/main\.js$/m,
+    );
     expect(unit).toMatch(/^Environment=CAREEDGE_CONFIG=\/etc\/careedge\/gateway\.yaml$/m);
     expect(unit).toMatch(/^Restart=always$/m);
   });
