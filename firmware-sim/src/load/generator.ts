@@ -2,11 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { type Clock, systemClock } from '../clock.js';
 import { Handset } from '../devices/handset.js';
 import { type HandsetPolicy, quickAccept } from '../devices/handset-policy.js';
-import { Wristband } from '../devices/wristband.js';
 import type { SimSite } from '../site/sim-site.js';
 import { AlarmLatency } from './alarm-latency.js';
-import { EvenSchedule } from './even-schedule.js';
 import { forEachLimited } from './pool.js';
+import { type PumpStats, TelemetryPump } from './telemetry-pump.js';
+import { WorkerPump } from './worker-pump.js';
 
 export interface LoadOptions {
   url: string;
@@ -28,6 +28,14 @@ export interface LoadOptions {
   now?: () => number;
   /** Device clock (message `ts`). */
   clock?: Clock;
+  /**
+   * Worker threads sending the telemetry of all but the alarm bands. 0 (default): everything in
+   * this thread. The handsets and the alarm bands stay here, apart from the load, so alarm
+   * latency is measured by a thread that has time to notice it.
+   */
+  workers?: number;
+  /** Bands kept in this thread, from which SOS are pressed (they send telemetry too). Default 200. */
+  alarmBands?: number;
 }
 
 export interface LoadStats {
@@ -43,56 +51,58 @@ export interface LoadStats {
   alarmsMatched: number;
   /** SOS still without a dispatch: lost alarms once the run has drained. */
   alarmsWaiting: number;
-  /** How late the generator was at worst against its own schedule (its event loop was busy). */
+  /** How late the generator was at worst against its own schedule (any thread). */
   maxLagMs: number;
   /** Connection trouble reported by the clients (refused, reset, …). */
   troubles: number;
+  /** Each thread's own account: [0] is the main thread (handsets, alarm bands), then the workers. */
+  threads: PumpStats[];
 }
 
 /**
  * Many wristbands, each its own MQTT.js connection, sending telemetry at an even rate and SOS at
  * random moments, plus handsets that close every alert quickly; measures alarm latency end to end.
+ * With `workers`, the telemetry of most bands is sent from worker threads.
  */
 export class LoadGenerator {
   readonly latency = new AlarmLatency();
-  private readonly bands: { band: Wristband; residentId: string }[];
+  private readonly local: TelemetryPump;
+  private readonly residentOf = new Map<string, string>();
+  private readonly remote: WorkerPump[] = [];
   private readonly handsets: Handset[];
   private readonly now: () => number;
   private readonly random: () => number;
-  private telemetryTimer: NodeJS.Timeout | undefined;
   private sosTimer: NodeJS.Timeout | undefined;
-  private schedule: EvenSchedule | undefined;
-  private readonly counts = {
-    telemetryAcked: 0,
-    telemetryFailed: 0,
-    sosSkippedBusy: 0,
-    dispatches: 0,
-    troubles: 0,
-    maxLagMs: 0,
-  };
+  private remoteStats: PumpStats[] = [];
+  private readonly counts = { sosSkippedBusy: 0, dispatches: 0, troubles: 0 };
 
   constructor(private readonly opts: LoadOptions) {
     this.now = opts.now ?? (() => performance.now());
     this.random = opts.random ?? Math.random;
     const clock = opts.clock ?? systemClock;
     const common = { url: opts.url, siteId: opts.site.id, clock };
+    const bands = opts.site.devices.filter((d) => d.kind === 'wristband' && d.residentId);
+    for (const b of bands) this.residentOf.set(b.id, b.residentId!);
+    const workers = opts.workers ?? 0;
+    const kept = workers > 0 ? bands.slice(0, opts.alarmBands ?? 200) : bands;
+    const pumpCommon = {
+      url: opts.url,
+      siteId: opts.site.id,
+      ratePerDevice: opts.ratePerDevice,
+      heartbeatS: opts.heartbeatS ?? 60,
+      ...(opts.tickMs ? { tickMs: opts.tickMs } : {}),
+      connectConcurrency: Math.max(1, Math.floor((opts.connectConcurrency ?? 100) / Math.max(1, workers))),
+    };
+    this.local = new TelemetryPump({ ...pumpCommon, bands: kept, random: this.random, clock });
+    const rest = bands.slice(kept.length);
+    for (let w = 0; w < workers && rest.length > 0; w++) {
+      const share = rest.filter((_, i) => i % workers === w).map((b) => ({ id: b.id, secret: b.secret }));
+      if (share.length > 0) this.remote.push(new WorkerPump({ ...pumpCommon, bands: share }));
+    }
+    const behaviour = opts.handsetPolicy ?? quickAccept();
     const onTrouble = () => {
       this.counts.troubles++;
     };
-    this.bands = opts.site.devices
-      .filter((d) => d.kind === 'wristband' && d.residentId)
-      .map((d) => {
-        const band = new Wristband({
-          ...common,
-          id: d.id,
-          secret: d.secret,
-          heartbeatS: opts.heartbeatS ?? 60,
-          random: this.random,
-        });
-        band.on('trouble', onTrouble);
-        return { band, residentId: d.residentId! };
-      });
-    const behaviour = opts.handsetPolicy ?? quickAccept();
     this.handsets = opts.site.staff.map((s) => {
       const h = new Handset({ ...common, id: s.id, secret: s.secret, behaviour });
       h.on('dispatch', (d) => {
@@ -107,40 +117,44 @@ export class LoadGenerator {
     });
   }
 
-  /** Handsets first (so no dispatch is missed), then bands in limited batches. */
+  /** Handsets first (so no dispatch is missed), then bands in limited batches, in every thread. */
   async connect(onProgress?: (connected: number, total: number) => void): Promise<void> {
-    const limit = this.opts.connectConcurrency ?? 100;
-    const clients = [...this.handsets, ...this.bands.map((b) => b.band)];
-    const { failed } = await forEachLimited(clients, limit, (c) => c.connect(), onProgress);
-    if (failed.length > 0) {
-      throw new Error(
-        `${failed.length} of ${clients.length} clients could not connect, e.g. ${failed[0]!.error.message}`,
+    const total = this.handsets.length + this.residentOf.size;
+    const done = new Array(this.remote.length + 2).fill(0);
+    const report = (slot: number) => (n: number) => {
+      done[slot] = n;
+      onProgress?.(
+        done.reduce((a, b) => a + b, 0),
+        total,
       );
-    }
+    };
+    const { failed } = await forEachLimited(
+      this.handsets,
+      this.opts.connectConcurrency ?? 100,
+      (h) => h.connect(),
+      report(0),
+    );
+    if (failed.length > 0)
+      throw new Error(`${failed.length} handsets could not connect, e.g. ${failed[0]!.error.message}`);
+    await Promise.all([
+      this.local.connect(report(1)),
+      ...this.remote.map((r, i) => r.connect(report(i + 2))),
+    ]);
   }
 
-  startTelemetry(): void {
-    if (this.bands.length === 0 || this.opts.ratePerDevice <= 0) return;
-    const schedule = new EvenSchedule(this.bands.length, this.opts.ratePerDevice, this.now());
-    this.schedule = schedule;
-    this.telemetryTimer = setInterval(() => {
-      const now = this.now();
-      this.counts.maxLagMs = Math.max(this.counts.maxLagMs, now - schedule.nextDueMs);
-      for (const i of schedule.due(now)) {
-        this.bands[i]!.band.telemetry().then(
-          () => {
-            this.counts.telemetryAcked++;
-          },
-          () => {
-            this.counts.telemetryFailed++;
-          },
-        );
-      }
-    }, this.opts.tickMs ?? 5);
+  async startTelemetry(): Promise<void> {
+    this.local.start();
+    await Promise.all(this.remote.map((r) => r.start()));
+  }
+
+  /** Starts every thread's own measurement window (after the warm-up). */
+  async measure(): Promise<void> {
+    this.local.measure();
+    await Promise.all(this.remote.map((r) => r.measure()));
   }
 
   startSos(): void {
-    if (this.opts.sosPerMin <= 0 || this.bands.length === 0) return;
+    if (this.opts.sosPerMin <= 0 || this.local.bands.length === 0) return;
     const meanMs = 60_000 / this.opts.sosPerMin;
     const next = () => {
       // Exponential gaps make a Poisson process: alarms come at random, sometimes close together.
@@ -155,11 +169,13 @@ export class LoadGenerator {
 
   /** One SOS from a random band that has no alarm going (a second one would join, not raise). */
   sosFromRandomBand(): void {
+    const bands = this.local.bands;
     for (let attempt = 0; attempt < 20; attempt++) {
-      const pick = this.bands[Math.floor(this.random() * this.bands.length)]!;
-      if (this.latency.busy(pick.residentId)) continue;
-      this.latency.sent(pick.residentId, this.now(), Date.now());
-      pick.band.sos().catch(() => {
+      const band = bands[Math.floor(this.random() * bands.length)]!;
+      const residentId = this.residentOf.get(band.id)!;
+      if (this.latency.busy(residentId)) continue;
+      this.latency.sent(residentId, this.now(), Date.now());
+      band.sos().catch(() => {
         this.counts.troubles++;
       });
       return;
@@ -168,41 +184,52 @@ export class LoadGenerator {
   }
 
   /** Stops sending; what is in flight still completes. */
-  stop(): void {
-    clearInterval(this.telemetryTimer);
+  async stop(): Promise<void> {
     clearTimeout(this.sosTimer);
+    this.local.stop();
+    await Promise.all(this.remote.map((r) => r.stop()));
+  }
+
+  /** Fetches the workers' counts; stats() reports the last ones fetched. */
+  async refresh(): Promise<LoadStats> {
+    this.remoteStats = await Promise.all(this.remote.map((r) => r.stats()));
+    return this.stats();
   }
 
   /** Waits until every telemetry message is acknowledged and every SOS dispatched, or `maxMs`. */
   async drain(maxMs: number): Promise<void> {
     const until = this.now() + maxMs;
     while (this.now() < until) {
-      const s = this.stats();
+      const s = await this.refresh();
       if (s.telemetryAcked + s.telemetryFailed >= s.telemetrySent && s.alarmsWaiting === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
   stats(): LoadStats {
+    const threads = [this.local.stats(), ...this.remoteStats];
+    const sum = (k: 'telemetrySent' | 'telemetryAcked' | 'telemetryFailed' | 'troubles' | 'bands') =>
+      threads.reduce((a, t) => a + t[k], 0);
     return {
-      bands: this.bands.length,
+      bands: sum('bands'),
       handsets: this.handsets.length,
-      telemetrySent: this.schedule?.issued ?? 0,
-      telemetryAcked: this.counts.telemetryAcked,
-      telemetryFailed: this.counts.telemetryFailed,
+      telemetrySent: sum('telemetrySent'),
+      telemetryAcked: sum('telemetryAcked'),
+      telemetryFailed: sum('telemetryFailed'),
       sosSent: this.latency.sosSent,
       sosSkippedBusy: this.counts.sosSkippedBusy,
       dispatchesReceived: this.counts.dispatches,
       alarmsMatched: this.latency.matched,
       alarmsWaiting: this.latency.waiting,
-      maxLagMs: this.counts.maxLagMs,
-      troubles: this.counts.troubles,
+      maxLagMs: Math.max(...threads.map((t) => t.maxLagMs)),
+      troubles: this.counts.troubles + sum('troubles'),
+      threads,
     };
   }
 
   async close(): Promise<void> {
-    this.stop();
-    const clients = [...this.bands.map((b) => b.band), ...this.handsets];
-    await forEachLimited(clients, 200, (c) => c.close());
+    await this.stop().catch(() => undefined);
+    await forEachLimited(this.handsets, 200, (h) => h.close());
+    await Promise.all([this.local.close(), ...this.remote.map((r) => r.close())]);
   }
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { benchSite } from '../../src/bench/bench-site.js';
 import { histogramQuantileBound, parsePrometheus, sumOf } from '../../src/bench/prometheus.js';
-import { checkTarget } from '../../src/bench/report.js';
+import { checkTarget, generatorReport, targetFor } from '../../src/bench/report.js';
 import { EvenSchedule } from '../../src/load/even-schedule.js';
 import { forEachLimited } from '../../src/load/pool.js';
+import type { PumpStats } from '../../src/load/telemetry-pump.js';
 
 describe('even telemetry schedule', () => {
   it('interleaves devices evenly: 4 devices at 2 msg/s = one message every 125 ms', () => {
@@ -105,7 +106,7 @@ describe('bench site and target', () => {
       alarms: { sent: 15, dispatched: 15, lost: 0 },
       messagesLost: 0,
       gateway: { peakRssMiB: 250, cpuPercentOfOneCore: 40, eventHandlingP99Ms: 5 },
-      generator: { cpuPercentOfOneCore: 25, eventLoopDelayP99Ms: 2, maxScheduleLagMs: 10, troubles: 0 },
+      generator: generatorReport([thread()], 25, 0),
     };
     expect(checkTarget(base).met).toBe(true);
     const slow = checkTarget({ ...base, alarmLatencyMs: { ...base.alarmLatencyMs, p99: 20.5 } });
@@ -114,4 +115,36 @@ describe('bench site and target', () => {
     expect(checkTarget({ ...base, messagesLost: 1 }).met).toBe(false);
     expect(checkTarget({ ...base, devices: 500 }).met).toBe(false);
   });
+
+  it('checks 5,000 bands at 1 msg/s against p99 ≤ 5 ms and 200 MiB, and at 4 msg/s against p99 ≤ 20 ms', () => {
+    expect(targetFor(5000, 1)).toMatchObject({ alarmP99Ms: 5, peakRssMiB: 200 });
+    expect(targetFor(5000, 4)).toMatchObject({ alarmP99Ms: 20, peakRssMiB: null });
+    expect(targetFor(2000, 1)).toMatchObject({ alarmP99Ms: 20 });
+  });
+
+  it('flags a run whose generator lagged: busy alarm-timing thread, or telemetry behind schedule', () => {
+    expect(generatorReport([thread(), thread()], 50, 0).lagged).toBe(false);
+    const busyMain = generatorReport([thread({ loopDelayP99Ms: 8 }), thread()], 50, 0);
+    expect(busyMain.lagged).toBe(true);
+    expect(busyMain.laggedBecause[0]).toContain('event-loop delay p99 8.0 ms');
+    const behind = generatorReport([thread(), thread({ maxLagMs: 400, utilization: 0.97 })], 90, 0);
+    expect(behind.laggedBecause).toEqual([
+      'telemetry thread 1 fell 400 ms behind its schedule',
+      'telemetry thread 1 was busy 97% of the time',
+    ]);
+  });
 });
+
+function thread(over: Partial<PumpStats> = {}): PumpStats {
+  return {
+    bands: 100,
+    telemetrySent: 1000,
+    telemetryAcked: 1000,
+    telemetryFailed: 0,
+    troubles: 0,
+    maxLagMs: 5,
+    loopDelayP99Ms: 0.5,
+    utilization: 0.2,
+    ...over,
+  };
+}
