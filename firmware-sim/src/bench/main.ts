@@ -194,6 +194,7 @@ async function main(): Promise<number> {
         threads,
         ((ownCpu.user + ownCpu.system) / 1e6 / o.durationS) * 100,
         stats.troubles,
+        load.latency.percentileMs(99),
       ),
     };
     const result: BenchResult = { ...partial, target: checkTarget(partial) };
