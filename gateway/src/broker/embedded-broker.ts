@@ -25,6 +25,14 @@ export interface EmbeddedBrokerOptions {
   /** The password of the gateway's own MQTT client, which logs in as username `gateway`. */
   gatewaySecret: string;
   onDenied?(event: DeniedEvent): void;
+  /**
+   * Runs for every publish the ACL allowed, before the broker acknowledges or forwards it: a
+   * promise holds the PUBACK (and the message) until it settles, undefined lets it pass at once.
+   * This is where alarms are made durable first; aedes writes a QoS 1 PUBACK right after
+   * authorizePublish, before the message reaches any subscriber. A rejection is not a refusal:
+   * the message still goes on.
+   */
+  writeAhead?(principal: Principal, topic: string, payload: Buffer): Promise<void> | undefined;
 }
 
 /**
@@ -78,6 +86,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const usernames = new WeakMap<Client, string>();
   const wills = new WeakMap<Client, NonNullable<ConnectPacket['will']>>();
   const clientIds = new ClientIdOwners();
+  /** Per client, the last publish still held by writeAhead: later ones wait for it, in order. */
+  const held = new WeakMap<Client, Promise<void>>();
   const gatewayDigest = sha256(opts.gatewaySecret);
 
   const report = (event: DeniedEvent) => {
@@ -149,7 +159,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         ? mayPublish(principal, packet.topic, siteId, packet.retain)
         : // client is null for a will left behind by another broker instance: nobody to vouch for it.
           { ok: false as const, reason: 'no authenticated client' };
-      if (verdict.ok) return done(null);
+      if (verdict.ok) return writeAhead(client!, principal!, packet, done);
       const username = usernameOf(client);
       report({
         kind: 'publish',
@@ -190,6 +200,37 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   });
 
   broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
+
+  /**
+   * Lets an allowed publish go on once opts.writeAhead is done with it. aedes handles all packets
+   * of one socket read at once, so without the chain a `cancel` read together with a `call` could
+   * overtake the call while it is being written, and withdraw nothing. Publishes of a client that
+   * has nothing held (telemetry, nearly always) go on at once.
+   */
+  function writeAhead(
+    client: Client,
+    principal: Principal,
+    packet: PublishPacket,
+    done: (err: Error | null) => void,
+  ) {
+    let write: Promise<void> | undefined;
+    try {
+      write = opts.writeAhead?.(principal, packet.topic, packet.payload as Buffer);
+    } catch {
+      write = undefined; // a failing write-ahead must not stop the message, see writeAhead above
+    }
+    const earlier = held.get(client);
+    if (!write && !earlier) return done(null);
+    const mine = Promise.all([earlier, write]).then(
+      () => undefined,
+      () => undefined,
+    );
+    held.set(client, mine);
+    void mine.then(() => {
+      if (held.get(client) === mine) held.delete(client);
+      done(null);
+    });
+  }
 
   // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's
   // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.

@@ -26,8 +26,10 @@ export async function openMqtt(opts: {
   log: Logger;
   metrics: Metrics;
   version: string;
+  /** Makes alarms durable before they are acknowledged (the alarm journal). */
+  writeAhead?: (topic: string, payload: Buffer) => Promise<void> | undefined;
 }): Promise<OpenedMqtt> {
-  const { config, register, clock, log, metrics, version } = opts;
+  const { config, register, clock, log, metrics, version, writeAhead } = opts;
   const siteId = register.site.id;
   if (config.mqtt.url) {
     const link = await ClientLink.connect({
@@ -38,6 +40,7 @@ export async function openMqtt(opts: {
       clock,
       log,
       version,
+      ...(writeAhead ? { writeAhead } : {}),
     });
     log.info({ url: config.mqtt.url }, 'connected to the external MQTT broker');
     return { link, port: 0, close: () => link.close() };
@@ -55,6 +58,10 @@ export async function openMqtt(opts: {
       metrics.mqttDenied.inc({ kind: e.kind });
       denials.warn(`${e.kind}/${e.username ?? e.clientId}`, { ...e }, 'MQTT request refused');
     },
+    // Only devices raise alarms; staff replies and the gateway's own publishes pass at once.
+    ...(writeAhead
+      ? { writeAhead: (p, topic, payload) => (p.kind === 'device' ? writeAhead(topic, payload) : undefined) }
+      : {}),
   });
   log.info({ port: broker.port }, 'embedded MQTT broker listening');
   const link = new LocalLink(broker.local, { siteId, clock, log, version });
