@@ -36,7 +36,9 @@ async function startBroker() {
   const record = journal.record.bind(journal);
   journal.record = (deviceId, topic, payload) => {
     written.push(deviceId);
-    return gate ? gate.then(() => record(deviceId, topic, payload)) : record(deviceId, topic, payload);
+    return gate !== undefined
+      ? gate.then(() => record(deviceId, topic, payload))
+      : record(deviceId, topic, payload);
   };
   const metrics = createMetrics();
   const journalWrite = alarmWriteAhead(journal, silentLogger(), metrics.registry);

@@ -46,7 +46,9 @@ async function externalBroker() {
   const record = journal.record.bind(journal);
   journal.record = (deviceId, topic, payload) => {
     written.push(deviceId);
-    return gate ? gate.then(() => record(deviceId, topic, payload)) : record(deviceId, topic, payload);
+    return gate !== undefined
+      ? gate.then(() => record(deviceId, topic, payload))
+      : record(deviceId, topic, payload);
   };
   const writeAhead = alarmWriteAhead(journal, silentLogger(), createMetrics().registry);
 
