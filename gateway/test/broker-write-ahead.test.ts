@@ -1,5 +1,5 @@
 import { filterFor, topicFor } from '@careedge/edge';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startEmbeddedBroker } from '../src/broker/index.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -61,11 +61,12 @@ async function startBroker() {
     await Promise.all(clients.map((c) => c.endAsync(true)));
     await broker.close();
   });
-  const band = async (id: string) => {
+  const band = async (id: string, extra: IClientOptions = {}) => {
     const c = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
       username: id,
       password: `demo-${id}-secret`,
       reconnectPeriod: 0,
+      ...extra,
     });
     clients.push(c);
     return c;
@@ -154,6 +155,21 @@ describe('embedded broker: alarm write-ahead before the PUBACK', () => {
     await Promise.all(sent);
     await eventually('all three at the gateway', () => t.delivered.length === 3);
     expect(t.delivered).toEqual(['sos', 'off-wrist', 'telemetry']);
+  });
+
+  it('passes on a journaled alarm whose band lost its connection before the PUBACK', async () => {
+    const t = await startBroker();
+    const band = await t.band('wb-101', { clientId: 'wb-101' });
+    t.hold();
+    band.publish(event('wb-101'), sos, { qos: 1 });
+    await eventually('the broker to take the SOS', () => t.written.length === 1);
+    band.stream.destroy(); // out of Wi-Fi range while the journal is written…
+    // …and back: taking over the client id, which the broker answers only after closing the old
+    // connection [MQTT-3.1.4-2]. So the SOS's connection is gone for sure.
+    await t.band('wb-101', { clientId: 'wb-101' });
+    t.release();
+    await eventually('the SOS at the gateway', () => t.delivered.includes('sos'));
+    expect(t.journal.unsettled()).toHaveLength(1); // for ingest to claim and settle
   });
 
   it('lets an alarm through, counted, when the journal cannot be written', async () => {

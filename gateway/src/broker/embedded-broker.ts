@@ -228,6 +228,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     held.set(client, mine);
     void mine.then(() => {
       if (held.get(client) === mine) held.delete(client);
+      // A band whose connection dropped meanwhile gets no PUBACK, and aedes then drops the
+      // message too. A written-ahead alarm goes on all the same: it is on the disk, and left
+      // unhandled it would come back as a stale alarm at the next restart. (The band sends it
+      // again after reconnecting; ingest takes that for the retransmission it is.)
+      if (write && !client.connected) broker.publish(packet, () => {});
       done(null);
     });
   }
