@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topicFor } from '@careedge/edge';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -71,7 +71,8 @@ async function stormKillRestart(killAfterMs: number) {
       log: { level: 'warn' },
     }),
   );
-  const start = () => GatewayProcess.start({ configFile, httpPort, logFile: join(dir, 'gateway.log') });
+  const logFile = join(dir, 'gateway.log');
+  const start = () => GatewayProcess.start({ configFile, httpPort, logFile });
   const clients: MqttClient[] = [];
   let gw = start();
   onTestFinished(async () => {
@@ -101,7 +102,9 @@ async function stormKillRestart(killAfterMs: number) {
   await gw.waitHealthy();
   const afterRestart = await openAlertsPerDevice(gw);
   const lost = [...acked].filter((id) => !afterRestart.has(id));
-  const summary = `killed ${killAfterMs} ms after the burst: ${ackedBeforeKill} of ${BANDS} SOS acknowledged, ${afterRestart.size} alerts after restart, ${lost.length} acknowledged SOS lost`;
+  const replayed =
+    /"count":(\d+),"msg":"handling alarms from the journal/.exec(readFileSync(logFile, 'utf8'))?.[1] ?? 0;
+  const summary = `killed ${killAfterMs} ms after the burst: ${ackedBeforeKill} of ${BANDS} SOS acknowledged, ${afterRestart.size} alerts after restart (${replayed} from the journal), ${lost.length} acknowledged SOS lost`;
   console.log(summary);
   expect(lost.length, summary).toBe(0);
 
