@@ -74,7 +74,8 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
 
     const metrics = createMetrics();
     const journal = new AlarmJournal(db, clock);
-    const writeAhead = alarmWriteAhead(journal, log.child({ module: 'journal' }), metrics.registry);
+    const journalLog = log.child({ module: 'journal' });
+    const writeAhead = alarmWriteAhead(journal, journalLog, metrics.registry);
     const opened = await openMqtt({ config, register, clock, log, metrics, version: VERSION, writeAhead });
     cleanups.push(() => opened.close());
     const mqtt = opened.link;
@@ -103,7 +104,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
 
     const dispatcher = new Dispatcher(ctx);
     const modules: GatewayModule[] = [
-      new JournalPruning(journal, clock, log),
+      new JournalPruning(journal, clock, journalLog),
       dispatcher,
       new HandsetReplies(ctx, dispatcher),
       new ReassuranceModule(ctx),

@@ -76,7 +76,8 @@ const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest();
  * - PUBLISH: MQTT 3.1.1 has no negative PUBACK, so a server must either acknowledge and drop or
  *   close the connection [MQTT-3.3.5-2]; aedes closes it (no PUBACK is sent) and the message goes
  *   nowhere. A misbehaving device is thus disconnected, which is visible, rather than silently
- *   ignored.
+ *   ignored. An allowed publish is acknowledged once `writeAhead` is done with it (for alarms:
+ *   once they are on the disk).
  */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { siteId } = opts;
@@ -159,7 +160,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         ? mayPublish(principal, packet.topic, siteId, packet.retain)
         : // client is null for a will left behind by another broker instance: nobody to vouch for it.
           { ok: false as const, reason: 'no authenticated client' };
-      if (verdict.ok) return writeAhead(client!, principal!, packet, done);
+      if (verdict.ok) return passAfterWriteAhead(client!, principal!, packet, done);
       const username = usernameOf(client);
       report({
         kind: 'publish',
@@ -207,7 +208,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
    * overtake the call while it is being written, and withdraw nothing. Publishes of a client that
    * has nothing held (telemetry, nearly always) go on at once.
    */
-  function writeAhead(
+  function passAfterWriteAhead(
     client: Client,
     principal: Principal,
     packet: PublishPacket,
@@ -217,7 +218,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     try {
       write = opts.writeAhead?.(principal, packet.topic, packet.payload as Buffer);
     } catch {
-      write = undefined; // a failing write-ahead must not stop the message, see writeAhead above
+      write = undefined; // a failing write-ahead must not stop the message (see the option)
     }
     const earlier = held.get(client);
     if (!write && !earlier) return done(null);
@@ -228,11 +229,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     held.set(client, mine);
     void mine.then(() => {
       if (held.get(client) === mine) held.delete(client);
-      // A band whose connection dropped meanwhile gets no PUBACK, and aedes then drops the
-      // message too. A written-ahead alarm goes on all the same: it is on the disk, and left
-      // unhandled it would come back as a stale alarm at the next restart. (The band sends it
-      // again after reconnecting; ingest takes that for the retransmission it is.)
-      if (write && !client.connected) broker.publish(packet, () => {});
+      // At QoS 1 aedes publishes only once the PUBACK is written, so a band whose connection
+      // dropped meanwhile loses the message too (QoS 0 and 2 are published regardless). A
+      // written-ahead alarm goes on all the same: it is on the disk, and left unhandled it would
+      // come back as a stale alarm at the next restart. (The band sends it again after
+      // reconnecting; ingest takes that for the retransmission it is.)
+      if (write && packet.qos === 1 && !client.connected) broker.publish(packet, () => {});
       done(null);
     });
   }
