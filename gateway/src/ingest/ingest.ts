@@ -103,7 +103,7 @@ export class Ingest implements GatewayModule {
           ? this.accept(channel, id, payload, settle)
           : { reason: 'wrong-site', detail: `this gateway serves site "${this.ctx.siteId}"` };
       if (rejection) {
-        settle?.(); // no alert will settle it
+        this.settleAlone(settle); // no alert will settle it
         this.reject(channel, id, topic, rejection);
       }
     } catch (err) {
@@ -159,7 +159,7 @@ export class Ingest implements GatewayModule {
         ? ({ kind: 'new', missing: 0 } as const)
         : this.sequences.check(`${party}/${id}/${stream}`, message.seq, message.ts, clock.now());
     if (verdict.kind === 'duplicate') {
-      settle?.(); // the first copy made the alert
+      this.settleAlone(settle); // the first copy made the alert
       metrics.ingestMessages.inc({ channel, result: 'duplicate' });
       return undefined;
     }
@@ -222,6 +222,16 @@ export class Ingest implements GatewayModule {
       'handling a device event failed; it is kept and tried again',
     );
     this.ctx.clock.setTimeout(() => this.deliverEvent(event, attempt + 1), delay);
+  }
+
+  /** Settles a journaled alarm that no alert will settle, in a commit of its own. */
+  private settleAlone(settle: (() => void) | undefined): void {
+    try {
+      settle?.();
+    } catch (err) {
+      // Only costs a second look at the next start; the message itself is dealt with.
+      this.ctx.log.error({ err }, 'could not mark a journaled alarm as handled');
+    }
   }
 
   private reject(channel: ChannelKey, id: string, topic: string, r: Rejection): void {
