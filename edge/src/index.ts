@@ -1,4 +1,5 @@
 export * from './clock.js';
+export * from './protocol/alarm-publish.js';
 export * from './protocol/asyncapi.js';
 export * from './protocol/channels.js';
 export * from './protocol/common.js';

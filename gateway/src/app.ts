@@ -16,6 +16,7 @@ import { HandsetPresence } from './dispatch/handset-presence.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
 import { Ingest } from './ingest/ingest.js';
+import { AlarmJournal, alarmWriteAhead, JournalPruning } from './journal/index.js';
 import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister } from './register/register.js';
@@ -73,7 +74,10 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     log.info({ site: siteId, siteFile, database: dbFile }, 'site register loaded');
 
     const metrics = createMetrics();
-    const opened = await openMqtt({ config, register, clock, log, metrics, version: VERSION });
+    const journal = new AlarmJournal(db, clock);
+    const journalLog = log.child({ module: 'journal' });
+    const writeAhead = alarmWriteAhead(journal, journalLog, metrics.registry);
+    const opened = await openMqtt({ config, register, clock, log, metrics, version: VERSION, writeAhead });
     cleanups.push(() => opened.close());
     const mqtt = opened.link;
     const mqttPort = opened.port;
@@ -105,11 +109,12 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
 
     const dispatcher = new Dispatcher(ctx, handsets);
     const modules: GatewayModule[] = [
+      new JournalPruning(journal, clock, journalLog),
       dispatcher,
       new HandsetReplies(ctx, dispatcher),
       new ReassuranceModule(ctx),
       new CallRules(ctx),
-      new Ingest(ctx),
+      new Ingest(ctx, journal),
     ];
     for (const m of modules) {
       await m.start();

@@ -96,6 +96,17 @@ export const DeviceEvent = Type.Union(
   },
 );
 
+/**
+ * Event types that call for a person: SOS, fall and care-button call. Defined once, here, because
+ * the gateway treats them apart in two places: ingest acts on them even when the message breaks
+ * the schema, and the broker records them durably before it acknowledges them (PUBACK).
+ */
+export const ALARM_EVENT_TYPES = ['sos', 'fall', 'call'] as const satisfies readonly DeviceEventType[];
+export type AlarmEventType = (typeof ALARM_EVENT_TYPES)[number];
+
+export const isAlarmEventType = (type: unknown): type is AlarmEventType =>
+  (ALARM_EVENT_TYPES as readonly unknown[]).includes(type);
+
 export const Heartbeat = Message(
   {
     ...Sequenced,

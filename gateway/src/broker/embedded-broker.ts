@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
+import { alarmDeviceOf } from '@careedge/edge';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket } from 'aedes';
 import type { LoginThrottle } from '../core/login-throttle.js';
 import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
 import type { Principal } from '../register/types.js';
 import { mayPublish, maySubscribe } from './acl.js';
-import { isAlarmPublish } from './alarm-publish.js';
 import { ClientIdOwners } from './client-ids.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
@@ -40,6 +40,14 @@ export interface EmbeddedBrokerOptions {
   /** The password of the gateway's own MQTT client, which logs in as username `gateway`. */
   gatewaySecret: string;
   onDenied?(event: DeniedEvent): void;
+  /**
+   * Runs for every publish the ACL allowed, before the broker acknowledges or forwards it: a
+   * promise holds the PUBACK (and the message) until it settles, undefined lets it pass at once.
+   * This is where alarms are made durable first; aedes writes a QoS 1 PUBACK right after
+   * authorizePublish, before the message reaches any subscriber. A rejection is not a refusal:
+   * the message still goes on.
+   */
+  writeAhead?(principal: Principal, topic: string, payload: Buffer): Promise<void> | undefined;
 }
 
 /**
@@ -84,7 +92,8 @@ const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest();
  * - PUBLISH: MQTT 3.1.1 has no negative PUBACK, so a server must either acknowledge and drop or
  *   close the connection [MQTT-3.3.5-2]; aedes closes it (no PUBACK is sent) and the message goes
  *   nowhere. A misbehaving device is thus disconnected, which is visible, rather than silently
- *   ignored.
+ *   ignored. An allowed publish is acknowledged once `writeAhead` is done with it (for alarms:
+ *   once they are on the disk).
  */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { siteId } = opts;
@@ -94,6 +103,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const usernames = new WeakMap<Client, string>();
   const wills = new WeakMap<Client, NonNullable<ConnectPacket['will']>>();
   const clientIds = new ClientIdOwners(opts.isLogin);
+  /** Per client, the last publish still held by writeAhead: later ones wait for it, in order. */
+  const held = new WeakMap<Client, Promise<void>>();
   const gatewayDigest = sha256(opts.gatewaySecret);
 
   const report = (event: DeniedEvent) => {
@@ -191,7 +202,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authorizePublish(client, packet: PublishPacket, done) {
       const principal = client ? principals.get(client) : undefined;
       // A flood is refused (and the connection closed), except an alarm: that always goes through.
-      if (client && rate && !rate.take(client) && !isAlarmPublish(packet.topic, packet.payload)) {
+      if (client && rate && !rate.take(client) && alarmDeviceOf(packet.topic, packet.payload) === undefined) {
         const username = usernameOf(client);
         const reason = `more than ${opts.publishRate!.perSecond} messages a second`;
         report({
@@ -207,7 +218,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         ? mayPublish(principal, packet.topic, siteId, packet.retain)
         : // client is null for a will left behind by another broker instance: nobody to vouch for it.
           { ok: false as const, reason: 'no authenticated client' };
-      if (verdict.ok) return done(null);
+      if (verdict.ok) return passAfterWriteAhead(client!, principal!, packet, done);
       const username = usernameOf(client);
       report({
         kind: 'publish',
@@ -248,6 +259,43 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   });
 
   broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
+
+  /**
+   * Lets an allowed publish go on once opts.writeAhead is done with it. aedes handles all packets
+   * of one socket read at once, so without the chain a `cancel` read together with a `call` could
+   * overtake the call while it is being written, and withdraw nothing. Publishes of a client that
+   * has nothing held (telemetry, nearly always) go on at once.
+   */
+  function passAfterWriteAhead(
+    client: Client,
+    principal: Principal,
+    packet: PublishPacket,
+    done: (err: Error | null) => void,
+  ) {
+    let write: Promise<void> | undefined;
+    try {
+      write = opts.writeAhead?.(principal, packet.topic, packet.payload as Buffer);
+    } catch {
+      write = undefined; // a failing write-ahead must not stop the message (see the option)
+    }
+    const earlier = held.get(client);
+    if (!write && !earlier) return done(null);
+    const mine = Promise.all([earlier, write]).then(
+      () => undefined,
+      () => undefined,
+    );
+    held.set(client, mine);
+    void mine.then(() => {
+      if (held.get(client) === mine) held.delete(client);
+      // At QoS 1 aedes publishes only once the PUBACK is written, so a band whose connection
+      // dropped meanwhile loses the message too (QoS 0 and 2 are published regardless). A
+      // written-ahead alarm goes on all the same: it is on the disk, and left unhandled it would
+      // come back as a stale alarm at the next restart. (The band sends it again after
+      // reconnecting; ingest takes that for the retransmission it is.)
+      if (write && packet.qos === 1 && !client.connected) broker.publish(packet, () => {});
+      done(null);
+    });
+  }
 
   // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's
   // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.

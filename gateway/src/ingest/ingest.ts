@@ -6,11 +6,13 @@ import {
   decodePayload,
   filterFor,
   type HandsetReply,
+  isAlarmEventType,
   parseTopic,
 } from '@careedge/edge';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { FromDevice, GatewayEvents } from '../core/events.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
+import type { JournalClaims } from '../journal/index.js';
 import type { DeviceKind } from '../register/types.js';
 import { SequenceTracker } from './dedup.js';
 
@@ -19,9 +21,6 @@ const EVENTS_BY_KIND: Record<DeviceKind, ReadonlySet<DeviceEvent['type']>> = {
   wristband: new Set(['sos', 'fall', 'off-wrist']),
   'care-button': new Set(['call', 'presence', 'cancel']),
 };
-
-/** Event types that call for a person: never dropped for a schema or register mismatch. */
-const ALARM_TYPES: ReadonlySet<string> = new Set(['sos', 'fall', 'call']);
 
 /** The alarm in a payload the schema refused, if it is one: type plus whatever seq/ts it has. */
 function salvageAlarm(payload: Buffer): DeviceEvent | undefined {
@@ -33,9 +32,9 @@ function salvageAlarm(payload: Buffer): DeviceEvent | undefined {
   }
   if (typeof v !== 'object' || v === null) return undefined;
   const { type, seq, ts } = v as Record<string, unknown>;
-  if (typeof type !== 'string' || !ALARM_TYPES.has(type)) return undefined;
+  if (!isAlarmEventType(type)) return undefined;
   return {
-    type: type as 'sos' | 'fall' | 'call',
+    type,
     seq: Number.isInteger(seq) && (seq as number) >= 0 ? (seq as number) : -1,
     ts: Number.isInteger(ts) ? (ts as number) : 0,
   } as DeviceEvent;
@@ -57,13 +56,34 @@ export class Ingest implements GatewayModule {
   private stopped = false;
   private readonly rejectLog: RateLimitedLog;
 
-  constructor(private readonly ctx: GatewayContext) {
+  /** `journal`: alarms the broker wrote ahead, settled here or in the commit of their alert. */
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly journal?: JournalClaims,
+  ) {
     this.rejectLog = new RateLimitedLog(ctx.log, ctx.clock, ctx.config.log.rejectLogIntervalS * 1000);
   }
 
   async start(): Promise<void> {
     this.ctx.mqtt.onMessage((topic, payload) => this.handle(topic, payload));
     await this.ctx.mqtt.subscribe(UP_CHANNELS.map((k) => filterFor(k, this.ctx.siteId)));
+    this.replayJournal();
+  }
+
+  /**
+   * Alarms acknowledged to their device before a crash but never settled (no alert committed
+   * for them) are handled now, oldest first, as if they had just arrived. Done after subscribing,
+   * so an alarm journaled while ingest was not yet listening is not missed either; one that also
+   * arrives live is then a retransmission to the sequence check.
+   */
+  private replayJournal(): void {
+    const backlog = this.journal?.unsettled() ?? [];
+    if (backlog.length === 0) return;
+    this.ctx.log.warn(
+      { count: backlog.length },
+      'handling alarms from the journal that a restart interrupted',
+    );
+    for (const entry of backlog) this.handle(entry.topic, entry.payload);
   }
 
   stop(): void {
@@ -75,19 +95,29 @@ export class Ingest implements GatewayModule {
     const parsed = parseTopic(topic);
     if (!parsed || channels[parsed.channel].direction !== 'up') return; // our own or foreign traffic
     const { channel, id } = parsed;
+    // Only alarms are journaled, and they travel on deviceEvent: nothing else pays for the lookup.
+    const settle = channel === 'deviceEvent' ? this.journal?.claim(topic, payload) : undefined;
     try {
       const rejection =
         parsed.siteId === this.ctx.siteId
-          ? this.accept(channel, id, payload)
+          ? this.accept(channel, id, payload, settle)
           : { reason: 'wrong-site', detail: `this gateway serves site "${this.ctx.siteId}"` };
-      if (rejection) this.reject(channel, id, topic, rejection);
+      if (rejection) {
+        this.settleAlone(settle); // no alert will settle it
+        this.reject(channel, id, topic, rejection);
+      }
     } catch (err) {
       this.ctx.metrics.ingestMessages.inc({ channel, result: 'error' });
       this.ctx.log.error({ err, topic }, 'internal error while handling a message');
     }
   }
 
-  private accept(channel: ChannelKey, id: string, payload: Buffer): Rejection | undefined {
+  private accept(
+    channel: ChannelKey,
+    id: string,
+    payload: Buffer,
+    settle?: () => void,
+  ): Rejection | undefined {
     const { metrics, register, bus, clock } = this.ctx;
     const decoded = decodePayload(channel, payload);
     // Problems that do not stop an alarm: an SOS, fall or call the schema refuses is still one.
@@ -117,7 +147,7 @@ export class Ingest implements GatewayModule {
       if (channel === 'deviceEvent' && !EVENTS_BY_KIND[kind].has(type)) {
         const problem = `a ${kind} does not send "${type}" events`;
         // A misregistered device's alarm still goes to a person; anything else is refused.
-        if (!ALARM_TYPES.has(type)) return { reason: 'wrong-kind', detail: problem };
+        if (!isAlarmEventType(type)) return { reason: 'wrong-kind', detail: problem };
         flaws.push(problem);
       }
     }
@@ -130,10 +160,13 @@ export class Ingest implements GatewayModule {
         : this.sequences.check(`${party}/${id}/${stream}`, message.seq, message.ts, clock.now());
     // An alarm is never dropped as a duplicate: a band whose clock resets at power-up repeats
     // (seq, ts) pairs. It goes on marked as a likely retransmission and only joins its open alert.
-    const isAlarm = channel === 'deviceEvent' && ALARM_TYPES.has((message as DeviceEvent).type);
+    const isAlarm = channel === 'deviceEvent' && isAlarmEventType((message as DeviceEvent).type);
     if (verdict.kind === 'duplicate') {
       metrics.ingestMessages.inc({ channel, result: 'duplicate' });
-      if (!isAlarm) return undefined;
+      if (!isAlarm) {
+        this.settleAlone(settle);
+        return undefined;
+      }
     }
     if (verdict.kind === 'new' && verdict.missing > 0) {
       metrics.sequenceGaps.inc({ channel }, verdict.missing);
@@ -167,6 +200,7 @@ export class Ingest implements GatewayModule {
         message: message as DeviceEvent,
         receivedAt,
         ...(verdict.kind === 'duplicate' ? { retransmission: true } : {}),
+        ...(settle ? { settle } : {}),
       });
     } else {
       bus.emit(DEVICE_EVENTS[channel as keyof typeof DEVICE_EVENTS], {
@@ -196,6 +230,16 @@ export class Ingest implements GatewayModule {
       'handling a device event failed; it is kept and tried again',
     );
     this.ctx.clock.setTimeout(() => this.deliverEvent(event, attempt + 1), delay);
+  }
+
+  /** Settles a journaled alarm that no alert will settle, in a commit of its own. */
+  private settleAlone(settle: (() => void) | undefined): void {
+    try {
+      settle?.();
+    } catch (err) {
+      // Only costs a second look at the next start; the message itself is dealt with.
+      this.ctx.log.error({ err }, 'could not mark a journaled alarm as handled');
+    }
   }
 
   private reject(channel: ChannelKey, id: string, topic: string, r: Rejection): void {

@@ -1,5 +1,5 @@
 import { type ChannelKey, type GatewayState, topicFor } from '@careedge/edge';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connect, type MqttClient } from 'mqtt';
 import type { LocalBus } from '../broker/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -72,21 +72,58 @@ export interface ClientLinkOptions extends LinkBase {
   url: string;
   username: string;
   password: string;
+  /** Runs before a message is handled and acknowledged; see EmbeddedBrokerOptions.writeAhead. */
+  writeAhead?(topic: string, payload: Buffer): Promise<void> | undefined;
 }
 
 /**
  * The link to an external broker: an MQTT.js client with a persistent session (QoS 1 messages
  * wait for the gateway while it reconnects) and the retained gateway state, `offline` being its
  * last will so devices and handsets can show that the gateway is unreachable.
+ *
+ * Messages are taken from MQTT.js's handleMessage, not its 'message' event: for QoS 1 MQTT.js
+ * emits 'message', then calls handleMessage and sends the PUBACK when that calls back (mqtt 5,
+ * lib/handlers/publish.ts), one message at a time. So an alarm is written ahead, then handled,
+ * and only then acknowledged; the broker keeps an unacknowledged one in the session and sends it
+ * again after a crash.
  */
 export class ClientLink implements MqttLink {
+  private readonly handlers: ((topic: string, payload: Buffer) => void)[] = [];
+  /** Resolved by the first onMessage: what the session delivers before that waits, unacknowledged. */
+  private readonly listening: Promise<void>;
+  private startListening!: () => void;
+
   private constructor(
     private readonly client: MqttClient,
     private readonly opts: ClientLinkOptions,
-  ) {}
+  ) {
+    this.listening = new Promise((resolve) => {
+      this.startListening = resolve;
+    });
+    client.handleMessage = (packet, callback) => {
+      const topic = packet.topic;
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      let write: Promise<void> | undefined;
+      try {
+        write = opts.writeAhead?.(topic, payload);
+      } catch {
+        write = undefined; // a failing write-ahead must not stop the message
+      }
+      const handle = () => {
+        try {
+          for (const h of this.handlers) h(topic, payload);
+        } finally {
+          callback(); // sends the PUBACK
+        }
+      };
+      void Promise.all([this.listening, write]).then(handle, handle);
+    };
+  }
 
   static async connect(opts: ClientLinkOptions): Promise<ClientLink> {
-    const client = await connectAsync(opts.url, {
+    // Not connectAsync: a persistent session may deliver queued messages right after the CONNACK,
+    // and handleMessage must be ours before the first of them, or MQTT.js acknowledges it unread.
+    const client = connect(opts.url, {
       username: opts.username,
       password: opts.password,
       clientId: `careedge-gateway-${opts.siteId}`,
@@ -100,6 +137,18 @@ export class ClientLink implements MqttLink {
       },
     });
     const link = new ClientLink(client, opts);
+    await new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error) => {
+        client.off('connect', onFirst).off('error', onError);
+        if (err) {
+          client.end(true);
+          reject(err);
+        } else resolve();
+      };
+      const onFirst = () => settle();
+      const onError = (err: Error) => settle(err);
+      client.once('connect', onFirst).once('error', onError);
+    });
     client.on('error', (err) => opts.log.error({ err }, 'MQTT client error'));
     client.on('offline', () => opts.log.warn('MQTT connection lost; reconnecting'));
     const onConnect = () => {
@@ -120,7 +169,8 @@ export class ClientLink implements MqttLink {
   }
 
   onMessage(handler: (topic: string, payload: Buffer) => void): void {
-    this.client.on('message', handler);
+    this.handlers.push(handler);
+    this.startListening();
   }
 
   publish(channel: ChannelKey, id: string, message: object, retain = false): void {

@@ -27,8 +27,10 @@ export async function openMqtt(opts: {
   log: Logger;
   metrics: Metrics;
   version: string;
+  /** Makes alarms durable before they are acknowledged (the alarm journal). */
+  writeAhead?: (topic: string, payload: Buffer) => Promise<void> | undefined;
 }): Promise<OpenedMqtt> {
-  const { config, register, clock, log, metrics, version } = opts;
+  const { config, register, clock, log, metrics, version, writeAhead } = opts;
   const siteId = register.site.id;
   if (config.mqtt.url) {
     const link = await ClientLink.connect({
@@ -39,6 +41,7 @@ export async function openMqtt(opts: {
       clock,
       log,
       version,
+      ...(writeAhead ? { writeAhead } : {}),
     });
     log.info({ url: config.mqtt.url }, 'connected to the external MQTT broker');
     return { link, port: 0, close: () => link.close() };
@@ -62,6 +65,10 @@ export async function openMqtt(opts: {
       const who = e.kind === 'auth' || e.kind === 'throttled' ? e.source : (e.username ?? e.clientId);
       denials.warn(`${e.kind}/${who}`, { ...e }, 'MQTT request refused');
     },
+    // Only devices raise alarms; staff replies and the gateway's own publishes pass at once.
+    ...(writeAhead
+      ? { writeAhead: (p, topic, payload) => (p.kind === 'device' ? writeAhead(topic, payload) : undefined) }
+      : {}),
   });
   log.info({ port: broker.port }, 'embedded MQTT broker listening');
   const link = new LocalLink(broker.local, { siteId, clock, log, version });

@@ -1,0 +1,146 @@
+import type { Clock } from '../core/clock.js';
+import { type Db, migrate } from '../core/db.js';
+
+const migrations = [
+  {
+    name: 'journal-1',
+    sql: `
+      -- Alarms as they came off the wire, written before the broker acknowledges them. An entry is
+      -- settled in the transaction that records what it caused (the alert), so after a crash the
+      -- unsettled ones are exactly the alarms that were acknowledged but not yet handled.
+      CREATE TABLE alarm_journal (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        settled_at INTEGER
+      );
+      CREATE INDEX alarm_journal_unsettled ON alarm_journal (id) WHERE settled_at IS NULL;
+      CREATE INDEX alarm_journal_settled ON alarm_journal (settled_at) WHERE settled_at IS NOT NULL;
+    `,
+  },
+];
+
+export interface JournalEntry {
+  id: number;
+  deviceId: string;
+  topic: string;
+  payload: Buffer;
+  receivedAt: number;
+}
+
+/** What ingest needs from the journal: a settle function per message, and the backlog to replay. */
+export interface JournalClaims {
+  /**
+   * The settle function of the oldest unsettled, not yet claimed entry with this topic and
+   * exactly these payload bytes, or undefined when the message was not journaled. Each entry is
+   * handed out once, so two identical messages (a QoS 1 redelivery) settle two entries.
+   */
+  claim(topic: string, payload: Buffer): (() => void) | undefined;
+  /** Entries not settled yet, oldest first: after a crash, the alarms to handle again. */
+  unsettled(): JournalEntry[];
+}
+
+interface Waiting {
+  deviceId: string;
+  topic: string;
+  payload: Buffer;
+  receivedAt: number;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+// Topics never contain U+0000 [MQTT-4.7.3-2], so the separator cannot be forged by a topic.
+const keyOf = (topic: string, payload: Buffer) => `${topic}\u0000${payload.toString('latin1')}`;
+
+/**
+ * The alarm write-ahead journal in the gateway's SQLite file (synchronous=FULL, so a commit is on
+ * the disk). record() resolves once the entry is committed; the broker sends the PUBACK only
+ * then. Records made in the same turn of the event loop share one transaction (group commit):
+ * in an alarm storm hundreds of bands press at once, and one fsync each would queue them all
+ * behind the slowest card write.
+ */
+export class AlarmJournal implements JournalClaims {
+  private batch: Waiting[] = [];
+  /** Committed, unsettled entries that ingest has not claimed yet, by topic and payload. */
+  private readonly unclaimed = new Map<string, number[]>();
+  private readonly statements;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    migrate(db, migrations);
+    this.statements = {
+      insert: db.prepare(
+        'INSERT INTO alarm_journal (device_id, topic, payload, received_at) VALUES (?, ?, ?, ?)',
+      ),
+      settle: db.prepare('UPDATE alarm_journal SET settled_at = ? WHERE id = ? AND settled_at IS NULL'),
+      unsettled: db.prepare(
+        `SELECT id, device_id AS deviceId, topic, payload, received_at AS receivedAt
+         FROM alarm_journal WHERE settled_at IS NULL ORDER BY id`,
+      ),
+      prune: db.prepare('DELETE FROM alarm_journal WHERE settled_at IS NOT NULL AND settled_at < ?'),
+    };
+    for (const e of this.unsettled()) this.remember(e.id, keyOf(e.topic, e.payload));
+  }
+
+  /** Resolves once the entry is committed; rejects when it could not be written. */
+  record(deviceId: string, topic: string, payload: Buffer): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // setImmediate runs after the poll phase, so every packet read in this turn joins the batch.
+      if (this.batch.length === 0) setImmediate(() => this.commit());
+      this.batch.push({ deviceId, topic, payload, receivedAt: this.clock.now(), resolve, reject });
+    });
+  }
+
+  claim(topic: string, payload: Buffer): (() => void) | undefined {
+    if (this.unclaimed.size === 0) return undefined;
+    const key = keyOf(topic, payload);
+    const ids = this.unclaimed.get(key);
+    if (!ids) return undefined;
+    const id = ids.shift()!;
+    if (ids.length === 0) this.unclaimed.delete(key);
+    // No "already settled" flag here: if the caller's transaction rolls back, settling again on
+    // the retry must still work; the UPDATE itself changes a settled entry no further.
+    return () => {
+      this.statements.settle.run(this.clock.now(), id);
+    };
+  }
+
+  unsettled(): JournalEntry[] {
+    return this.statements.unsettled.all() as JournalEntry[];
+  }
+
+  /** Deletes entries settled more than `ageMs` ago; returns how many. */
+  prune(ageMs: number): number {
+    return this.statements.prune.run(this.clock.now() - ageMs).changes;
+  }
+
+  private commit(): void {
+    const batch = this.batch;
+    this.batch = [];
+    let ids: number[];
+    try {
+      ids = this.db.transaction(() =>
+        batch.map((w) =>
+          Number(this.statements.insert.run(w.deviceId, w.topic, w.payload, w.receivedAt).lastInsertRowid),
+        ),
+      )();
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    batch.forEach((w, i) => {
+      this.remember(ids[i]!, keyOf(w.topic, w.payload));
+      w.resolve();
+    });
+  }
+
+  private remember(id: number, key: string): void {
+    const ids = this.unclaimed.get(key);
+    if (ids) ids.push(id);
+    else this.unclaimed.set(key, [id]);
+  }
+}

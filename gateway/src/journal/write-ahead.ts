@@ -1,0 +1,42 @@
+import { alarmDeviceOf } from '@careedge/edge';
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from '../core/logger.js';
+import type { AlarmJournal } from './alarm-journal.js';
+
+/**
+ * Records a message in the journal when it is an alarm and resolves once it is durable; returns
+ * undefined at once for everything else. It never rejects: see alarmWriteAhead.
+ */
+export type WriteAhead = (topic: string, payload: Buffer) => Promise<void> | undefined;
+
+/**
+ * The broker's write-ahead for alarms: journals each device alarm before it is acknowledged.
+ *
+ * When the journal cannot be written (disk full, card gone read-only) the alarm is let through
+ * unjournaled, logged and counted: refusing or holding it would keep it from the carer now for
+ * the sake of a crash that may never come, and the in-memory path still takes it to a person.
+ */
+export function alarmWriteAhead(journal: AlarmJournal, log: Logger, registry: Registry): WriteAhead {
+  const recorded = new Counter({
+    registers: [registry],
+    name: 'careedge_alarm_journal_records_total',
+    help: 'Device alarms written to the journal before their PUBACK, by result (ok, failed).',
+    labelNames: ['result'] as const,
+  });
+  return (topic, payload) => {
+    const deviceId = alarmDeviceOf(topic, payload);
+    if (deviceId === undefined) return undefined;
+    return journal.record(deviceId, topic, payload).then(
+      () => {
+        recorded.inc({ result: 'ok' });
+      },
+      (err: unknown) => {
+        recorded.inc({ result: 'failed' });
+        log.error(
+          { err, device: deviceId, topic },
+          'could not write an alarm to the journal; it is passed on, but a crash now would lose it',
+        );
+      },
+    );
+  };
+}

@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, where node_modules/tsx and gateway/ are. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A free TCP port on 127.0.0.1, found by binding port 0 and letting go of it again. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The real gateway in a process of its own (`node --import tsx gateway/src/main.ts --config FILE`,
+ * as the bench runs it), so a test can kill it with SIGKILL: no `finally`, no exit handler, no
+ * flush, just what had reached the disk and the sockets. (Gateway tests may not import
+ * firmware-sim, which has the bench's own copy of this.)
+ */
+export class GatewayProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly httpPort: number,
+    private readonly logFile: string,
+  ) {}
+
+  static start(opts: { configFile: string; httpPort: number; logFile: string }): GatewayProcess {
+    const log = openSync(opts.logFile, 'a');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'gateway/src/main.ts', '--config', opts.configFile],
+      { cwd: ROOT, stdio: ['ignore', log, log], env: { ...process.env } },
+    );
+    closeSync(log); // the child has its own copy of the descriptor
+    return new GatewayProcess(child, opts.httpPort, opts.logFile);
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Polls /healthz until it answers 200; fails early, with the log, if the process dies. */
+  async waitHealthy(timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (this.exited) throw new Error(`the gateway exited during start-up:\n${this.logTail()}`);
+      try {
+        if ((await fetch(this.url('/healthz'))).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the gateway did not become healthy within ${timeoutMs / 1000}s:\n${this.logTail()}`);
+  }
+
+  async get<T>(path: string): Promise<T> {
+    const res = await fetch(this.url(path));
+    if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
+    return (await res.json()) as T;
+  }
+
+  /** kill -9, as a power cut or the OOM killer would, and wait until the process is gone. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    const gone = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await gone;
+  }
+
+  logTail(lines = 30): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  private url(path: string): string {
+    return `http://127.0.0.1:${this.httpPort}${path}`;
+  }
+}
