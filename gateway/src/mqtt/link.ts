@@ -3,6 +3,7 @@ import { connect, type MqttClient } from 'mqtt';
 import type { LocalBus } from '../broker/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { BulkQueue } from './bulk-queue.js';
 
 /** How the gateway's modules reach MQTT, whether the broker is embedded or external. */
 export interface MqttLink {
@@ -44,11 +45,19 @@ export class LocalLink implements MqttLink {
     this.publish('gatewayState', '', gatewayState(opts, 'online'), true);
   }
 
+  /** Telemetry and heartbeats, handed over unrouted and handled after the turn's alarms. */
+  private bulk: BulkQueue | undefined;
+
   async subscribe(filters: string[]): Promise<void> {
     const deliver = (topic: string, payload: Buffer) => {
       for (const h of this.handlers) h(topic, payload);
     };
     await Promise.all(filters.map((f) => this.bus.subscribe(f, deliver)));
+    if (!this.bulk) {
+      const bulk = new BulkQueue(deliver);
+      this.bulk = bulk;
+      this.bus.takeBulk((topic, payload) => bulk.push(topic, payload));
+    }
   }
 
   onMessage(handler: (topic: string, payload: Buffer) => void): void {
@@ -63,6 +72,7 @@ export class LocalLink implements MqttLink {
   }
 
   async close(): Promise<void> {
+    this.bulk?.flush();
     const topic = topicOf(this.opts.siteId, 'gatewayState', '');
     await this.bus.publish(topic, Buffer.from(JSON.stringify(gatewayState(this.opts, 'offline'))), true);
   }
