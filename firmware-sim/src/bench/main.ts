@@ -189,6 +189,9 @@ async function main(): Promise<number> {
             ? ((gwCpuEnd - gwCpuStart) / o.durationS) * 100
             : null,
         eventHandlingP99Ms: internalP99 === undefined ? null : internalP99 * 1000,
+        // prom-client resets its loop-delay histogram at every scrape: this is the measured window.
+        eventLoopDelayP99Ms: sumOf(windowMetrics, 'careedge_nodejs_eventloop_lag_p99_seconds') * 1000,
+        eventLoopDelayMaxMs: sumOf(windowMetrics, 'careedge_nodejs_eventloop_lag_max_seconds') * 1000,
       },
       generator: generatorReport(
         threads,

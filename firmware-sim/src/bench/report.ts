@@ -19,6 +19,9 @@ export interface BenchResult {
     cpuPercentOfOneCore: number | null;
     /** The gateway's own histogram: device event → alert committed → dispatch published (a bucket bound). */
     eventHandlingP99Ms: number | null;
+    /** The gateway's event-loop delay over the measured window: what every message waited at worst. */
+    eventLoopDelayP99Ms: number;
+    eventLoopDelayMaxMs: number;
   };
   generator: GeneratorReport;
   target: { name: string; met: boolean; checks: TargetCheck[] };
@@ -193,6 +196,10 @@ export function formatTable(r: BenchResult): string {
     [
       '  gateway event handling p99',
       opt(r.gateway.eventHandlingP99Ms, (v) => `≤ ${v} ms (its own histogram bucket)`),
+    ],
+    [
+      '  gateway event-loop delay',
+      `p99 ${ms(r.gateway.eventLoopDelayP99Ms)}, max ${ms(r.gateway.eventLoopDelayMaxMs)}`,
     ],
     ['telemetry accepted', `${r.telemetry.acceptedPerS.toFixed(0)} msg/s`],
     ['telemetry sent / accepted', `${r.telemetry.sent} / ${r.telemetry.accepted}`],
