@@ -14,6 +14,12 @@ export class BulkQueue {
   constructor(
     private readonly deliver: (topic: string, payload: Buffer) => void,
     private readonly budgetMs = 4,
+    /**
+     * Past this backlog the queue stops deferring and catches up at once: the gateway then reads
+     * sockets more slowly, which is the back-pressure devices need, instead of holding an
+     * ever-growing backlog in memory (an overloaded Pi would run out of it, alarms and all).
+     */
+    private readonly maxQueued = 20_000,
   ) {}
 
   get length(): number {
@@ -21,6 +27,7 @@ export class BulkQueue {
   }
 
   push(topic: string, payload: Buffer): void {
+    if (this.length >= this.maxQueued) this.flush();
     this.items.push([topic, payload]);
     if (!this.scheduled) {
       this.scheduled = true;

@@ -29,6 +29,16 @@ describe('bulk queue (telemetry after alarms)', () => {
     expect(seen).toEqual(Array.from({ length: 2000 }, (_, i) => `t${i}`));
   });
 
+  it('stops deferring past its backlog limit: catches up at once, in order', () => {
+    const seen: string[] = [];
+    const q = new BulkQueue((topic) => seen.push(topic), 4, 3);
+    for (const t of ['a', 'b', 'c']) q.push(t, Buffer.alloc(0));
+    expect(seen).toEqual([]);
+    q.push('d', Buffer.alloc(0)); // the fourth: the three before it are handled now
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(q.length).toBe(1);
+  });
+
   it('flushes what is left at once on close, and survives a deliverer that throws', () => {
     const seen: string[] = [];
     const q = new BulkQueue((topic) => {
