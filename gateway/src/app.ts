@@ -19,6 +19,7 @@ import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
+import { HeartbeatSupervision } from './rules/supervision.js';
 
 export const EXAMPLE_SITE = fileURLToPath(new URL('../sites/example.yaml', import.meta.url));
 export const VERSION = '0.1.0';
@@ -104,6 +105,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new HandsetReplies(ctx, dispatcher),
       new ReassuranceModule(ctx),
       new CallRules(ctx),
+      new HeartbeatSupervision(ctx),
       new Ingest(ctx),
     ];
     for (const m of modules) {
