@@ -96,7 +96,7 @@ export class HeartbeatSupervision implements GatewayModule {
     bus.on(this.name, 'device:event', (e) => heard(e));
     bus.on(this.name, 'device:status', (e) => {
       if (e.message.state === 'online') heard(e);
-      else log.info({ device: e.source.device.id }, 'device disconnected (last will); heartbeats decide');
+      else log.debug({ device: e.source.device.id }, 'device disconnected (last will); heartbeats decide');
     });
   }
 

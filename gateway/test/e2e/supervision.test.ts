@@ -68,8 +68,6 @@ describe('heartbeat supervision (EN 50134 / BS 8521: a missed check-in is an ala
       ['cancelled', 'device:wb-1'],
     ]);
     expect(await g.metric('careedge_devices_offline')).toBe(0);
-    // The resident never called: no "help is coming" or "your call has been closed" on the band.
-    expect(band.drain().filter(onTopic('reassure'))).toEqual([]);
 
     // Supervised again from the return: silent once more, a new alert.
     await g.tick(OFFLINE_AFTER_MS);
@@ -92,6 +90,17 @@ describe('heartbeat supervision (EN 50134 / BS 8521: a missed check-in is an ala
     const last = g.gateway.context.alertStore.audit(alertId as number).at(-1);
     expect(last).toMatchObject({ action: 'cancel-requested', actor: 'device:wb-1' });
     expect(await g.metric('careedge_devices_offline')).toBe(0);
+
+    // The resident never called, so the accepted offline alert told the band nothing: the first
+    // reassurance it gets (delivered in order) is for its own SOS, a separate alert.
+    await band.send('deviceEvent', { type: 'sos' });
+    const sos = (await alice.next(onTopic('dispatch', { kind: 'sos' }))).payload;
+    expect(sos.alertId).not.toBe(alertId);
+    await alice.send('staffReply', { action: 'ack', alertId: sos.alertId });
+    expect((await band.next(onTopic('reassure'))).payload).toMatchObject({
+      alertId: sos.alertId,
+      kind: 'help-coming',
+    });
   });
 
   it('telemetry keeps a band alive without further heartbeats; silence after the last message raises it', async () => {
@@ -108,6 +117,57 @@ describe('heartbeat supervision (EN 50134 / BS 8521: a missed check-in is an ala
     expect(offlineAlerts()).toEqual([]);
     await g.tick(1);
     expect(offlineAlerts()).toMatchObject([{ deviceId: 'wb-1', zoneId: 'north', priority: 'medium' }]);
+  });
+
+  it('telemetry at 1 msg/s moves last-heard only: the device timer is re-armed once per window, not per message', async () => {
+    const clock = g.gateway.context.clock;
+    const setTimeout = clock.setTimeout;
+    let timersSet = 0;
+    clock.setTimeout = (fn, ms) => {
+      timersSet++;
+      return setTimeout(fn, ms);
+    };
+    const band = await g.device('wb-1');
+    await band.send('deviceHeartbeat', { intervalS: 60 });
+    for (let second = 0; second < 300; second++) {
+      await g.tick(1000);
+      await band.send('deviceTelemetry', { activity: 5, worn: true, batteryPct: 80, rssiDbm: -60 });
+    }
+    expect(offlineAlerts()).toEqual([]);
+    // Armed by the heartbeat, re-armed when that timer found the band heard since (at 190 s).
+    expect(timersSet).toBe(2);
+  });
+
+  it("writes a device's interval to SQLite when it changes, not per heartbeat or telemetry", async () => {
+    const db = g.gateway.context.db;
+    db.exec(`
+      CREATE TEMP TABLE writes (n INTEGER);
+      CREATE TEMP TRIGGER count_insert AFTER INSERT ON main.device_supervision
+        BEGIN INSERT INTO writes VALUES (1); END;
+      CREATE TEMP TRIGGER count_update AFTER UPDATE ON main.device_supervision
+        BEGIN INSERT INTO writes VALUES (1); END;
+    `);
+    const writes = () => (db.prepare('SELECT count(*) AS n FROM writes').get() as { n: number }).n;
+    const band = await g.device('wb-1');
+    for (let i = 0; i < 3; i++) await band.send('deviceHeartbeat', { intervalS: 60 });
+    for (let i = 0; i < 5; i++)
+      await band.send('deviceTelemetry', { activity: 5, worn: true, batteryPct: 80, rssiDbm: -60 });
+    expect(writes()).toBe(1);
+    await band.send('deviceHeartbeat', { intervalS: 30 });
+    expect(writes()).toBe(2);
+    expect(db.prepare('SELECT device_id, interval_s FROM device_supervision').all()).toEqual([
+      { device_id: 'wb-1', interval_s: 30 },
+    ]);
+  });
+
+  it('a care button is supervised too; its offline alert is for its room', async () => {
+    const button = await g.device('btn-n1');
+    const alice = await g.handset('alice');
+    await button.send('deviceHeartbeat', { intervalS: 300 });
+    await g.tick((3 * 300 + 10) * 1000);
+    const dispatch = (await alice.next(onTopic('dispatch', { type: 'alert' }))).payload;
+    expect(dispatch).toMatchObject({ kind: 'device-offline', room: 'Room N1', zone: 'North wing' });
+    expect(dispatch.residentId).toBeUndefined();
   });
 
   it('a shorter heartbeat interval brings the deadline forward at once', async () => {
