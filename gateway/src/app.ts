@@ -21,6 +21,7 @@ import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
+import { HeartbeatSupervision } from './rules/supervision.js';
 
 export const EXAMPLE_SITE = fileURLToPath(new URL('../sites/example.yaml', import.meta.url));
 export const VERSION = '0.1.0';
@@ -114,6 +115,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new HandsetReplies(ctx, dispatcher),
       new ReassuranceModule(ctx),
       new CallRules(ctx),
+      new HeartbeatSupervision(ctx),
       new Ingest(ctx, journal),
     ];
     for (const m of modules) {

@@ -113,7 +113,8 @@ export const Heartbeat = Message(
     intervalS: Type.Integer({
       minimum: 1,
       maximum: 86_400,
-      description: 'Seconds until the next heartbeat; a missed one is a supervision alarm (EN 50134).',
+      description:
+        'Seconds until the next heartbeat. A device silent for `rules.supervision.missedHeartbeats` intervals (default 3) plus a grace raises a `device-offline` alert (supervision, EN 50134).',
     }),
     uptimeS: Type.Optional(Type.Integer({ minimum: 0 })),
     firmware: Type.Optional(Type.String({ maxLength: 64 })),

@@ -16,8 +16,17 @@ export const Outcome = Type.Union(
 );
 
 export const AlertKind = Type.Union(
-  [Type.Literal('sos'), Type.Literal('fall'), Type.Literal('call'), Type.Literal('emergency-call')],
-  { description: 'What raised the alert.' },
+  [
+    Type.Literal('sos'),
+    Type.Literal('fall'),
+    Type.Literal('call'),
+    Type.Literal('emergency-call'),
+    Type.Literal('device-offline'),
+  ],
+  {
+    description:
+      'What raised the alert. `device-offline`: the device missed its heartbeats (supervision, EN 50134), so it cannot raise an alarm.',
+  },
 );
 
 const replyAction = <A extends string, E extends Record<string, TSchema> = Record<never, TSchema>>(

@@ -13,7 +13,7 @@ const OUTCOMES = [
   'other',
 ];
 const MATCH_KEYS: Record<string, readonly (string | number)[] | 'string' | 'integer'> = {
-  kind: ['sos', 'fall', 'call', 'emergency-call'],
+  kind: ['sos', 'fall', 'call', 'emergency-call', 'device-offline'],
   reason: ['new', 'escalation', 'reminder', 'handover', 'update'],
   priority: ['high', 'medium', 'low'],
   level: 'integer',

@@ -36,7 +36,7 @@ export interface EmbeddedBrokerOptions {
   /** Largest MQTT packet accepted; a bigger one closes the connection before it is buffered. */
   maxPacketBytes?: number;
   /** Publishes per second per connection (token bucket); alarms are never refused by it. */
-  publishRate?: { perSecond: number; burst: number };
+  publishRate?: { perSecond: number; burst: number; now?: () => number };
   /** Last topic levels of device traffic handed to LocalBus.takeBulk unrouted, once it is taken. */
   bulkLeaves?: readonly string[];
   /** The password of the gateway's own MQTT client, which logs in as username `gateway`. */
@@ -127,7 +127,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const sourceOf = (client: Client) =>
     (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? 'unknown';
   const rate = opts.publishRate
-    ? new PublishRate(opts.publishRate.perSecond, opts.publishRate.burst)
+    ? new PublishRate(opts.publishRate.perSecond, opts.publishRate.burst, opts.publishRate.now)
     : undefined;
   const usernameOf = (client: Client | null) => (client ? usernames.get(client) : undefined);
 

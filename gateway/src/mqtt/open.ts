@@ -59,7 +59,11 @@ export async function openMqtt(opts: {
     isLogin: (id) => register.isLogin(id),
     loginThrottle: new LoginThrottle(() => clock.now(), throttlePolicy(config.logins)),
     maxPacketBytes: config.mqtt.maxPacketBytes,
-    publishRate: { perSecond: config.mqtt.publishesPerSecond, burst: config.mqtt.publishBurst },
+    publishRate: {
+      perSecond: config.mqtt.publishesPerSecond,
+      burst: config.mqtt.publishBurst,
+      now: () => clock.now(),
+    },
     // Thousands a second, for the gateway only: handed over unrouted, handled after alarms.
     bulkLeaves: [channels.deviceTelemetry.leaf, channels.deviceHeartbeat.leaf],
     onDenied: (e) => {

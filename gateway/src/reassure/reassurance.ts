@@ -24,6 +24,8 @@ export class ReassuranceModule implements GatewayModule {
         return;
       }
       if (action !== 'acknowledged' && action !== 'handed-over' && action !== 'resolved') return;
+      // The resident did not call: "help is coming" for a silent band would only confuse them.
+      if (alert.kind === 'device-offline') return;
       const staff = alert.ownerId ? this.ctx.register.staff(alert.ownerId) : undefined;
       const firstName = this.ctx.config.reassurance.useFirstName ? staff?.firstName : undefined;
       const message: Reassurance =

@@ -10,6 +10,7 @@ const JOINS: Record<AlertKind, AlertKind[]> = {
   fall: ['fall'],
   call: ['call', 'emergency-call'],
   'emergency-call': ['call', 'emergency-call'],
+  'device-offline': ['device-offline'], // raised by rules/supervision.ts, never by a device event
 };
 
 /**

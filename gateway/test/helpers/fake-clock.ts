@@ -12,5 +12,16 @@ export function fakeClock(start = Date.UTC(2026, 10, 23, 10, 0, 0)) {
     setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
     clearTimeout: (h) => fake.clearTimeout(h as number),
   };
-  return { clock, tick: (ms: number) => fake.tickAsync(ms), fake };
+  // Time moves only after the messages already read are handled: telemetry and heartbeats are
+  // handled in the event loop's check phase (see mqtt/bulk-queue.ts), after their PUBACK.
+  const tick = async (ms: number) => {
+    await settled();
+    return fake.tickAsync(ms);
+  };
+  return { clock, tick, settled, fake };
+}
+
+/** Lets the event loop handle what it has read (two check phases: the bulk queue drains in one). */
+export async function settled(): Promise<void> {
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
 }
