@@ -11,6 +11,7 @@ import { openDatabase } from './core/db.js';
 import type { GatewayEvents } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
+import { startModules } from './core/modules.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { HandsetPresence } from './dispatch/handset-presence.js';
 import { DispatchPlanner } from './dispatch/plan.js';
@@ -42,9 +43,9 @@ export interface RunningGateway {
 
 /**
  * The composition root: builds the core services (SQLite, register, broker, MQTT link, alert
- * service, bus) and starts the feature modules in data-path order. Every one of them is on the
- * alarm path, so a module that fails to start stops the gateway with a clear error rather than
- * leaving it half-working.
+ * service, bus) and starts the feature modules in data-path order. A module on the alarm path
+ * that fails to start stops the gateway with a clear error rather than leaving it half-working;
+ * an optional one is logged and retried while the alarm path runs (core/modules.ts).
  */
 export async function startGateway(opts: StartOptions): Promise<RunningGateway> {
   const { config } = opts;
@@ -118,10 +119,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new HeartbeatSupervision(ctx),
       new Ingest(ctx, journal),
     ];
-    for (const m of modules) {
-      await m.start();
-      cleanups.push(() => m.stop());
-    }
+    cleanups.push(await startModules(modules, clock, log));
 
     const http = buildHttpApi(ctx);
     await http.listen({ host: config.http.host, port: config.http.port });

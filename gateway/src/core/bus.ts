@@ -1,46 +1,65 @@
-import { EventEmitter } from 'node:events';
 import type { Logger } from './logger.js';
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
+interface Registration {
+  owner: string;
+  fn: (...args: unknown[]) => void;
+}
+
 /**
  * A typed, synchronous event bus. Listeners are registered per owner so a module's stop() can
- * remove all of its own at once, and a throwing listener is logged instead of breaking the emitter
- * (one faulty module must not stop an SOS from reaching the dispatcher).
+ * remove all of its own at once. Each listener is called on its own: one that throws is logged
+ * and reported by owner, and never keeps the event from the others, so a sender retries just
+ * the owners that failed (retrying everyone would raise an SOS a second time because, say, a
+ * statistics listener had a bad moment).
  */
 export class EventBus<M extends { [K in keyof M]: unknown[] }> {
-  private readonly emitter = new EventEmitter();
-  private failures = 0;
-  private readonly owned = new Map<string, { event: string; fn: (...a: unknown[]) => void }[]>();
+  private readonly listeners = new Map<string, Registration[]>();
 
-  constructor(private readonly log: Logger) {
-    this.emitter.setMaxListeners(100);
-  }
+  constructor(private readonly log: Logger) {}
 
   on<K extends keyof M & string>(owner: string, event: K, listener: Listener<M[K]>): void {
-    const fn = (...args: unknown[]) => {
-      try {
-        listener(...(args as M[K]));
-      } catch (err) {
-        this.failures++;
-        this.log.error({ err, event, owner }, 'event listener failed');
-      }
-    };
-    this.emitter.on(event, fn);
-    const list = this.owned.get(owner) ?? [];
-    list.push({ event, fn });
-    this.owned.set(owner, list);
+    const list = this.listeners.get(event) ?? [];
+    list.push({ owner, fn: listener as (...args: unknown[]) => void });
+    this.listeners.set(event, list);
   }
 
-  /** Returns false when a listener threw, so the sender can retry what must not be lost. */
-  emit<K extends keyof M & string>(event: K, ...args: M[K]): boolean {
-    const before = this.failures;
-    this.emitter.emit(event, ...args);
-    return this.failures === before;
+  /** Calls every listener of `event`; returns the owners whose listener threw (empty: all fine). */
+  emit<K extends keyof M & string>(event: K, ...args: M[K]): string[] {
+    const failed: string[] = [];
+    // A copy: a listener may register or remove listeners while it runs.
+    for (const r of [...(this.listeners.get(event) ?? [])]) {
+      if (!this.call(event, r, args)) failed.push(r.owner);
+    }
+    return failed;
+  }
+
+  /** Calls only `owner`'s listeners of `event` (a retry); true when none threw. */
+  deliver<K extends keyof M & string>(owner: string, event: K, ...args: M[K]): boolean {
+    let ok = true;
+    for (const r of [...(this.listeners.get(event) ?? [])]) {
+      if (r.owner === owner && !this.call(event, r, args)) ok = false;
+    }
+    return ok;
   }
 
   removeOwner(owner: string): void {
-    for (const { event, fn } of this.owned.get(owner) ?? []) this.emitter.off(event, fn);
-    this.owned.delete(owner);
+    for (const [event, list] of this.listeners) {
+      this.listeners.set(
+        event,
+        list.filter((r) => r.owner !== owner),
+      );
+    }
+  }
+
+  private call(event: string, r: Registration, args: unknown[]): boolean {
+    try {
+      r.fn(...args);
+      return true;
+    } catch (err) {
+      this.log.error({ err, event, owner: r.owner }, 'event listener failed');
+      return false;
+    }
   }
 }

@@ -213,23 +213,31 @@ export class Ingest implements GatewayModule {
   }
 
   /**
-   * Hands a device event to the rules. If handling failed (say SQLite could not write the
-   * alert), the event is kept and tried again with a growing delay: the device has its PUBACK
-   * and will not resend, so dropping it here would lose the alarm.
+   * Hands a device event to its listeners (the rules, supervision). A listener whose handling
+   * failed (say SQLite could not write the alert) gets the event again with a growing delay, and
+   * only that listener: the device has its PUBACK and will not resend, so dropping the event would
+   * lose the alarm, and handing it to everyone again would raise it twice.
    */
-  private deliverEvent(event: FromDevice<DeviceEvent>, attempt = 1): void {
+  private deliverEvent(event: FromDevice<DeviceEvent>): void {
     // Rules, the alert commit and the dispatch run synchronously inside emit(): time them all.
     const started = performance.now();
-    const ok = this.ctx.bus.emit('device:event', event);
+    const failed = this.ctx.bus.emit('device:event', event);
     this.ctx.metrics.eventProcessing.observe((performance.now() - started) / 1000);
-    if (ok || this.stopped) return;
+    for (const owner of failed) this.retry(owner, event, 1);
+  }
+
+  private retry(owner: string, event: FromDevice<DeviceEvent>, attempt: number): void {
+    if (this.stopped) return;
     const delay = Math.min(attempt, 10) * 1000;
     this.ctx.metrics.ingestMessages.inc({ channel: 'deviceEvent', result: 'retried' });
     this.ctx.log.error(
-      { device: event.source.device.id, type: event.message.type, attempt, retryInMs: delay },
+      { device: event.source.device.id, type: event.message.type, owner, attempt, retryInMs: delay },
       'handling a device event failed; it is kept and tried again',
     );
-    this.ctx.clock.setTimeout(() => this.deliverEvent(event, attempt + 1), delay);
+    this.ctx.clock.setTimeout(() => {
+      if (!this.stopped && !this.ctx.bus.deliver(owner, 'device:event', event))
+        this.retry(owner, event, attempt + 1);
+    }, delay);
   }
 
   /** Settles a journaled alarm that no alert will settle, in a commit of its own. */

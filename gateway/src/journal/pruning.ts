@@ -14,6 +14,7 @@ const EVERY_MS = 3600_000;
  */
 export class JournalPruning implements GatewayModule {
   readonly name = 'journal-pruning';
+  readonly optional = true;
   private timer: unknown;
 
   constructor(

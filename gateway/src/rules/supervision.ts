@@ -43,6 +43,7 @@ interface Watch {
  */
 export class HeartbeatSupervision implements GatewayModule {
   readonly name = 'supervision';
+  readonly optional = true;
   private readonly store: SupervisionStore;
   private readonly watches = new Map<string, Watch>();
   private readonly policy: Policy;
