@@ -1,4 +1,4 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 /** Identifiers used in topics: site, device and staff ids. MQTT wildcards and `/` are excluded. */
 export const IdPattern = '^[A-Za-z0-9_-]{1,64}$';
@@ -25,6 +25,11 @@ export const Sequenced = {
 export const Priority = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')], {
   description: 'Alarm priority after IEC 60601-1-8: high latches until acknowledged.',
 });
+export type Priority = Static<typeof Priority>;
+
+/** The kinds of device the protocol knows; what each may send is in device-messages.ts. */
+export const DEVICE_KINDS = ['wristband', 'care-button'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 /** A closed object: unknown properties are refused so that typos surface at the device, not in the data. */
 export const Message = <P extends Record<string, TSchema>>(

@@ -1,6 +1,7 @@
 import { type ChannelKey, channelKeys, channels, PROTOCOL_ROOT } from './channels.js';
+import { IdPattern } from './common.js';
 
-const idRe = /^[A-Za-z0-9_-]{1,64}$/;
+const idRe = new RegExp(IdPattern);
 
 /** The address template of a channel, as in the AsyncAPI document. */
 export function addressTemplate(key: ChannelKey): string {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { DeviceKind } from '@careedge/edge';
 import { parse as parseYaml } from 'yaml';
 import type { CallSource } from '../devices/care-button.js';
 import type { HandsetBehaviour } from '../devices/handset-policy.js';
@@ -12,7 +13,7 @@ export const ACTIONS = ['sos', 'fall', 'off-wrist', 'call', 'presence-on', 'pres
 export type Action = (typeof ACTIONS)[number];
 
 /** Which device kind can do each action: a wristband has no presence key, a button no fall sensor. */
-export const ACTION_DEVICE: Record<Action, 'wristband' | 'care-button'> = {
+export const ACTION_DEVICE: Record<Action, DeviceKind> = {
   sos: 'wristband',
   fall: 'wristband',
   'off-wrist': 'wristband',

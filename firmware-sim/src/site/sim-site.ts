@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { DeviceKind } from '@careedge/edge';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -17,7 +18,7 @@ export interface SimSite {
 
 export interface SimDeviceEntry {
   id: string;
-  kind: 'wristband' | 'care-button';
+  kind: DeviceKind;
   secret: string;
   residentId?: string;
   roomId?: string;

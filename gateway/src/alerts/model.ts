@@ -1,6 +1,8 @@
 import type { AlertKind, Outcome } from '@careedge/edge';
 
-export type Priority = 'high' | 'medium' | 'low';
+export type { Priority } from '@careedge/edge';
+
+import type { Priority } from '@careedge/edge';
 export type AlertState = 'raised' | 'dispatched' | 'acknowledged' | 'attended' | 'resolved' | 'cancelled';
 export const OPEN_STATES: readonly AlertState[] = ['raised', 'dispatched', 'acknowledged', 'attended'];
 

@@ -1,3 +1,4 @@
+import { Priority } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
 
 // At most a day: a timer beyond 2^31 ms (~24.8 days) fires at once in Node.
@@ -5,7 +6,8 @@ const Seconds = (def: number, description: string) =>
   Type.Integer({ minimum: 1, maximum: 86_400, default: def, description });
 const Port = (def: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65_535, default: def, description });
-const PriorityName = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
+// The protocol's priority (edge), so an alert's priority is one type from device to handset.
+const PriorityName = Priority;
 
 /**
  * The gateway configuration: the one place defaults live. Every key can be set in the YAML config

@@ -1,4 +1,4 @@
-import { IdPattern } from '@careedge/edge';
+import { DEVICE_KINDS, IdPattern } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
 import { SecretHashPattern } from './credentials.js';
 
@@ -20,7 +20,7 @@ const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200
 const OneOf = <T extends string>(values: readonly T[], description: string) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], description });
 
-export const deviceKinds = ['wristband', 'care-button'] as const;
+export const deviceKinds = DEVICE_KINDS;
 export const staffRoles = ['carer', 'nurse', 'supervisor'] as const;
 /** Index + 1 is the ISO weekday number. */
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

@@ -1,6 +1,8 @@
 /** The site register: who and what is in the building. Loaded from the site YAML into SQLite. */
 
-export type DeviceKind = 'wristband' | 'care-button';
+export type { DeviceKind } from '@careedge/edge';
+
+import type { DeviceKind } from '@careedge/edge';
 export type StaffRole = 'carer' | 'nurse' | 'supervisor';
 
 /** The care centre this gateway serves. Local times (rosters) are read in `timezone`. */
