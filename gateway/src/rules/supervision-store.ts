@@ -30,7 +30,7 @@ export interface SupervisedDevice {
 export class SupervisionStore {
   private readonly q;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     migrate(db, migrations);
     this.q = {
       all: db.prepare(
@@ -52,8 +52,37 @@ export class SupervisionStore {
     return this.q.all.all() as SupervisedDevice[];
   }
 
+  /**
+   * Recorded with the other changes of this event-loop turn in one commit: when a whole site
+   * reconnects (a gateway restart, an access point back) thousands of first heartbeats arrive at
+   * once, and a commit (an fsync) each would hold the event loop, alarms included, for seconds.
+   */
   setInterval(deviceId: string, intervalS: number): void {
-    this.q.setInterval.run(deviceId, intervalS);
+    this.pending.set(deviceId, intervalS);
+    if (this.pending.size === 1) setImmediate(() => this.tryFlush());
+  }
+
+  /** A failed write (a full disk) keeps the intervals for the next try; supervision goes on in memory. */
+  private tryFlush(): void {
+    const rows = [...this.pending];
+    try {
+      this.flush();
+    } catch {
+      for (const [deviceId, intervalS] of rows)
+        if (!this.pending.has(deviceId)) this.pending.set(deviceId, intervalS);
+    }
+  }
+
+  private readonly pending = new Map<string, number>();
+
+  /** Writes the intervals noted since the last flush, in one transaction. */
+  flush(): void {
+    if (this.pending.size === 0) return;
+    const rows = [...this.pending];
+    this.pending.clear();
+    this.db.transaction(() => {
+      for (const [deviceId, intervalS] of rows) this.q.setInterval.run(deviceId, intervalS);
+    })();
   }
 
   /** `at` null: the device is heard from again. */

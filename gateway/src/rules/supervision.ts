@@ -103,6 +103,14 @@ export class HeartbeatSupervision implements GatewayModule {
 
   stop(): void {
     this.ctx.bus.removeOwner(this.name);
+    try {
+      this.store.flush();
+    } catch (err) {
+      this.ctx.log.error(
+        { err },
+        'could not save heartbeat intervals; devices are supervised from the next heartbeat',
+      );
+    }
     for (const w of this.watches.values()) this.disarm(w);
     this.watches.clear();
   }
