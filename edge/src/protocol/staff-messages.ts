@@ -95,10 +95,11 @@ export const DispatchReason = Type.Union(
     Type.Literal('handover'),
     Type.Literal('update'),
     Type.Literal('resend'),
+    Type.Literal('handover-declined'),
   ],
   {
     description:
-      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time, or arrived but not closed in time; `handover`: offered to you, accept (`ack`) to take it over; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected.',
+      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time, or arrived but not closed in time; `handover`: offered to you, accept (`ack`) to take it over; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected; `handover-declined`: the colleague you offered it to declined, it is still yours.',
   },
 );
 

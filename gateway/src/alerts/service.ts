@@ -74,9 +74,9 @@ export class AlertService {
   /** A new alert, or — when the resident's (or room's) same alert is still open — a repeat of it. */
   raise(t: Trigger): { alert: Alert; created: boolean } {
     const now = this.clock.now();
-    const joinStates = t.retransmission
-      ? [...WAITING_FOR_ARRIVAL, 'attended' as const]
-      : (t.joinStates ?? WAITING_FOR_ARRIVAL);
+    // A likely retransmission joins only what a new press would join: a repeated (seq, ts) may be
+    // a device whose clock reset, so it never reaches into an alert a carer is already at.
+    const joinStates = t.joinStates ?? WAITING_FOR_ARRIVAL;
     const existing = this.store.findOpen(t.joins, t.residentId, t.roomId, joinStates);
     if (existing && t.retransmission) {
       this.note(existing, 'retransmitted', { kind: 'device', id: t.deviceId }, () => t.settle?.());
@@ -117,6 +117,8 @@ export class AlertService {
         kind: t.kind,
         priority: t.priority,
         ...(t.excludeStaff?.length ? { notAsked: t.excludeStaff } : {}),
+        // Nothing open to join: raised, but marked, since it repeats an earlier (seq, ts).
+        ...(t.retransmission ? { possibleRetransmission: true } : {}),
         ...t.detail,
       };
       this.store.appendAudit({
@@ -201,14 +203,14 @@ export class AlertService {
    */
   reclaim(id: number): Alert {
     const [returned, escalated] = this.store.transaction(() => {
-      const from = this.get(id).ownerId;
+      const { ownerId: from, handoverTo } = this.get(id);
       const r = this.applyChange(
         id,
         'return',
         { kind: 'system' },
         'returned',
         () => ({ ownerId: null, acknowledgedAt: null, handoverTo: null, reminders: 0, deadlineAt: null }),
-        { from },
+        { from, ...(handoverTo ? { offeredTo: handoverTo } : {}) },
       );
       return [r, this.applyDispatch(id, 'escalation')] as const;
     });

@@ -189,7 +189,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         }
         return deny(BAD_USERNAME_OR_PASSWORD, 'wrong username or password');
       }
-      opts.loginThrottle?.succeeded(source);
+      opts.loginThrottle?.succeeded(source, username);
 
       // The will is published by the broker on the client's behalf, so it must pass the same rule
       // as the client's own publishes; refusing it here tells the client at once. (aedes also runs
@@ -211,7 +211,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authorizePublish(client, packet: PublishPacket, done) {
       const principal = client ? principals.get(client) : undefined;
       // A flood is refused (and the connection closed), except an alarm: that always goes through.
-      if (client && rate && !rate.take(client) && alarmDeviceOf(packet.topic, packet.payload) === undefined) {
+      // An alarm is neither refused nor charged: a burst of calls must not cost the carer's presence.
+      if (client && rate && alarmDeviceOf(packet.topic, packet.payload) === undefined && !rate.take(client)) {
         const username = usernameOf(client);
         const reason = `more than ${opts.publishRate!.perSecond} messages a second`;
         report({

@@ -184,7 +184,8 @@ export const ConfigSchema = Type.Object(
           minimum: 1,
           maximum: 10_000,
           default: 10,
-          description: 'Failed logins from one address in the window that lock it out.',
+          description:
+            'Failed logins for one username from one address in the window that lock that username out there (not the other devices behind the same address).',
         }),
         loginLockAfter: Type.Integer({
           minimum: 1,

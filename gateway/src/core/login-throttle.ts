@@ -22,15 +22,17 @@ export function throttlePolicy(c: {
 }
 
 /**
- * Slows down and then locks out password guessing, per source address and per login, for every
- * way in (MQTT now, HTTP logins later).
+ * Slows down and then locks out password guessing, for every way in (MQTT now, HTTP logins
+ * later). One address may carry many devices (NAT, a bridge), so nothing here refuses a login
+ * that has not itself been failing:
  *
- * - A source that keeps failing waits longer and longer for its answer, then is locked out for a
- *   while (doubling each time, up to a cap). Its correct logins wait too: it is the guesser.
+ * - A source's wrong answers come back more and more slowly (per address, capped).
+ * - A login that keeps failing from one address is locked out there for a while (doubling each
+ *   time, up to a cap); the other logins behind that address are not.
  * - A login that fails from many sources is locked, but only for the sources that have failed
  *   for it: a device or handset logging in correctly from its own address is never locked out by
  *   someone else guessing its password.
- * Memory is bounded: entries expire with the window and the table is capped.
+ * Memory is bounded: entries expire with the window and the tables are capped.
  */
 export interface LoginThrottlePolicy {
   /** Failures are counted over this window. */
@@ -40,7 +42,7 @@ export interface LoginThrottlePolicy {
   /** The first delay; it doubles with each further failure, up to maxDelayMs. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Failures from one source in the window that lock it out. */
+  /** Failures for one login from one source in the window that lock that login out there. */
   sourceLockAfter: number;
   /** Failures for one login (all sources) in the window that lock it for failing sources. */
   loginLockAfter: number;
@@ -48,6 +50,8 @@ export interface LoginThrottlePolicy {
   lockMs: number;
   maxLockMs: number;
 }
+
+const pairKey = (source: string, login: string) => `${source}\n${login}`;
 
 interface Counter {
   failures: number[];
@@ -64,7 +68,10 @@ export type Verdict =
 const MAX_ENTRIES = 10_000;
 
 export class LoginThrottle {
+  /** Per address: failures slow its refusals down; kept for the log. */
   private readonly sources = new Map<string, Counter>();
+  /** Per address and login: what locks out. */
+  private readonly pairs = new Map<string, Counter>();
   private readonly logins = new Map<string, Counter>();
 
   constructor(
@@ -74,39 +81,48 @@ export class LoginThrottle {
     private readonly exempt: ReadonlySet<string> = new Set(),
   ) {}
 
-  /** Before checking a password: may this source try this login now, and after what delay? */
+  /**
+   * Before checking a password: may this source try this login now? Only a login that this
+   * source has been failing at is ever refused: behind a NAT or on a shared bridge one address
+   * carries many devices, and a band with an old secret must not lock its neighbours out.
+   */
   check(source: string, login: string): Verdict {
     const now = this.now();
-    const src = this.entry(this.sources, source, now);
-    if (src && src.lockedUntil > now) {
+    const pair = this.entry(this.pairs, pairKey(source, login), now);
+    if (pair && pair.lockedUntil > now) {
       return {
         allowed: false,
-        reason: `too many failed logins from ${source}`,
-        retryInMs: src.lockedUntil - now,
+        reason: `too many failed logins for "${login}" from ${source}`,
+        retryInMs: pair.lockedUntil - now,
       };
     }
     const lg = this.exempt.has(login) ? undefined : this.entry(this.logins, login, now);
-    if (lg && lg.lockedUntil > now && src?.logins.has(login)) {
+    if (lg && lg.lockedUntil > now && pair) {
       return {
         allowed: false,
         reason: `too many failed logins for "${login}"`,
         retryInMs: lg.lockedUntil - now,
       };
     }
-    return { allowed: true, delayMs: this.delayFor(src?.failures.length ?? 0) };
+    return { allowed: true, delayMs: 0 };
   }
 
-  /** A wrong password: returns how long to hold back the refusal, and whether a lockout began. */
+  /**
+   * A wrong password: returns how long to hold back the refusal (growing with the address's
+   * failures, so guessing many logins from one place gets slow), and whether a lockout began.
+   */
   failed(source: string, login: string): { delayMs: number; lockedOut: boolean; failures: number } {
     const now = this.now();
     const src = this.touch(this.sources, source, now);
     src.failures.push(now);
     if (src.logins.size < 5) src.logins.add(login);
     let lockedOut = false;
-    if (src.failures.length >= this.policy.sourceLockAfter) {
-      src.lockouts++;
-      src.lockedUntil = now + Math.min(this.policy.lockMs * 2 ** (src.lockouts - 1), this.policy.maxLockMs);
-      src.failures = [];
+    const pair = this.touch(this.pairs, pairKey(source, login), now);
+    pair.failures.push(now);
+    if (pair.failures.length >= this.policy.sourceLockAfter) {
+      pair.lockouts++;
+      pair.lockedUntil = now + Math.min(this.policy.lockMs * 2 ** (pair.lockouts - 1), this.policy.maxLockMs);
+      pair.failures = [];
       lockedOut = true;
     }
     if (!this.exempt.has(login)) {
@@ -122,10 +138,11 @@ export class LoginThrottle {
     return { delayMs: this.delayFor(src.failures.length), lockedOut, failures: src.failures.length };
   }
 
-  /** A correct login clears the source's record (not the login's: others may still be guessing). */
-  succeeded(source: string): void {
-    const src = this.sources.get(source);
-    if (src && src.lockedUntil <= this.now()) this.sources.delete(source);
+  /** A correct login clears that login's record at this address, unless it is locked. */
+  succeeded(source: string, login: string): void {
+    const key = pairKey(source, login);
+    const pair = this.pairs.get(key);
+    if (pair && pair.lockedUntil <= this.now()) this.pairs.delete(key);
   }
 
   /** The logins a source failed for, for the log. */

@@ -65,10 +65,17 @@ export class Dispatcher implements GatewayModule {
     this.sweeper = undefined;
   }
 
-  /** Everyone at the current level declined: move on now instead of waiting for the timeout. */
-  escalateNow(alertId: number): void {
+  /**
+   * After a decline: when nobody asked at this step is left who has not declined and is reachable
+   * (everyone declined, or the rest reported their handsets offline), move on now instead of
+   * waiting for the timeout.
+   */
+  afterDecline(alertId: number): void {
     const alert = this.ctx.alerts.get(alertId);
-    if (alert.state === 'dispatched') this.ctx.alerts.dispatch(alert.id, 'escalation');
+    if (alert.state !== 'dispatched') return;
+    if (this.currentRecipients(alert).every((s) => this.handsets.isOffline(s))) {
+      this.ctx.alerts.dispatch(alert.id, 'escalation');
+    }
   }
 
   /**
@@ -144,6 +151,9 @@ export class Dispatcher implements GatewayModule {
         break;
       case 'returned':
         this.withdraw(alert, [String(detail.from)], 'returned');
+        // A handover offered to someone and not yet taken is gone with the owner's claim.
+        if (typeof detail.offeredTo === 'string')
+          this.withdraw(alert, [detail.offeredTo], 'handover-withdrawn');
         break;
       case 'dispatched':
       case 'escalated': {
@@ -160,12 +170,15 @@ export class Dispatcher implements GatewayModule {
       case 'reminded':
         this.send(alert, detail.to as string[], 'reminder');
         break;
+      case 'handover-declined':
+        // The owner offered it because she cannot go: she must know at once that it is still hers.
+        if (alert.ownerId) this.send(alert, [alert.ownerId], 'handover-declined');
+        break;
       case 'raised':
       case 'attended':
       case 'cancel-requested':
       case 'received':
       case 'declined':
-      case 'handover-declined':
       case 'retransmitted':
         break;
     }

@@ -66,8 +66,8 @@ export class HandsetReplies implements GatewayModule {
         alerts.acknowledge(reply.alertId, staffId);
         break;
       case 'decline': {
-        const { allDeclined } = alerts.decline(reply.alertId, staffId, reply.reason);
-        if (allDeclined) this.dispatcher.escalateNow(reply.alertId);
+        alerts.decline(reply.alertId, staffId, reply.reason);
+        this.dispatcher.afterDecline(reply.alertId);
         break;
       }
       case 'arrived':

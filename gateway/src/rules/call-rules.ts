@@ -83,7 +83,11 @@ export class CallRules implements GatewayModule {
   /** Presence set, and not so long ago that it is a key somebody forgot to clear. */
   private staffPresent(roomId: string): boolean {
     const since = this.ctx.alertStore.presenceSince(roomId);
-    return since !== null && this.ctx.clock.now() - since < this.ctx.config.rules.presenceLifetimeS * 1000;
+    if (since === null) return false;
+    // A start in the future means the clock came back behind (a Pi without a real-time clock):
+    // its age is unknown, so it counts as expired rather than as set for ever.
+    const age = this.ctx.clock.now() - since;
+    return age >= 0 && age < this.ctx.config.rules.presenceLifetimeS * 1000;
   }
 
   /** Owners of the room's taken calls: the staff who are (or are going to be) in the room. */
