@@ -4,4 +4,11 @@ export { ConfigError, type DeepPartial, envName, loadConfig } from './config/loa
 export type { GatewayConfig } from './config/schema.js';
 export * from './core/clock.js';
 export { createLogger, silentLogger } from './core/logger.js';
+export {
+  type Credential,
+  loadSiteFile,
+  parseSiteFile,
+  type SiteDefinition,
+  SiteFileError,
+} from './register/site-file.js';
 export * from './register/types.js';

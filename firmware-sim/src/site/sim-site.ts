@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { DeviceKind } from '@careedge/edge';
-import { parse as parseYaml } from 'yaml';
+import { type Credential, loadSiteFile, parseSiteFile, type SiteDefinition } from '@careedge/gateway';
+import { stringify } from 'yaml';
 
 /**
  * What the simulator needs from a site file: who can log in (devices and staff with their plain
- * secrets) and where each device is. The gateway validates the file strictly; this reader only
- * checks what the simulator relies on, so it keeps working as the site format grows.
+ * secrets) and where each device is, read by the gateway's own site-file parser.
  */
 export interface SimSite {
   id: string;
@@ -41,72 +40,49 @@ export class SimSiteError extends Error {
   }
 }
 
-type Raw = Record<string, unknown>;
-const list = (v: unknown): Raw[] => (Array.isArray(v) ? (v as Raw[]) : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
 export function loadSimSite(file: string): SimSite {
-  return parseSimSite(parseYaml(readFileSync(file, 'utf8')), file);
+  return simSiteOf(loadSiteFile(file), file);
 }
 
+/** A site file as a parsed YAML document (the bench generates one). */
 export function parseSimSite(doc: unknown, file = 'site'): SimSite {
+  return simSiteOf(parseSiteFile(stringify(doc), file), file);
+}
+
+/**
+ * The gateway's own reading of the site file (one schema, the same checks and defaults), plus
+ * what only the simulator needs: the plain secrets, since it logs in as every device and handset.
+ */
+function simSiteOf(def: SiteDefinition, file: string): SimSite {
   const problems: string[] = [];
-  const root = (doc ?? {}) as Raw;
-  const site = (root.site ?? {}) as Raw;
-  const id = str(site.id);
-  if (!id) problems.push('site.id: missing');
-
-  const rooms = new Map(
-    list(root.rooms).map((r) => [
-      String(r.id),
-      { id: String(r.id), name: String(r.name ?? r.id), zone: String(r.zone) },
-    ]),
-  );
-  const residents = new Map(
-    list(root.residents).map((r) => [
-      String(r.id),
-      { id: String(r.id), name: String(r.name ?? r.id), room: String(r.room) },
-    ]),
-  );
-
-  const devices: SimDeviceEntry[] = [];
-  list(root.devices).forEach((d, i) => {
-    const where = `devices[${i}]`;
-    const secret = str(d.secret);
-    const kind = d.kind;
-    if (kind !== 'wristband' && kind !== 'care-button') {
-      problems.push(
-        `${where}.kind: the simulator knows wristband and care-button, not ${JSON.stringify(kind)}`,
-      );
-      return;
-    }
+  const secretOf = (c: Credential, where: string) => {
     // A site that only stores `secretHash` cannot be simulated: the hash does not give the password back.
-    if (!secret) {
-      problems.push(`${where}.secret: the simulator needs the plain secret (this entry has none)`);
-      return;
-    }
-    devices.push({
-      id: String(d.id),
-      kind,
-      secret,
-      ...(str(d.resident) ? { residentId: str(d.resident) } : {}),
-      ...(str(d.room) ? { roomId: str(d.room) } : {}),
-    });
-  });
-
-  const staff: SimStaffEntry[] = [];
-  list(root.staff).forEach((s, i) => {
-    const secret = str(s.secret);
-    if (!secret) {
-      problems.push(`staff[${i}].secret: the simulator needs the plain handset secret (this entry has none)`);
-      return;
-    }
-    const name = String(s.name ?? s.id);
-    staff.push({ id: String(s.id), name, firstName: str(s.firstName) ?? name.split(' ')[0]!, secret });
-  });
-
+    if ('secret' in c) return c.secret;
+    problems.push(`${where}.secret: the simulator needs the plain secret (this entry has none)`);
+    return '';
+  };
+  const devices = def.devices.map((d, i) => ({
+    id: d.id,
+    kind: d.kind,
+    secret: secretOf(d.credential, `devices[${i}]`),
+    ...(d.residentId !== undefined ? { residentId: d.residentId } : {}),
+    ...(d.roomId !== undefined ? { roomId: d.roomId } : {}),
+  }));
+  const staff = def.staff.map((s, i) => ({
+    id: s.id,
+    name: s.name,
+    firstName: s.firstName,
+    secret: secretOf(s.credential, `staff[${i}]`),
+  }));
   if (problems.length > 0) throw new SimSiteError(file, problems);
-  return { id: id!, name: str(site.name) ?? id!, rooms, residents, devices, staff };
+  return {
+    id: def.site.id,
+    name: def.site.name,
+    rooms: new Map(def.rooms.map((r) => [r.id, { id: r.id, name: r.name, zone: r.zoneId }])),
+    residents: new Map(def.residents.map((r) => [r.id, { id: r.id, name: r.name, room: r.roomId }])),
+    devices,
+    staff,
+  };
 }
 
 /** The room a device is in: a button's own room, or the room of the band's resident. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_SITE } from '@careedge/gateway';
 import { describe, expect, it } from 'vitest';
@@ -136,14 +137,18 @@ describe('scenario against a site', () => {
   });
 
   it('a site that stores only secret hashes cannot be simulated, and says why', () => {
-    const doc = {
-      site: { id: 's1' },
-      devices: [{ id: 'wb-1', kind: 'wristband', resident: 'r-1', secretHash: 'sha256$x$y' }],
-      staff: [{ id: 'anna', name: 'Anna Berg', secret: 'a'.repeat(16) }],
-    };
+    const doc = parseYaml(readFileSync(EXAMPLE_SITE, 'utf8')) as { devices: Record<string, unknown>[] };
+    const { secret: _plain, ...rest } = doc.devices[0]!;
+    doc.devices[0] = { ...rest, secretHash: `sha256$${'A'.repeat(22)}$${'B'.repeat(43)}` };
     expect(() => parseSimSite(doc, 'site.yaml')).toThrow(SimSiteError);
     expect(() => parseSimSite(doc, 'site.yaml')).toThrow(
       /devices\[0\]\.secret: the simulator needs the plain secret/,
     );
+  });
+
+  it("reads the site with the gateway's own checks: an invalid site is refused with its path", () => {
+    const doc = parseYaml(readFileSync(EXAMPLE_SITE, 'utf8')) as { devices: Record<string, unknown>[] };
+    doc.devices[0] = { ...doc.devices[0], kind: 'toaster' };
+    expect(() => parseSimSite(doc, 'site.yaml')).toThrow(/devices\[0\]\.kind|\/devices\/0\/kind/);
   });
 });
