@@ -16,7 +16,8 @@ export class PublishRate {
   take(client: object): boolean {
     const now = this.now();
     const b = this.buckets.get(client) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    // Never negative: a wall clock stepped back (NTP) must not empty every bucket at once.
+    b.tokens = Math.min(this.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * this.perSecond);
     b.at = now;
     this.buckets.set(client, b);
     if (b.tokens < 1) return false;

@@ -8,6 +8,8 @@ import { dispatchMessage, withdrawal } from './messages.js';
 
 /** How soon a timer action that failed (e.g. SQLite busy) is tried again. */
 const RETRY_MS = 5000;
+/** At most one `update` dispatch per alert this often, for repeated presses. */
+const UPDATE_EVERY_MS = 5000;
 
 /** Changes after which the alert's deadline may have moved (or gone). */
 const RESCHEDULE: ReadonlySet<AlertChange['action']> = new Set([
@@ -40,6 +42,8 @@ interface Timer {
 export class Dispatcher implements GatewayModule {
   readonly name = 'dispatch';
   private readonly timers = new Map<number, Timer>();
+  /** When each open alert's last `update` went out (repeated presses). */
+  private readonly lastUpdate = new Map<number, number>();
   private sweeper: unknown;
 
   constructor(
@@ -126,9 +130,16 @@ export class Dispatcher implements GatewayModule {
     // The deadline first: whatever fails in sending below, the alert still moves on in time.
     if (RESCHEDULE.has(action)) this.schedule(alert);
     switch (action) {
-      case 'repeated':
+      case 'repeated': {
+        // A stuck button or a firmware retry loop must not flood the carer's handset: one update
+        // per alert every few seconds (the count is in each), except one that raises the priority.
+        const now = this.ctx.clock.now();
+        const last = this.lastUpdate.get(alert.id);
+        if (last !== undefined && now - last < UPDATE_EVERY_MS && detail.upgradedTo === undefined) break;
+        this.lastUpdate.set(alert.id, now);
         this.send(alert, this.currentRecipients(alert), 'update');
         break;
+      }
       case 'acknowledged':
         this.withdraw(
           alert,
@@ -139,6 +150,7 @@ export class Dispatcher implements GatewayModule {
         break;
       case 'resolved':
       case 'cancelled':
+        this.lastUpdate.delete(alert.id);
         this.withdraw(alert, this.everyoneAsked(alert), action === 'resolved' ? 'resolved' : 'cancelled');
         break;
       case 'handover-offered':

@@ -160,10 +160,14 @@ export class Ingest implements GatewayModule {
         : this.sequences.check(`${party}/${id}/${stream}`, message.seq, message.ts, clock.now());
     // An alarm is never dropped as a duplicate: a band whose clock resets at power-up repeats
     // (seq, ts) pairs. It goes on marked as a likely retransmission and only joins its open alert.
-    const isAlarm = channel === 'deviceEvent' && isAlarmEventType((message as DeviceEvent).type);
+    // Nor is presence: setting it twice changes nothing, while dropping it turns the carer's call
+    // for help into a plain call to herself. (A reset stays droppable: a stale one could withdraw
+    // a newer call.)
+    const type = channel === 'deviceEvent' ? (message as DeviceEvent).type : undefined;
+    const neverDropped = isAlarmEventType(type) || type === 'presence';
     if (verdict.kind === 'duplicate') {
       metrics.ingestMessages.inc({ channel, result: 'duplicate' });
-      if (!isAlarm) {
+      if (!neverDropped) {
         this.settleAlone(settle);
         return undefined;
       }

@@ -13,7 +13,9 @@ export class ReassuranceModule implements GatewayModule {
 
   start(): void {
     this.ctx.bus.on(this.name, 'alert:changed', ({ alert, action }) => {
-      // A handover changes who is coming: the resident hears the new name.
+      // The resident did not call: "help is coming" (or "delayed") for a silent band would only
+      // confuse them.
+      if (alert.kind === 'device-offline') return;
       if (action === 'returned') {
         this.ctx.mqtt.publish('deviceReassurance', alert.deviceId, {
           ts: this.ctx.clock.now(),
@@ -23,9 +25,8 @@ export class ReassuranceModule implements GatewayModule {
         } satisfies Reassurance);
         return;
       }
+      // A handover changes who is coming: the resident hears the new name.
       if (action !== 'acknowledged' && action !== 'handed-over' && action !== 'resolved') return;
-      // The resident did not call: "help is coming" for a silent band would only confuse them.
-      if (alert.kind === 'device-offline') return;
       const staff = alert.ownerId ? this.ctx.register.staff(alert.ownerId) : undefined;
       const firstName = this.ctx.config.reassurance.useFirstName ? staff?.firstName : undefined;
       const message: Reassurance =

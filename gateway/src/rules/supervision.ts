@@ -134,7 +134,9 @@ export class HeartbeatSupervision implements GatewayModule {
         w.intervalS = intervalS;
       }
       if (!w) return; // never declared an interval: not supervised
-      w.lastHeardAt = Math.max(w.lastHeardAt, at);
+      // The latest message, not the latest time: after the clock is stepped back the deadline must
+      // follow it, or a band dying then would be reported an hour late.
+      w.lastHeardAt = at;
       const due = offlineAt(w.lastHeardAt, w.intervalS, this.policy);
       if (w.timer === undefined || w.timerAt > due) this.arm(deviceId, w, due);
       if (w.offline) this.back(deviceId, w);
