@@ -9,12 +9,15 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { GatewayContext, GatewayModule } from './core/context.js';
 import { openDatabase } from './core/db.js';
 import type { GatewayEvents } from './core/events.js';
+import { Health } from './core/health.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
+import { HealthReport } from './health/report.js';
 import { Ingest } from './ingest/ingest.js';
+import { UnrecordedAlarms } from './ingest/unrecorded.js';
 import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister } from './register/register.js';
@@ -58,6 +61,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     }
   };
 
+  const health = new Health(clock);
   try {
     const siteFile = config.siteFile || EXAMPLE_SITE;
     if (!config.siteFile)
@@ -96,15 +100,19 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       alertStore,
       alerts,
       planner,
+      health,
     };
 
     const dispatcher = new Dispatcher(ctx);
+    const unrecorded = new UnrecordedAlarms(ctx);
     const modules: GatewayModule[] = [
+      new HealthReport(ctx, VERSION),
+      unrecorded,
       dispatcher,
       new HandsetReplies(ctx, dispatcher),
       new ReassuranceModule(ctx),
       new CallRules(ctx),
-      new Ingest(ctx),
+      new Ingest(ctx, unrecorded),
     ];
     for (const m of modules) {
       await m.start();

@@ -13,6 +13,7 @@ import type { FromDevice, GatewayEvents } from '../core/events.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { DeviceKind } from '../register/types.js';
 import { SequenceTracker } from './dedup.js';
+import type { UnrecordedAlarms } from './unrecorded.js';
 
 /** Which device kinds may send which event types. */
 const EVENTS_BY_KIND: Record<DeviceKind, ReadonlySet<DeviceEvent['type']>> = {
@@ -57,7 +58,11 @@ export class Ingest implements GatewayModule {
   private stopped = false;
   private readonly rejectLog: RateLimitedLog;
 
-  constructor(private readonly ctx: GatewayContext) {
+  constructor(
+    private readonly ctx: GatewayContext,
+    /** Sends alarms that could not be stored from memory; see unrecorded.ts. */
+    private readonly unrecorded?: UnrecordedAlarms,
+  ) {
     this.rejectLog = new RateLimitedLog(ctx.log, ctx.clock, ctx.config.log.rejectLogIntervalS * 1000);
   }
 
@@ -178,7 +183,10 @@ export class Ingest implements GatewayModule {
     const started = performance.now();
     const ok = this.ctx.bus.emit('device:event', event);
     this.ctx.metrics.eventProcessing.observe((performance.now() - started) / 1000);
+    if (ok && attempt > 1) this.unrecorded?.recorded(event);
     if (ok || this.stopped) return;
+    // Retrying alone would keep an alarm from everyone until storage recovers.
+    this.unrecorded?.failed(event);
     const delay = Math.min(attempt, 10) * 1000;
     this.ctx.metrics.ingestMessages.inc({ channel: 'deviceEvent', result: 'retried' });
     this.ctx.log.error(
