@@ -16,6 +16,7 @@ import { Dispatcher } from './dispatch/dispatcher.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
 import { HealthReport } from './health/report.js';
+import { probeStorage } from './health/storage-probe.js';
 import { Ingest } from './ingest/ingest.js';
 import { UnrecordedAlarms } from './ingest/unrecorded.js';
 import { openMqtt } from './mqtt/open.js';
@@ -71,6 +72,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     cleanups.push(() => {
       db.close();
     });
+    // Found now, so alarms go out from memory from the first one and the probe watches for recovery.
+    const storageFault = probeStorage(db);
+    if (storageFault) health.set('storage', storageFault);
     const register = openRegister(db, siteFile);
     const siteId = register.site.id;
     log.info({ site: siteId, siteFile, database: dbFile }, 'site register loaded');

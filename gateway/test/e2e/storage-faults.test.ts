@@ -1,7 +1,13 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/core/db.js';
-import { type TestGateway, testGateway } from '../helpers/gateway.js';
-import { onTopic, type TestClient } from '../helpers/mqtt-client.js';
+import { secretOf, TEST_SITE, type TestGateway, testGateway } from '../helpers/gateway.js';
+import { onTopic, TestClient } from '../helpers/mqtt-client.js';
 
 const isAlert = (fields: Record<string, unknown> = {}) => onTopic('dispatch', { type: 'alert', ...fields });
 
@@ -151,3 +157,85 @@ describe('storage faults: an alarm reaches people even when SQLite cannot write'
     expect(g.alerts.get(alertId as number).level).toBe(1);
   });
 });
+
+describe('start-up on storage that cannot be written', () => {
+  it('does not rewrite the register when the site file is unchanged', async () => {
+    const g = await testGateway();
+    try {
+      const importedAt = () =>
+        (g.gateway.context.db.prepare('SELECT imported_at AS at FROM register_site').get() as { at: number })
+          .at;
+      const first = importedAt();
+      await new Promise((r) => setImmediate(r)); // Date.now() may move on; an import would show it
+      await g.restart();
+      expect(importedAt()).toBe(first);
+      expect(g.gateway.context.health.degraded).toBe(false);
+    } finally {
+      await g.stop();
+    }
+  });
+
+  // As root, file permissions stop nobody, so the gateway runs as its own process with the uid of
+  // `nobody` on a 0444 database in a 0555 directory: the kernel refuses every write, as on a
+  // read-only SD card.
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(!asRoot)(
+    'starts on a read-only database, reports storage degraded and dispatches an SOS from memory',
+    async () => {
+      const top = mkdtempSync(join(tmpdir(), 'careedge-ro-'));
+      chmodSync(top, 0o755);
+      const dataDir = join(top, 'data');
+      const first = await testGateway({ dataDir });
+      await first.restart(); // leaves a migrated, checkpointed file behind
+      await first.gateway.stop();
+      for (const f of readdirSync(dataDir)) chmodSync(join(dataDir, f), 0o444);
+      chmodSync(dataDir, 0o555);
+      const child = spawnGateway(dataDir, { uid: 65534, gid: 65534 });
+      try {
+        const { mqttPort, httpPort } = await child.ports;
+        const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+        expect(res.status).toBe(503);
+        expect(await res.json()).toMatchObject({
+          status: 'degraded',
+          problems: [{ problem: 'storage', reason: 'attempt to write a readonly database' }],
+        });
+        const alice = await TestClient.connect(mqttPort, 'testsite', 'alice', secretOf('alice'));
+        const band = await TestClient.connect(mqttPort, 'testsite', 'wb-1', secretOf('wb-1'));
+        try {
+          await alice.listen('staffDispatch');
+          await band.send('deviceEvent', { type: 'sos' });
+          const got = (await alice.next(isAlert({ reason: 'unrecorded' }))).payload;
+          expect(got).toMatchObject({ kind: 'sos', residentId: 'r1', provisional: true });
+        } finally {
+          await Promise.all([alice.close(), band.close()]);
+        }
+      } finally {
+        child.process.kill('SIGTERM');
+        await new Promise((r) => child.process.once('exit', r));
+        chmodSync(dataDir, 0o755);
+        rmSync(top, { recursive: true, force: true });
+        rmSync(first.dir, { recursive: true, force: true });
+      }
+    },
+    20_000,
+  );
+});
+
+const PROCESS_SCRIPT = fileURLToPath(new URL('../helpers/gateway-process.ts', import.meta.url));
+const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+
+function spawnGateway(dataDir: string, ids: { uid: number; gid: number }) {
+  const proc: ChildProcess = spawn(TSX, [PROCESS_SCRIPT, dataDir, TEST_SITE], {
+    ...ids,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const ports = new Promise<{ mqttPort: number; httpPort: number }>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
+    proc.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${stderr}`)));
+  });
+  return { process: proc, ports };
+}
