@@ -15,6 +15,7 @@ import { createMetrics } from './core/metrics.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
+import { ClockWatch } from './health/clock-watch.js';
 import { HealthReport } from './health/report.js';
 import { probeStorage } from './health/storage-probe.js';
 import { Ingest } from './ingest/ingest.js';
@@ -31,6 +32,8 @@ export interface StartOptions {
   config: GatewayConfig;
   clock?: Clock;
   logger?: Logger;
+  /** Monotonic milliseconds, to notice wall-clock jumps; performance.now unless a test fakes it. */
+  monotonic?: () => number;
 }
 
 export interface RunningGateway {
@@ -111,6 +114,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     const unrecorded = new UnrecordedAlarms(ctx);
     const modules: GatewayModule[] = [
       new HealthReport(ctx, VERSION),
+      new ClockWatch(ctx, opts.monotonic),
       unrecorded,
       dispatcher,
       new HandsetReplies(ctx, dispatcher),
