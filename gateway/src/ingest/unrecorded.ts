@@ -38,17 +38,27 @@ export class UnrecordedAlarms implements GatewayModule {
   constructor(
     private readonly ctx: Pick<
       GatewayContext,
-      'config' | 'clock' | 'log' | 'metrics' | 'mqtt' | 'register' | 'db' | 'health'
+      'bus' | 'config' | 'clock' | 'log' | 'metrics' | 'mqtt' | 'register' | 'db' | 'health'
     >,
   ) {}
 
   start(): void {
+    // A handset that (re)connects during the outage gets the alarms it was sent while away.
+    this.ctx.bus.on(this.name, 'staff:status', ({ staffId, state }) => {
+      if (state !== 'online') return;
+      for (const p of this.pending.values()) {
+        if (p.told.has(staffId)) {
+          this.ctx.mqtt.publish('staffDispatch', staffId, { ...p.dispatch, ts: this.ctx.clock.now() });
+        }
+      }
+    });
     // A problem found at start-up (read-only database) needs the probe to notice recovery.
     if (this.ctx.health.has('storage')) this.scheduleProbe();
   }
 
   stop(): void {
     this.stopped = true;
+    this.ctx.bus.removeOwner(this.name);
     for (const p of this.pending.values()) this.ctx.clock.clearTimeout(p.timer);
     if (this.probeTimer !== undefined) this.ctx.clock.clearTimeout(this.probeTimer);
   }

@@ -128,6 +128,15 @@ describe('storage faults: an alarm reaches people even when SQLite cannot write'
     expect((await healthz()).status).toBe(200);
   });
 
+  it('sends an unrecorded alarm again to a handset that connects during the outage', async () => {
+    const cap = fillDatabase(g.gateway.context.db);
+    await band.send('deviceEvent', { type: 'sos' });
+    const { alertId } = (await alice.next(isAlert({ reason: 'unrecorded' }))).payload;
+    const bob = await g.handset('bob'); // on shift, his handset was off when the SOS came
+    await bob.next(isAlert({ reason: 'unrecorded', alertId }));
+    g.gateway.context.db.pragma(`max_page_count = ${cap}`);
+  });
+
   it('keeps trying an SOS whose write failed and records it when the write works again', async () => {
     const db = g.gateway.context.db;
     const cap = fillDatabase(db);
