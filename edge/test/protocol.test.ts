@@ -152,7 +152,7 @@ describe('payload schemas: invalid messages give `path: message` errors', () => 
       'wrong dispatch type',
       'staffDispatch',
       { ...examples.Dispatch, type: 'alarm' },
-      '/type: must be one of alert, withdrawn (got "alarm")',
+      '/type: must be one of alert, withdrawn, system (got "alarm")',
     ],
     [
       'result error without message',

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { GatewayContext, GatewayModule } from './core/context.js';
 import { openDatabase } from './core/db.js';
 import type { GatewayEvents } from './core/events.js';
+import { Health } from './core/health.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
 import { startModules } from './core/modules.js';
@@ -16,7 +17,11 @@ import { Dispatcher } from './dispatch/dispatcher.js';
 import { HandsetPresence } from './dispatch/handset-presence.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
+import { ClockWatch } from './health/clock-watch.js';
+import { HealthReport } from './health/report.js';
+import { probeStorage } from './health/storage-probe.js';
 import { Ingest } from './ingest/ingest.js';
+import { UnrecordedAlarms } from './ingest/unrecorded.js';
 import { AlarmJournal, alarmWriteAhead, JournalPruning } from './journal/index.js';
 import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
@@ -31,6 +36,8 @@ export interface StartOptions {
   config: GatewayConfig;
   clock?: Clock;
   logger?: Logger;
+  /** Monotonic milliseconds, to notice wall-clock jumps; performance.now unless a test fakes it. */
+  monotonic?: () => number;
 }
 
 export interface RunningGateway {
@@ -62,6 +69,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     }
   };
 
+  const health = new Health(clock);
   try {
     const siteFile = config.siteFile || EXAMPLE_SITE;
     if (!config.siteFile)
@@ -71,6 +79,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     cleanups.push(() => {
       db.close();
     });
+    // Found now, so alarms go out from memory from the first one and the probe watches for recovery.
+    const storageFault = probeStorage(db);
+    if (storageFault) health.set('storage', storageFault);
     const register = openRegister(db, siteFile);
     const siteId = register.site.id;
     log.info({ site: siteId, siteFile, database: dbFile }, 'site register loaded');
@@ -107,17 +118,22 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       alertStore,
       alerts,
       planner,
+      health,
     };
 
     const dispatcher = new Dispatcher(ctx, handsets);
+    const unrecorded = new UnrecordedAlarms(ctx);
     const modules: GatewayModule[] = [
+      new HealthReport(ctx, VERSION),
+      new ClockWatch(ctx, opts.monotonic),
+      unrecorded,
       new JournalPruning(journal, clock, journalLog),
       dispatcher,
       new HandsetReplies(ctx, dispatcher),
       new ReassuranceModule(ctx),
       new CallRules(ctx),
       new HeartbeatSupervision(ctx),
-      new Ingest(ctx, journal),
+      new Ingest(ctx, journal, unrecorded),
     ];
     cleanups.push(await startModules(modules, clock, log));
 

@@ -17,7 +17,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   dispatch: ['core', 'config', 'alerts', 'register'],
   rules: ['core', 'config', 'alerts', 'register'],
   reassure: ['core', 'config', 'alerts', 'register'],
-  ingest: ['core', 'config', 'register', 'journal'],
+  ingest: ['core', 'config', 'register', 'journal', 'health'],
+  health: ['core', 'config', 'register'],
   api: ['core', 'config', 'alerts', 'register'],
 };
 

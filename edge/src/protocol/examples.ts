@@ -5,7 +5,14 @@ import type {
   Reassurance,
   WristbandTelemetry,
 } from './device-messages.js';
-import type { Dispatch, GatewayState, HandsetReply, ReplyResult, Withdrawal } from './staff-messages.js';
+import type {
+  Dispatch,
+  GatewayState,
+  HandsetReply,
+  ReplyResult,
+  SystemNotice,
+  Withdrawal,
+} from './staff-messages.js';
 
 /**
  * One valid payload per message, keyed by the schema `$id`. They are type-checked here, validated
@@ -68,6 +75,13 @@ export const messageExamples = {
     reason: 'taken',
     byStaffId: 'staff-maria',
   } satisfies Withdrawal,
+  SystemNotice: {
+    ts: t + 30_000,
+    type: 'system',
+    problem: 'storage',
+    state: 'degraded',
+    text: 'The gateway cannot write its database (database or disk is full): alarms go to everyone on shift from memory and are not tracked or escalated.',
+  } satisfies SystemNotice,
   ReplyReceived: { seq: 88, ts: t + 3_000, action: 'received', alertId: 17 } satisfies HandsetReply,
   ReplyAck: { seq: 89, ts: t + 19_000, action: 'ack', alertId: 17 } satisfies HandsetReply,
   ReplyDecline: {

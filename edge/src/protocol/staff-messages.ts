@@ -1,6 +1,14 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Id, Message, Priority, Sequenced } from './common.js';
 
+/**
+ * Alarms the gateway could not store are dispatched with numbers from here up, so they can never
+ * be mistaken for a stored alert (stored numbers count up from 1).
+ */
+export const PROVISIONAL_ALERT_ID_BASE = 2_000_000_000;
+/** Whether an alert number is provisional (an alarm the gateway could not store). */
+export const isProvisionalAlertId = (id: number) => id >= PROVISIONAL_ALERT_ID_BASE;
+
 const AlertId = Type.Integer({ minimum: 1, description: 'Alert number, as given in the dispatch.' });
 
 export const Outcome = Type.Union(
@@ -96,10 +104,11 @@ export const DispatchReason = Type.Union(
     Type.Literal('update'),
     Type.Literal('resend'),
     Type.Literal('handover-declined'),
+    Type.Literal('unrecorded'),
   ],
   {
     description:
-      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time, or arrived but not closed in time; `handover`: offered to you, accept (`ack`) to take it over; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected; `handover-declined`: the colleague you offered it to declined, it is still yours.',
+      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time, or arrived but not closed in time; `handover`: offered to you, accept (`ack`) to take it over; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected; `handover-declined`: the colleague you offered it to declined, it is still yours; `unrecorded`: the gateway could not store this alarm, so it goes to everyone on shift from memory with a provisional number (see `provisional`), repeated until it is stored; go, but replies to it are refused — the stored alert follows as a `new` dispatch and the provisional one is withdrawn (`recorded`).',
   },
 );
 
@@ -127,6 +136,11 @@ export const Dispatch = Message(
     ),
     zone: Type.String(),
     ownerId: Type.Optional(Type.String({ description: 'Staff id of the current owner, once acknowledged.' })),
+    provisional: Type.Optional(
+      Type.Literal(true, {
+        description: `Only with reason \`unrecorded\`: \`alertId\` is a provisional number (${PROVISIONAL_ALERT_ID_BASE} and up), not a stored alert; nobody can accept or own it.`,
+      }),
+    ),
   },
   { $id: 'Dispatch', description: 'Gateway → handset: an alert for you to accept.' },
 );
@@ -144,10 +158,11 @@ export const Withdrawal = Message(
         Type.Literal('handed-over'),
         Type.Literal('handover-withdrawn'),
         Type.Literal('returned'),
+        Type.Literal('recorded'),
       ],
       {
         description:
-          '`taken`: someone else accepted it; `cancelled`/`resolved`: it ended; `handed-over`: your colleague accepted your handover; `handover-withdrawn`: a handover offered to you was offered to someone else; `returned`: you did not arrive after the reminders, so it went to others (accept it again if you are on your way).',
+          '`taken`: someone else accepted it; `cancelled`/`resolved`: it ended; `handed-over`: your colleague accepted your handover; `handover-withdrawn`: a handover offered to you was offered to someone else; `returned`: you did not arrive after the reminders, so it went to others (accept it again if you are on your way); `recorded`: a provisional (`unrecorded`) alarm is now stored and was dispatched under its real number.',
       },
     ),
     byStaffId: Type.Optional(Type.String()),
@@ -158,18 +173,56 @@ export const Withdrawal = Message(
   },
 );
 
-export const HandsetMessage = Type.Union([Dispatch, Withdrawal], {
+export const ProblemName = Type.Union([Type.Literal('storage'), Type.Literal('clock')], {
+  description:
+    '`storage`: the gateway cannot write its database (alarms still go out from memory, but nothing is tracked or escalated); `clock`: the gateway clock is not trustworthy (behind what it recorded before).',
+});
+
+export const SystemNotice = Message(
+  {
+    ts: Type.Integer({ minimum: 0 }),
+    type: Type.Literal('system'),
+    problem: ProblemName,
+    state: Type.Union([Type.Literal('degraded'), Type.Literal('recovered')]),
+    text: Type.String({ description: "What is wrong (or that it is fixed), in people's words." }),
+  },
+  {
+    $id: 'SystemNotice',
+    description:
+      'Gateway → handset: the gateway itself is degraded or recovered. Sent from memory to the supervisors on shift (everyone registered when none is on shift), so it arrives even when storage failed.',
+  },
+);
+
+export const HandsetMessage = Type.Union([Dispatch, Withdrawal, SystemNotice], {
   $id: 'HandsetMessage',
-  description: 'Gateway → handset: an alert to accept, or the withdrawal of one; `type` says which.',
+  description:
+    'Gateway → handset: an alert to accept, the withdrawal of one, or a notice about the gateway itself; `type` says which.',
 });
 
 export const GatewayState = Message(
   {
     ts: Type.Integer({ minimum: 0 }),
-    state: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+    state: Type.Union([Type.Literal('online'), Type.Literal('degraded'), Type.Literal('offline')]),
     version: Type.Optional(Type.String()),
+    problems: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            problem: ProblemName,
+            reason: Type.String(),
+            since: Type.Integer({ minimum: 0, description: 'Gateway clock when it started.' }),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Only with `degraded`: what is wrong.' },
+      ),
+    ),
   },
-  { $id: 'GatewayState', description: "Retained. `offline` is the gateway's last will." },
+  {
+    $id: 'GatewayState',
+    description:
+      "Retained. `offline` is the gateway's last will; `degraded`: running, but with the listed problems.",
+  },
 );
 
 export type HandsetReply = Static<typeof HandsetReply>;
@@ -181,4 +234,6 @@ export type Dispatch = Static<typeof Dispatch>;
 export type DispatchReason = Static<typeof DispatchReason>;
 export type Withdrawal = Static<typeof Withdrawal>;
 export type HandsetMessage = Static<typeof HandsetMessage>;
+export type SystemNotice = Static<typeof SystemNotice>;
+export type ProblemName = Static<typeof ProblemName>;
 export type GatewayState = Static<typeof GatewayState>;

@@ -5,6 +5,7 @@ import type {
   HandsetReply,
   Outcome,
   ReplyResult,
+  SystemNotice,
   Withdrawal,
 } from '@careedge/edge';
 import { Autopilot, type AutopilotDecision } from './handset-autopilot.js';
@@ -23,6 +24,8 @@ export interface HandsetOptions extends SimClientOptions {
 export interface HandsetEvents extends ClientEvents {
   dispatch: [Dispatch];
   withdrawn: [Withdrawal];
+  /** The gateway is degraded or recovered (a `system` notice). */
+  system: [SystemNotice];
   /** A reply this handset sent (before the gateway answered it). */
   replied: [HandsetReply];
   /** The gateway's answer, with the reply it answers when this handset sent it. */
@@ -116,11 +119,15 @@ export class Handset extends SimClient<HandsetEvents> {
       const msg = value as HandsetMessage;
       if (msg.type === 'alert') {
         this.emit('dispatch', msg);
-        if (this.receipts) this.received(msg.alertId).catch((err: Error) => this.emit('trouble', err));
+        // A provisional (unrecorded) alarm has no stored alert to confirm.
+        if (this.receipts && !msg.provisional)
+          this.received(msg.alertId).catch((err: Error) => this.emit('trouble', err));
         this.autopilot?.onDispatch(msg);
-      } else {
+      } else if (msg.type === 'withdrawn') {
         this.emit('withdrawn', msg);
         this.autopilot?.onWithdrawn(msg);
+      } else {
+        this.emit('system', msg);
       }
     } else if (channel === 'staffResult') {
       const result = value as ReplyResult;

@@ -6,7 +6,9 @@ export type AlertErrorCode =
   | 'unknown-staff'
   | 'not-dispatched-to-you'
   | 'not-on-shift'
-  | 'invalid-handover';
+  | 'invalid-handover'
+  /** A provisional number of an alarm the gateway could not store: nothing to accept or resolve. */
+  | 'alert-unrecorded';
 
 export class AlertError extends Error {
   constructor(

@@ -34,7 +34,17 @@ export function buildHttpApi(ctx: GatewayContext) {
     return reply.status(status).send({ error: { code, message: e.message } });
   });
 
-  app.get('/healthz', async () => ({ status: 'ok', site: ctx.siteId, openAlerts: ctx.alerts.open().length }));
+  // 503 while degraded, so a watchdog or monitoring probe notices without parsing the body.
+  app.get('/healthz', async (_req, reply) => {
+    const problems = ctx.health.list();
+    const body = {
+      status: problems.length > 0 ? 'degraded' : 'ok',
+      site: ctx.siteId,
+      openAlerts: ctx.alerts.open().length,
+      ...(problems.length > 0 ? { problems } : {}),
+    };
+    return reply.status(problems.length > 0 ? 503 : 200).send(body);
+  });
 
   app.get('/metrics', async (_req, reply) => {
     reply.type(ctx.metrics.registry.contentType);

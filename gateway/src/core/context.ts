@@ -8,6 +8,7 @@ import type { EventBus } from './bus.js';
 import type { Clock } from './clock.js';
 import type { Db } from './db.js';
 import type { GatewayEvents } from './events.js';
+import type { Health } from './health.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -25,6 +26,8 @@ export interface GatewayContext {
   alertStore: AlertStore;
   alerts: AlertService;
   planner: DispatchPlanner;
+  /** Named problems that make the gateway degraded (storage, clock); reported by health/. */
+  health: Health;
 }
 
 /**

@@ -4,6 +4,11 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
+// better-sqlite3 reads this once, when its addon loads (the first `new Database`): URI file names
+// let a read-only disk be opened `immutable`, the one way SQLite reads a WAL database whose
+// shared-memory file it cannot create. Names not starting with `file:` are unaffected.
+process.env.SQLITE_USE_URI ??= '1';
+
 /**
  * Opens the gateway's SQLite file. WAL lets the API read while ingest writes; synchronous=FULL
  * makes every committed alert, acknowledgement and audit row survive a power cut, because the
@@ -11,16 +16,36 @@ export type Db = Database.Database;
  */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  let db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    // A read-only SD card: WAL cannot make its shared-memory file. Open read-only so the
+    // gateway still starts and dispatches from memory; the write probe reports `storage`.
+    if (!isReadOnlyError(err)) throw err;
+    db.close();
+    db = new Database(`file:${encodeURI(file)}?immutable=1`, { readonly: true, fileMustExist: true });
+  }
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    name TEXT PRIMARY KEY,
-    applied_at INTEGER NOT NULL
-  )`);
+  if (!hasTable(db, 'schema_migrations')) {
+    db.exec(`CREATE TABLE schema_migrations (
+      name TEXT PRIMARY KEY,
+      applied_at INTEGER NOT NULL
+    )`);
+  }
   return db;
+}
+
+/** SQLITE_READONLY and its extended codes (…_DIRECTORY, …_DBMOVED), or a file it cannot open. */
+export function isReadOnlyError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN');
+}
+
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
 /**

@@ -48,6 +48,23 @@ export function createMetrics() {
       name: 'careedge_alerts_open',
       help: 'Alerts not yet resolved or cancelled.',
     }),
+    healthProblem: new Gauge({
+      ...reg,
+      name: 'careedge_health_problem',
+      help: 'Whether the gateway is degraded by a problem (1) or not (0), per problem (storage, clock).',
+      labelNames: ['problem'] as const,
+    }),
+    clockJumps: new Counter({
+      ...reg,
+      name: 'careedge_clock_jumps_total',
+      help: 'Wall-clock jumps seen at run time (the clock moved apart from monotonic time), by direction.',
+      labelNames: ['direction'] as const,
+    }),
+    unrecordedAlarms: new Counter({
+      ...reg,
+      name: 'careedge_unrecorded_alarms_total',
+      help: 'Alarms that could not be stored and were dispatched from memory.',
+    }),
     eventProcessing: new Histogram({
       ...reg,
       name: 'careedge_event_processing_seconds',

@@ -1,4 +1,4 @@
-import type { HandsetReply, ReplyResult } from '@careedge/edge';
+import { type HandsetReply, isProvisionalAlertId, type ReplyResult } from '@careedge/edge';
 import { AlertError } from '../alerts/errors.js';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -58,6 +58,12 @@ export class HandsetReplies implements GatewayModule {
 
   private apply(staffId: string, reply: HandsetReply): void {
     const { alerts } = this.ctx;
+    if (isProvisionalAlertId(reply.alertId)) {
+      throw new AlertError(
+        'alert-unrecorded',
+        `alert ${reply.alertId} is provisional: the gateway could not store it, so it cannot be accepted; go to the resident and tell the others by voice`,
+      );
+    }
     switch (reply.action) {
       case 'received':
         alerts.received(reply.alertId, staffId);

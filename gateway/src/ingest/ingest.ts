@@ -15,6 +15,7 @@ import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { JournalClaims } from '../journal/index.js';
 import type { DeviceKind } from '../register/types.js';
 import { SequenceTracker } from './dedup.js';
+import type { UnrecordedAlarms } from './unrecorded.js';
 
 /** Which device kinds may send which event types. */
 const EVENTS_BY_KIND: Record<DeviceKind, ReadonlySet<DeviceEvent['type']>> = {
@@ -40,6 +41,9 @@ function salvageAlarm(payload: Buffer): DeviceEvent | undefined {
   } as DeviceEvent;
 }
 
+/** The bus owner of the call rules: its failure means the alarm was not recorded. */
+const RULES = 'rules';
+
 const UP_CHANNELS = (Object.keys(channels) as ChannelKey[]).filter((k) => channels[k].direction === 'up');
 
 type Rejection = { reason: string; detail: string };
@@ -56,10 +60,14 @@ export class Ingest implements GatewayModule {
   private stopped = false;
   private readonly rejectLog: RateLimitedLog;
 
-  /** `journal`: alarms the broker wrote ahead, settled here or in the commit of their alert. */
+  /**
+   * `journal`: alarms the broker wrote ahead, settled here or in the commit of their alert;
+   * `unrecorded`: sends alarms that could not be stored from memory (see unrecorded.ts).
+   */
   constructor(
     private readonly ctx: GatewayContext,
     private readonly journal?: JournalClaims,
+    private readonly unrecorded?: UnrecordedAlarms,
   ) {
     this.rejectLog = new RateLimitedLog(ctx.log, ctx.clock, ctx.config.log.rejectLogIntervalS * 1000);
   }
@@ -227,7 +235,12 @@ export class Ingest implements GatewayModule {
     const started = performance.now();
     const failed = this.ctx.bus.emit('device:event', event);
     this.ctx.metrics.eventProcessing.observe((performance.now() - started) / 1000);
-    for (const owner of failed) this.retry(owner, event, 1);
+    for (const owner of failed) {
+      // The rules could not record it: retrying alone would keep an alarm from everyone until
+      // storage recovers, so it also goes out from memory now.
+      if (owner === RULES) this.unrecorded?.failed(event);
+      this.retry(owner, event, 1);
+    }
   }
 
   private retry(owner: string, event: FromDevice<DeviceEvent>, attempt: number): void {
@@ -239,8 +252,9 @@ export class Ingest implements GatewayModule {
       'handling a device event failed; it is kept and tried again',
     );
     this.ctx.clock.setTimeout(() => {
-      if (!this.stopped && !this.ctx.bus.deliver(owner, 'device:event', event))
-        this.retry(owner, event, attempt + 1);
+      if (this.stopped) return;
+      if (!this.ctx.bus.deliver(owner, 'device:event', event)) this.retry(owner, event, attempt + 1);
+      else if (owner === RULES) this.unrecorded?.recorded(event);
     }, delay);
   }
 

@@ -130,6 +130,9 @@ export class ClientLink implements MqttLink {
     };
   }
 
+  /** The gateway state last published, so a reconnect repeats it. */
+  private lastState: object | undefined;
+
   static async connect(opts: ClientLinkOptions): Promise<ClientLink> {
     // Not connectAsync: a persistent session may deliver queued messages right after the CONNACK,
     // and handleMessage must be ours before the first of them, or MQTT.js acknowledges it unread.
@@ -164,7 +167,14 @@ export class ClientLink implements MqttLink {
     const onConnect = () => {
       // Alarm packets are tiny: without TCP_NODELAY a dispatch can wait ~40 ms for a delayed ACK.
       (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-      link.publish('gatewayState', '', gatewayState(opts, 'online'), true);
+      // Re-announce the last state (it may be `degraded`), not a plain `online`.
+      const last = link.lastState;
+      link.publish(
+        'gatewayState',
+        '',
+        last ? { ...last, ts: opts.clock.now() } : gatewayState(opts, 'online'),
+        true,
+      );
     };
     client.on('connect', onConnect);
     onConnect();
@@ -184,6 +194,7 @@ export class ClientLink implements MqttLink {
   }
 
   publish(channel: ChannelKey, id: string, message: object, retain = false): void {
+    if (channel === 'gatewayState') this.lastState = message;
     const topic = topicOf(this.opts.siteId, channel, id);
     this.client.publish(topic, JSON.stringify(message), { qos: 1, retain }, (err) => {
       if (err) this.opts.log.error({ err, topic }, 'MQTT publish failed');

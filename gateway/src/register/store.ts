@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Db, migrate } from '../core/db.js';
 import { hashSecret } from './credentials.js';
 import type { SiteDefinition } from './site-file.js';
@@ -70,6 +71,11 @@ const migrations = [
       );
     `,
   },
+  {
+    // What the register was imported from, so an unchanged site file is not written again.
+    name: 'register-2',
+    sql: 'ALTER TABLE register_site ADD COLUMN definition_hash TEXT',
+  },
 ];
 
 export function migrateRegister(db: Db): void {
@@ -95,11 +101,17 @@ const tablesToClear = [
  */
 export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()): void {
   migrateRegister(db);
+  // Unchanged file: no write at all, so a gateway on a read-only disk still starts.
+  const hash = definitionHash(def);
+  const stored = db.prepare('SELECT definition_hash AS hash FROM register_site').get() as
+    | { hash: string | null }
+    | undefined;
+  if (stored?.hash === hash) return;
   const hashOf = (c: { secret: string } | { secretHash: string }) =>
     'secret' in c ? hashSecret(c.secret) : c.secretHash;
   const insert = {
     site: db.prepare(
-      'INSERT INTO register_site (only_row, id, name, timezone, imported_at) VALUES (1, ?, ?, ?, ?)',
+      'INSERT INTO register_site (only_row, id, name, timezone, imported_at, definition_hash) VALUES (1, ?, ?, ?, ?, ?)',
     ),
     zone: db.prepare('INSERT INTO register_zones (id, name, position) VALUES (?, ?, ?)'),
     room: db.prepare('INSERT INTO register_rooms (id, name, zone_id, position) VALUES (?, ?, ?, ?)'),
@@ -117,7 +129,7 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
   };
   db.transaction(() => {
     for (const table of tablesToClear) db.prepare(`DELETE FROM ${table}`).run();
-    insert.site.run(def.site.id, def.site.name, def.site.timezone, now);
+    insert.site.run(def.site.id, def.site.name, def.site.timezone, now, hash);
     for (const [i, z] of def.zones.entries()) insert.zone.run(z.id, z.name, i);
     for (const [i, r] of def.rooms.entries()) insert.room.run(r.id, r.name, r.zoneId, i);
     for (const [i, r] of def.residents.entries()) insert.resident.run(r.id, r.name, r.roomId, i);
@@ -132,4 +144,12 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
       for (const zoneId of r.zoneIds) insert.rosterZone.run(i, zoneId);
     }
   })();
+}
+
+/**
+ * SHA-256 of the checked definition. It includes plaintext secrets where the file has them, but
+ * only as part of a one-way hash of the whole file, never on their own.
+ */
+export function definitionHash(def: SiteDefinition): string {
+  return createHash('sha256').update(JSON.stringify(def)).digest('hex');
 }

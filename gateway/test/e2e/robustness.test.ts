@@ -1,19 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlertStore } from '../../src/alerts/store.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic, type TestClient } from '../helpers/mqtt-client.js';
 
 const isAlert = (fields: Record<string, unknown> = {}) => onTopic('dispatch', { type: 'alert', ...fields });
-
-/** Makes the next `n` SQLite transactions of the alert store fail, as a full SD card would. */
-function failTransactions(store: AlertStore, n: number, message = 'database or disk is full') {
-  const real = store.transaction.bind(store);
-  let left = n;
-  store.transaction = <T>(fn: () => T): T => {
-    if (left-- > 0) throw Object.assign(new Error(message), { code: 'SQLITE_FULL' });
-    return real(fn);
-  };
-}
 
 describe('the alarm path under faults and awkward sequences', () => {
   let g: TestGateway;
@@ -32,29 +21,6 @@ describe('the alarm path under faults and awkward sequences', () => {
     const sent = await h.send('staffReply', body);
     return (await h.next(onTopic('result', { transaction: sent.seq }))).payload;
   };
-
-  it('keeps an SOS whose database write failed and records it when the write works again', async () => {
-    failTransactions(g.gateway.context.alertStore, 2);
-    await band.send('deviceEvent', { type: 'sos' });
-    // The first try failed while handling the message; retries follow on the gateway clock.
-    await g.tick(1000);
-    expect(g.alerts.open()).toHaveLength(0);
-    await g.tick(2000);
-    expect((await alice.next(isAlert())).payload).toMatchObject({ kind: 'sos', residentId: 'r1' });
-    expect(
-      await g.metric('careedge_ingest_messages_total', { channel: 'deviceEvent', result: 'retried' }),
-    ).toBe(2);
-  });
-
-  it('tries a failed escalation again instead of leaving the alert waiting', async () => {
-    await band.send('deviceEvent', { type: 'sos' });
-    const { alertId } = (await alice.next(isAlert())).payload;
-    failTransactions(g.gateway.context.alertStore, 1, 'database is locked');
-    await g.tick(30_000);
-    expect(g.alerts.get(alertId as number).level).toBe(0);
-    await g.tick(5000);
-    expect(g.alerts.get(alertId as number).level).toBe(1);
-  });
 
   it('a new SOS after a carer has been with the resident is a new alert, not a repeat', async () => {
     await band.send('deviceEvent', { type: 'sos' });

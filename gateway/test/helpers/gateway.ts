@@ -32,7 +32,14 @@ export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, op
     },
   });
   const clients: TestClient[] = [];
-  let gateway: RunningGateway = await startGateway({ config, clock: time.clock, logger: silentLogger() });
+  // The fake clock's own monotonic time: ticks move it, setSystemTime (a wall-clock jump) does not.
+  const monotonic = () => time.fake.performance.now();
+  let gateway: RunningGateway = await startGateway({
+    config,
+    clock: time.clock,
+    logger: silentLogger(),
+    monotonic,
+  });
 
   const h = {
     dir,
@@ -63,7 +70,7 @@ export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, op
     async restart() {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await gateway.stop();
-      gateway = await startGateway({ config, clock: time.clock, logger: silentLogger() });
+      gateway = await startGateway({ config, clock: time.clock, logger: silentLogger(), monotonic });
     },
     async stop() {
       await Promise.all(clients.splice(0).map((c) => c.close()));

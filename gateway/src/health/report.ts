@@ -1,0 +1,73 @@
+import type { GatewayState, SystemNotice } from '@careedge/edge';
+import type { GatewayContext, GatewayModule } from '../core/context.js';
+import type { HealthChange, Problem } from '../core/health.js';
+import { noticeRecipients } from './recipients.js';
+
+/** What staff read on their handsets, per problem. */
+const NOTICE: Record<Problem['problem'], { degraded: (reason: string) => string; recovered: string }> = {
+  storage: {
+    degraded: (reason) =>
+      `The gateway cannot write its database (${reason}): alarms go to everyone on shift from memory and are not tracked or escalated.`,
+    recovered: 'The gateway can write its database again: alarms are tracked and escalated as usual.',
+  },
+  clock: {
+    degraded: (reason) => `The gateway clock is not trustworthy: ${reason}`,
+    recovered: 'The gateway clock is right again.',
+  },
+};
+
+/**
+ * Makes a degraded gateway visible everywhere someone might look: one log line when a problem
+ * starts (error) and clears (info), a gauge per problem, the retained gateway state, and a
+ * `system` notice on the supervisors' handsets. Nothing here touches SQLite.
+ */
+export class HealthReport implements GatewayModule {
+  readonly name = 'health-report';
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: Pick<GatewayContext, 'health' | 'log' | 'metrics' | 'mqtt' | 'register' | 'clock'>,
+    private readonly version?: string,
+  ) {}
+
+  start(): void {
+    for (const problem of ['storage', 'clock'] as const) {
+      this.ctx.metrics.healthProblem.set({ problem }, this.ctx.health.has(problem) ? 1 : 0);
+    }
+    // Problems found before this module started (at start-up) are reported now.
+    for (const p of this.ctx.health.list()) this.report({ kind: 'started', problem: p });
+    this.unsubscribe = this.ctx.health.onChange((change) => this.report(change));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  private report({ kind, problem }: HealthChange): void {
+    const { log, metrics, mqtt, register, clock, health } = this.ctx;
+    const started = kind === 'started';
+    metrics.healthProblem.set({ problem: problem.problem }, started ? 1 : 0);
+    if (started) log.error({ problem: problem.problem, reason: problem.reason }, 'gateway degraded');
+    else log.info({ problem: problem.problem }, 'gateway problem cleared');
+
+    const problems = health.list();
+    const state: GatewayState = {
+      ts: clock.now(),
+      state: problems.length > 0 ? 'degraded' : 'online',
+      ...(this.version ? { version: this.version } : {}),
+      ...(problems.length > 0 ? { problems } : {}),
+    };
+    mqtt.publish('gatewayState', '', state, true);
+
+    const text = NOTICE[problem.problem];
+    const notice: SystemNotice = {
+      ts: clock.now(),
+      type: 'system',
+      problem: problem.problem,
+      state: started ? 'degraded' : 'recovered',
+      text: started ? text.degraded(problem.reason) : text.recovered,
+    };
+    for (const staffId of noticeRecipients(register, clock.now()))
+      mqtt.publish('staffDispatch', staffId, notice);
+  }
+}

@@ -1,0 +1,27 @@
+import type { Db } from '../core/db.js';
+
+// Larger than a page, so the probe needs new pages just as a new alert with its audit rows does;
+// rewriting an existing row would succeed on a full disk and clear the problem too early.
+const PROBE_BYTES = 8192;
+
+class ProbeRolledBack extends Error {}
+
+/**
+ * A cheap write test: inserts a multi-page blob and rolls it back, so nothing stays in the file.
+ * Returns undefined when SQLite can write, else the error's sentence ("database or disk is full",
+ * "attempt to write a readonly database"). Uses a temporary table so it needs no migration and
+ * works on a read-only database too (where it fails, as it should).
+ */
+export function probeStorage(db: Db): string | undefined {
+  try {
+    db.transaction(() => {
+      db.exec('CREATE TABLE IF NOT EXISTS main.storage_probe (b BLOB)');
+      db.prepare('INSERT INTO main.storage_probe (b) VALUES (zeroblob(?))').run(PROBE_BYTES);
+      throw new ProbeRolledBack();
+    })();
+  } catch (err) {
+    if (err instanceof ProbeRolledBack) return undefined;
+    return err instanceof Error ? err.message : String(err);
+  }
+  return undefined;
+}

@@ -1,0 +1,162 @@
+import { type DeviceEvent, type Dispatch, PROVISIONAL_ALERT_ID_BASE, type Withdrawal } from '@careedge/edge';
+import type { GatewayContext, GatewayModule } from '../core/context.js';
+import type { FromDevice } from '../core/events.js';
+import { probeStorage } from '../health/storage-probe.js';
+
+/** How often a degraded gateway tries a write to notice that storage works again. */
+export const STORAGE_PROBE_INTERVAL_MS = 10_000;
+
+type AlarmType = 'sos' | 'fall' | 'call';
+const ALARMS: ReadonlySet<string> = new Set<AlarmType>(['sos', 'fall', 'call']);
+
+interface Unrecorded {
+  dispatch: Dispatch;
+  event: FromDevice<DeviceEvent>;
+  /** Everyone who was told, so everyone sees it withdrawn. */
+  told: Set<string>;
+  timer: unknown;
+}
+
+/**
+ * Alarms whose alert could not be stored (full or read-only SD card). The device already has its
+ * PUBACK, and without storage nobody can own, track or escalate the alert, so the alarm goes at
+ * once, from memory, to everyone who might help: the zone's responders, the supervisors and all
+ * staff on shift (every registered staff member when nobody is on shift). It is re-sent every
+ * high-priority acknowledgement timeout while ingest keeps retrying the write; once a retry
+ * stores it, the real alert is dispatched the normal way and the provisional one is withdrawn.
+ * The `storage` problem is set while storage fails, and a cheap write probe notices recovery.
+ */
+export class UnrecordedAlarms implements GatewayModule {
+  readonly name = 'unrecorded-alarms';
+  private nextId = PROVISIONAL_ALERT_ID_BASE;
+  private readonly pending = new Map<FromDevice<DeviceEvent>, Unrecorded>();
+  private probeTimer: unknown;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: Pick<
+      GatewayContext,
+      'bus' | 'config' | 'clock' | 'log' | 'metrics' | 'mqtt' | 'register' | 'db' | 'health'
+    >,
+  ) {}
+
+  start(): void {
+    // A handset that (re)connects during the outage gets the alarms it was sent while away.
+    this.ctx.bus.on(this.name, 'staff:status', ({ staffId, state }) => {
+      if (state !== 'online') return;
+      for (const p of this.pending.values()) {
+        if (p.told.has(staffId)) {
+          this.ctx.mqtt.publish('staffDispatch', staffId, { ...p.dispatch, ts: this.ctx.clock.now() });
+        }
+      }
+    });
+    // A problem found at start-up (read-only database) needs the probe to notice recovery.
+    if (this.ctx.health.has('storage')) this.scheduleProbe();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ctx.bus.removeOwner(this.name);
+    for (const p of this.pending.values()) this.ctx.clock.clearTimeout(p.timer);
+    if (this.probeTimer !== undefined) this.ctx.clock.clearTimeout(this.probeTimer);
+  }
+
+  /** Handling this device event failed; if it is an alarm, it goes out from memory now. */
+  failed(event: FromDevice<DeviceEvent>): void {
+    // A failed write is a storage problem when a write probe fails too; otherwise it was a bug
+    // elsewhere, and the alarm is still unrecorded, so it still goes out.
+    const reason = probeStorage(this.ctx.db);
+    if (reason) this.ctx.health.set('storage', reason);
+    if (this.ctx.health.has('storage')) this.scheduleProbe();
+    if (!ALARMS.has(event.message.type) || this.pending.has(event)) return;
+    const p: Unrecorded = { dispatch: this.dispatchFor(event), event, told: new Set(), timer: undefined };
+    this.pending.set(event, p);
+    this.ctx.metrics.unrecordedAlarms.inc();
+    this.ctx.log.error(
+      { device: event.source.device.id, type: event.message.type, provisionalId: p.dispatch.alertId },
+      'alarm could not be recorded: dispatched from memory to everyone on shift',
+    );
+    this.send(p);
+  }
+
+  /** A retry stored the alarm: its real alert was dispatched; withdraw the provisional one. */
+  recorded(event: FromDevice<DeviceEvent>): void {
+    const p = this.pending.get(event);
+    if (!p) return;
+    this.pending.delete(event);
+    this.ctx.clock.clearTimeout(p.timer);
+    const withdrawn: Withdrawal = {
+      ts: this.ctx.clock.now(),
+      type: 'withdrawn',
+      alertId: p.dispatch.alertId,
+      reason: 'recorded',
+    };
+    for (const staffId of p.told) this.ctx.mqtt.publish('staffDispatch', staffId, withdrawn);
+    this.ctx.log.info({ provisionalId: p.dispatch.alertId }, 'unrecorded alarm is now stored');
+    this.probe();
+  }
+
+  private send(p: Unrecorded): void {
+    if (this.stopped) return;
+    const { clock, mqtt, config } = this.ctx;
+    const dispatch = { ...p.dispatch, ts: clock.now() };
+    for (const staffId of this.recipients(p.event)) {
+      p.told.add(staffId);
+      mqtt.publish('staffDispatch', staffId, dispatch);
+    }
+    p.timer = clock.setTimeout(() => this.send(p), config.dispatch.ackTimeoutS.high * 1000);
+  }
+
+  /** Recomputed on every send, so a shift change reaches the new shift. */
+  private recipients({ source }: FromDevice<DeviceEvent>): string[] {
+    const { register, clock } = this.ctx;
+    const now = clock.now();
+    const ids = new Set<string>();
+    if (source.zone) for (const s of register.respondersFor(source.zone.id, now)) ids.add(s.id);
+    for (const s of register.supervisorsOnShift(now)) ids.add(s.id);
+    for (const s of register.staffOnShift(now)) ids.add(s.id);
+    if (ids.size === 0) for (const s of register.allStaff()) ids.add(s.id);
+    return [...ids];
+  }
+
+  private dispatchFor({ source, message, receivedAt }: FromDevice<DeviceEvent>): Dispatch {
+    const type = message.type as AlarmType;
+    const priorities = this.ctx.config.rules.priority;
+    const priority: Dispatch['priority'] =
+      type === 'sos' ? priorities.sos : type === 'fall' ? priorities.fall : priorities.call;
+    const room =
+      source.room ?? (source.resident ? this.ctx.register.room(source.resident.roomId) : undefined);
+    return {
+      ts: receivedAt,
+      type: 'alert',
+      alertId: this.nextId++,
+      reason: 'unrecorded',
+      provisional: true,
+      kind: type,
+      priority,
+      level: 0,
+      raisedAt: receivedAt,
+      count: 1,
+      ...(source.resident ? { residentId: source.resident.id, residentName: source.resident.name } : {}),
+      ...(room ? { room: room.name } : {}),
+      zone: source.zone?.name ?? source.zone?.id ?? 'unknown zone',
+    };
+  }
+
+  private scheduleProbe(): void {
+    if (this.probeTimer !== undefined || this.stopped) return;
+    this.probeTimer = this.ctx.clock.setTimeout(() => {
+      this.probeTimer = undefined;
+      this.probe();
+      if (this.ctx.health.has('storage')) this.scheduleProbe();
+    }, STORAGE_PROBE_INTERVAL_MS);
+  }
+
+  /** Clears `storage` once a write works and no alarm is still waiting to be stored. */
+  private probe(): void {
+    if (!this.ctx.health.has('storage')) return;
+    const reason = probeStorage(this.ctx.db);
+    if (reason) this.ctx.health.set('storage', reason);
+    else if (this.pending.size === 0) this.ctx.health.clear('storage');
+  }
+}
