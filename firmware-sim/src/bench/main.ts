@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seedClosedAlerts } from '@careedge/gateway';
 import { stringify } from 'yaml';
 import { LoadGenerator } from '../load/generator.js';
 import { benchSite } from './bench-site.js';
@@ -38,6 +39,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --connect-concurrency C  bands connecting at once (default 100)
   --json                   print the result as JSON on stdout
   --gateway-profile DIR    write a V8 CPU profile of the gateway into DIR
+  --history N              seed the database with N closed alerts over the past 3 years (default 0)
   --keep                   keep the temporary site, config and database
 
 Target: 2,000 bands at 1 msg/s, alarm p99 <= 20 ms, zero messages lost.`;
@@ -54,6 +56,8 @@ function options() {
       json: { type: 'boolean', default: false },
       /** Write a V8 CPU profile of the gateway into this folder (node --cpu-prof). */
       'gateway-profile': { type: 'string' },
+      /** Closed alerts written into the database before the gateway starts: years of history. */
+      history: { type: 'string', default: '0' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -77,6 +81,7 @@ function options() {
     connectConcurrency: Math.floor(num('connect-concurrency', 1)),
     json: values.json === true,
     profileDir: values['gateway-profile'],
+    history: Math.floor(num('history', 0)),
     keep: values.keep === true,
   };
 }
@@ -103,6 +108,19 @@ async function main(): Promise<number> {
     }),
   );
 
+  if (o.history > 0) {
+    const started = Date.now();
+    seedClosedAlerts(join(dir, 'data', 'careedge.sqlite'), {
+      count: o.history,
+      places: site.devices.map((d) => {
+        const residentId = d.residentId ?? '';
+        const roomId = site.residents.get(residentId)?.room ?? '';
+        return { deviceId: d.id, residentId, roomId, zoneId: site.rooms.get(roomId)?.zone ?? '' };
+      }),
+      now: Date.now(),
+    });
+    say(`bench: seeded ${o.history} closed alerts of history in ${Date.now() - started} ms`);
+  }
   say(
     `bench: ${o.devices} bands × ${o.rate} msg/s for ${o.durationS} s (+${o.warmupS} s warm-up), ${o.sosPerMin} SOS/min; files in ${dir}`,
   );
