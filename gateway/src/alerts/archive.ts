@@ -42,7 +42,7 @@ export class AlertArchiver implements GatewayModule {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer as never);
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
   }
