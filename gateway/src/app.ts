@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AlertArchiver } from './alerts/archive.js';
 import { AlertService } from './alerts/service.js';
 import { AlertStore } from './alerts/store.js';
 import { buildHttpApi } from './api/http.js';
@@ -146,6 +147,15 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       { httpPort, mqttPort: mqttPort || undefined, openAlerts: alerts.open().length },
       'CareEdge gateway ready',
     );
+    // Housekeeping, started only once alarms flow: its first run may move years of closed alerts.
+    const archiver = new AlertArchiver({
+      db,
+      clock,
+      log: log.child({ module: 'alert-archive' }),
+      archiveAfterDays: config.alerts.archiveAfterDays,
+    });
+    archiver.start();
+    cleanups.push(() => archiver.stop());
 
     return { siteId, mqttPort, httpPort, context: ctx, stop: cleanup };
   } catch (err) {

@@ -1,3 +1,4 @@
+export { type HistoryPlace, type SeedHistoryOptions, seedClosedAlerts } from './alerts/history-seed.js';
 export type { Alert, AlertState, AuditEntry } from './alerts/model.js';
 export { EXAMPLE_SITE, type RunningGateway, type StartOptions, startGateway, VERSION } from './app.js';
 export { ConfigError, type DeepPartial, envName, loadConfig } from './config/load.js';

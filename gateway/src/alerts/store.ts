@@ -1,7 +1,8 @@
+import type Database from 'better-sqlite3';
 import { type Db, migrate } from '../core/db.js';
 import type { Alert, AlertState, AuditEntry } from './model.js';
 
-const migrations = [
+export const migrations = [
   {
     name: 'alerts-1',
     sql: `
@@ -69,6 +70,58 @@ const migrations = [
       ALTER TABLE alerts ADD COLUMN exclude_staff TEXT;
     `,
   },
+  {
+    // The alarm path looks up the open alert of one resident or one room on every press and every
+    // handset reconnect; without these it reads the whole history. Partial (open alerts only), so
+    // they stay tiny however many years of closed alerts the table holds. Queries must repeat the
+    // exact OPEN expression below for SQLite to pick them.
+    name: 'alerts-idx-1',
+    sql: `
+      -- open() lists open alerts by id; alerts_open (on state) would need a sort, so SQLite read
+      -- the whole table in id order instead.
+      CREATE INDEX alerts_open_id ON alerts (id) WHERE state NOT IN ('resolved', 'cancelled');
+      CREATE INDEX alerts_open_resident ON alerts (resident_id, id) WHERE state NOT IN ('resolved', 'cancelled');
+      CREATE INDEX alerts_open_room ON alerts (room_id, id) WHERE state NOT IN ('resolved', 'cancelled');
+    `,
+  },
+  {
+    // Closed alerts move out of the hot table after alerts.archiveAfterDays (see archive.ts). The
+    // audit trail stays whole, so its FK to alerts(id) has to go: rebuilt here with every row and
+    // id and the same append-only triggers. Alert ids stay unique across both tables because
+    // alerts uses AUTOINCREMENT (an archived id is never handed out again).
+    name: 'alerts-archive-1',
+    sql: `
+      CREATE TABLE audit_rebuilt (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        detail TEXT NOT NULL DEFAULT '{}'
+      );
+      INSERT INTO audit_rebuilt (id, alert_id, at, actor, action, from_state, to_state, detail)
+        SELECT id, alert_id, at, actor, action, from_state, to_state, detail FROM audit ORDER BY id;
+      DROP TRIGGER audit_no_update;
+      DROP TRIGGER audit_no_delete;
+      DROP TABLE audit;
+      ALTER TABLE audit_rebuilt RENAME TO audit;
+      CREATE INDEX audit_alert ON audit (alert_id, id);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+      -- Same columns as alerts (archive.ts adds any a later migration gives alerts), no defaults:
+      -- rows arrive whole from alerts.
+      CREATE TABLE alerts_archive AS SELECT * FROM alerts WHERE 0;
+      CREATE UNIQUE INDEX alerts_archive_id ON alerts_archive (id);
+      CREATE TABLE alert_targets_archive AS SELECT * FROM alert_targets WHERE 0;
+      CREATE INDEX alert_targets_archive_alert ON alert_targets_archive (alert_id);
+      -- Finds the archiver's next batch without reading open alerts or the whole table.
+      CREATE INDEX alerts_closed ON alerts (closed_at) WHERE state IN ('resolved', 'cancelled');
+    `,
+  },
 ];
 
 const columns: Record<keyof Alert, string> = {
@@ -96,10 +149,16 @@ const columns: Record<keyof Alert, string> = {
   handoverTo: 'handover_to',
   excludeStaff: 'exclude_staff',
 };
-const SELECT_ALERT = `SELECT ${Object.entries(columns)
+const ALERT_FIELDS = Object.entries(columns)
   .map(([k, c]) => `${c} AS ${k}`)
-  .join(', ')} FROM alerts`;
+  .join(', ');
+const SELECT_ALERT = `SELECT ${ALERT_FIELDS} FROM alerts`;
+const TARGET_FIELDS = `level, staff_id AS staffId, sent_at AS sentAt, received_at AS receivedAt, declined_at AS declinedAt`;
+/** Must match the WHERE of the partial indexes word for word, or SQLite will not use them. */
 const OPEN = `state NOT IN ('resolved', 'cancelled')`;
+/** Only alerts still waiting for someone to arrive absorb a new press (see findOpen). */
+/** An open alert in one of some states (a JSON list) of one of some kinds (a JSON list). */
+const ABSORBING = `${OPEN} AND state IN (SELECT value FROM json_each(?)) AND kind IN (SELECT value FROM json_each(?))`;
 
 export interface Target {
   level: number;
@@ -112,6 +171,8 @@ export interface Target {
 /** SQLite persistence of alerts, their dispatch targets and the audit trail. */
 export class AlertStore {
   private readonly q;
+  /** update() statements by the sorted list of columns they set: prepared once, not per call. */
+  private readonly updates = new Map<string, Database.Statement>();
 
   constructor(readonly db: Db) {
     migrate(db, migrations);
@@ -122,10 +183,12 @@ export class AlertStore {
       // Only alerts still waiting for someone to arrive absorb a new press: once a carer has been
       // with the resident (attended), a new press is a new need, even if the old alert was
       // never closed.
-      openFor: db.prepare(
-        `${SELECT_ALERT} WHERE ${OPEN} AND state IN (SELECT value FROM json_each(?)) AND kind IN (SELECT value FROM json_each(?)) AND
-         ((? IS NOT NULL AND resident_id = ?) OR (? IS NOT NULL AND room_id = ? AND resident_id IS NULL))
-         ORDER BY id LIMIT 1`,
+      // never closed. Two statements rather than one with OR, so each uses its own index.
+      openForResident: db.prepare(
+        `${SELECT_ALERT} WHERE ${ABSORBING} AND resident_id = ? ORDER BY id LIMIT 1`,
+      ),
+      openForRoom: db.prepare(
+        `${SELECT_ALERT} WHERE ${ABSORBING} AND room_id = ? AND resident_id IS NULL ORDER BY id LIMIT 1`,
       ),
       openCallsInRoom: db.prepare(
         `${SELECT_ALERT} WHERE ${OPEN} AND room_id = ? AND kind IN ('call', 'emergency-call') ORDER BY id`,
@@ -145,8 +208,12 @@ export class AlertStore {
          FROM audit WHERE alert_id = ? ORDER BY id`,
       ),
       targets: db.prepare(
-        `SELECT level, staff_id AS staffId, sent_at AS sentAt, received_at AS receivedAt, declined_at AS declinedAt
-         FROM alert_targets WHERE alert_id = ? ORDER BY level, staff_id`,
+        `SELECT ${TARGET_FIELDS} FROM alert_targets WHERE alert_id = ? ORDER BY level, staff_id`,
+      ),
+      // Closed alerts moved out by archive.ts: still readable, never changed again.
+      getArchived: db.prepare(`SELECT ${ALERT_FIELDS} FROM alerts_archive WHERE id = ?`),
+      targetsArchived: db.prepare(
+        `SELECT ${TARGET_FIELDS} FROM alert_targets_archive WHERE alert_id = ? ORDER BY level, staff_id`,
       ),
       addTarget: db.prepare(
         `INSERT INTO alert_targets (alert_id, level, staff_id, sent_at) VALUES (?, ?, ?, ?)
@@ -175,6 +242,12 @@ export class AlertStore {
     return this.q.get.get(id) as Alert | undefined;
   }
 
+  /** An alert archive.ts moved out of the live table, with its targets; its audit stays in `audit`. */
+  getArchived(id: number): { alert: Alert; targets: Target[] } | undefined {
+    const alert = this.q.getArchived.get(id) as Alert | undefined;
+    return alert && { alert, targets: this.q.targetsArchived.all(id) as Target[] };
+  }
+
   open(): Alert[] {
     return this.q.open.all() as Alert[];
   }
@@ -193,14 +266,13 @@ export class AlertStore {
     roomId: string | null,
     states: readonly AlertState[],
   ): Alert | undefined {
-    return this.q.openFor.get(
-      JSON.stringify(states),
-      JSON.stringify(kinds),
-      residentId,
-      residentId,
-      roomId,
-      roomId,
-    ) as Alert | undefined;
+    const k = JSON.stringify(kinds);
+    const st = JSON.stringify(states);
+    const byResident =
+      residentId === null ? undefined : (this.q.openForResident.get(st, k, residentId) as Alert | undefined);
+    const byRoom = roomId === null ? undefined : (this.q.openForRoom.get(st, k, roomId) as Alert | undefined);
+    if (byResident && byRoom) return byResident.id < byRoom.id ? byResident : byRoom;
+    return byResident ?? byRoom;
   }
 
   openCallsInRoom(roomId: string): Alert[] {
@@ -221,10 +293,17 @@ export class AlertStore {
   }
 
   update(id: number, changes: Partial<Omit<Alert, 'id'>>): void {
-    const keys = Object.keys(changes) as (keyof Alert)[];
+    const keys = (Object.keys(changes) as (keyof Alert)[]).sort();
     if (keys.length === 0) return;
-    const sql = `UPDATE alerts SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE id = @id`;
-    this.db.prepare(sql).run({ ...changes, id });
+    const key = keys.join(',');
+    let stmt = this.updates.get(key);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `UPDATE alerts SET ${keys.map((k) => `${columns[k]} = @${k}`).join(', ')} WHERE id = @id`,
+      );
+      this.updates.set(key, stmt);
+    }
+    stmt.run({ ...changes, id });
   }
 
   appendAudit(e: Omit<AuditEntry, 'id'>): void {

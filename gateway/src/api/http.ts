@@ -58,6 +58,9 @@ export function buildHttpApi(ctx: GatewayContext) {
 
   app.get('/api/v1/alerts/:id', { schema: { params: AlertParams } }, async (req) => {
     const { id } = req.params as { id: number };
+    // Closed alerts older than alerts.archiveAfterDays live in the archive; same answer for them.
+    const archived = ctx.alertStore.get(id) ? undefined : ctx.alertStore.getArchived(id);
+    if (archived) return { ...archived, audit: ctx.alertStore.audit(id) };
     const alert = ctx.alerts.get(id);
     return { alert, targets: ctx.alertStore.targets(id), audit: ctx.alertStore.audit(id) };
   });

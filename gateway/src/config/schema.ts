@@ -203,6 +203,18 @@ export const ConfigSchema = Type.Object(
         description: 'Password guessing: slowed down, then locked out (MQTT logins; HTTP logins later).',
       },
     ),
+    alerts: Type.Object(
+      {
+        archiveAfterDays: Type.Integer({
+          minimum: 1,
+          maximum: 36_500,
+          default: 90,
+          description:
+            'Move resolved and cancelled alerts older than this out of the live table into the archive (checked at start-up and daily). The audit trail is kept in full; archived alerts stay readable through the API.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: Type.Union(
