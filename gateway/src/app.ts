@@ -90,7 +90,12 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     const metrics = createMetrics();
     const journal = new AlarmJournal(db, clock);
     const journalLog = log.child({ module: 'journal' });
-    const writeAhead = alarmWriteAhead(journal, journalLog, metrics.registry);
+    const writeAhead = alarmWriteAhead(journal, journalLog, metrics.registry, (id) => {
+      const c = register.deviceContext(id);
+      return (
+        c && { residentId: c.resident?.id ?? null, roomId: c.room?.id ?? null, zoneId: c.zone?.id ?? null }
+      );
+    });
     const opened = await openMqtt({ config, register, clock, log, metrics, version: VERSION, writeAhead });
     cleanups.push(() => opened.close());
     const mqtt = opened.link;

@@ -12,8 +12,8 @@ import {
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { FromDevice, GatewayEvents } from '../core/events.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
-import type { JournalClaims } from '../journal/index.js';
-import type { DeviceKind } from '../register/types.js';
+import type { AlarmContext, JournalClaims } from '../journal/index.js';
+import type { DeviceContext, DeviceKind } from '../register/types.js';
 import { SequenceTracker } from './dedup.js';
 import type { UnrecordedAlarms } from './unrecorded.js';
 
@@ -91,7 +91,7 @@ export class Ingest implements GatewayModule {
       { count: backlog.length },
       'handling alarms from the journal that a restart interrupted',
     );
-    for (const entry of backlog) this.handle(entry.topic, entry.payload);
+    for (const entry of backlog) this.handle(entry.topic, entry.payload, entry.context);
   }
 
   stop(): void {
@@ -99,7 +99,7 @@ export class Ingest implements GatewayModule {
   }
 
   /** Handles one MQTT message from the link. */
-  private handle(topic: string, payload: Buffer): void {
+  private handle(topic: string, payload: Buffer, pressedFor?: AlarmContext): void {
     const parsed = parseTopic(topic);
     if (!parsed || channels[parsed.channel].direction !== 'up') return; // our own or foreign traffic
     const { channel, id } = parsed;
@@ -108,7 +108,7 @@ export class Ingest implements GatewayModule {
     try {
       const rejection =
         parsed.siteId === this.ctx.siteId
-          ? this.accept(channel, id, payload, settle)
+          ? this.accept(channel, id, payload, settle, pressedFor)
           : { reason: 'wrong-site', detail: `this gateway serves site "${this.ctx.siteId}"` };
       if (rejection) {
         this.settleAlone(settle); // no alert will settle it
@@ -125,6 +125,7 @@ export class Ingest implements GatewayModule {
     id: string,
     payload: Buffer,
     settle?: () => void,
+    pressedFor?: AlarmContext,
   ): Rejection | undefined {
     const { metrics, register, bus, clock } = this.ctx;
     const decoded = decodePayload(channel, payload);
@@ -141,7 +142,8 @@ export class Ingest implements GatewayModule {
     }
     const party = channels[channel].party;
 
-    const device = party === 'device' ? register.deviceContext(id) : undefined;
+    const current = party === 'device' ? register.deviceContext(id) : undefined;
+    const device = current && pressedFor ? this.asPressed(current, pressedFor) : current;
     if (party === 'device' && !device)
       return { reason: 'unknown-device', detail: `no device "${id}" in the site register` };
     if (party === 'staff' && !register.staff(id))
@@ -256,6 +258,34 @@ export class Ingest implements GatewayModule {
       if (!this.ctx.bus.deliver(owner, 'device:event', event)) this.retry(owner, event, attempt + 1);
       else if (owner === RULES) this.unrecorded?.recorded(event);
     }, delay);
+  }
+
+  /**
+   * A replayed alarm is for whom and where it was pressed, not for whoever the device belongs to
+   * after the restart (site-file edits take effect then). What the register no longer knows falls
+   * back to the device's current place rather than to nobody.
+   */
+  private asPressed(current: DeviceContext, was: AlarmContext): DeviceContext {
+    const { register } = this.ctx;
+    const resident = was.residentId ? register.resident(was.residentId) : undefined;
+    const room = was.roomId ? register.room(was.roomId) : undefined;
+    const zone = was.zoneId ? register.zone(was.zoneId) : undefined;
+    if (resident?.id !== current.resident?.id || room?.id !== current.room?.id) {
+      this.ctx.log.warn(
+        {
+          device: current.device.id,
+          pressedFor: was,
+          now: { resident: current.resident?.id, room: current.room?.id },
+        },
+        'a journaled alarm is raised for whom it was pressed, though the site file has changed since',
+      );
+    }
+    return {
+      device: current.device,
+      ...((resident ?? current.resident) ? { resident: (resident ?? current.resident)! } : {}),
+      ...((room ?? current.room) ? { room: (room ?? current.room)! } : {}),
+      ...((zone ?? current.zone) ? { zone: (zone ?? current.zone)! } : {}),
+    };
   }
 
   /** Settles a journaled alarm that no alert will settle, in a commit of its own. */

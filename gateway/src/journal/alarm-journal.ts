@@ -20,7 +20,20 @@ const migrations = [
       CREATE INDEX alarm_journal_settled ON alarm_journal (settled_at) WHERE settled_at IS NOT NULL;
     `,
   },
+  {
+    // Who the alarm was for when it was pressed: a restart is when site-file edits take effect,
+    // and a band reassigned in the same restart must not turn Rose's SOS into Harold's.
+    name: 'journal-2',
+    sql: `ALTER TABLE alarm_journal ADD COLUMN context TEXT;`,
+  },
 ];
+
+/** Whom and where an alarm was for when it arrived (ids in the site register). */
+export interface AlarmContext {
+  residentId: string | null;
+  roomId: string | null;
+  zoneId: string | null;
+}
 
 export interface JournalEntry {
   id: number;
@@ -28,6 +41,8 @@ export interface JournalEntry {
   topic: string;
   payload: Buffer;
   receivedAt: number;
+  /** Absent for entries written before contexts were kept. */
+  context?: AlarmContext;
 }
 
 /** What ingest needs from the journal: a settle function per message, and the backlog to replay. */
@@ -47,6 +62,7 @@ interface Waiting {
   topic: string;
   payload: Buffer;
   receivedAt: number;
+  context: string | null;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -74,11 +90,11 @@ export class AlarmJournal implements JournalClaims {
     migrate(db, migrations);
     this.statements = {
       insert: db.prepare(
-        'INSERT INTO alarm_journal (device_id, topic, payload, received_at) VALUES (?, ?, ?, ?)',
+        'INSERT INTO alarm_journal (device_id, topic, payload, received_at, context) VALUES (?, ?, ?, ?, ?)',
       ),
       settle: db.prepare('UPDATE alarm_journal SET settled_at = ? WHERE id = ? AND settled_at IS NULL'),
       unsettled: db.prepare(
-        `SELECT id, device_id AS deviceId, topic, payload, received_at AS receivedAt
+        `SELECT id, device_id AS deviceId, topic, payload, received_at AS receivedAt, context
          FROM alarm_journal WHERE settled_at IS NULL ORDER BY id`,
       ),
       prune: db.prepare('DELETE FROM alarm_journal WHERE settled_at IS NOT NULL AND settled_at < ?'),
@@ -87,11 +103,19 @@ export class AlarmJournal implements JournalClaims {
   }
 
   /** Resolves once the entry is committed; rejects when it could not be written. */
-  record(deviceId: string, topic: string, payload: Buffer): Promise<void> {
+  record(deviceId: string, topic: string, payload: Buffer, context?: AlarmContext): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       // setImmediate runs after the poll phase, so every packet read in this turn joins the batch.
       if (this.batch.length === 0) setImmediate(() => this.commit());
-      this.batch.push({ deviceId, topic, payload, receivedAt: this.clock.now(), resolve, reject });
+      this.batch.push({
+        deviceId,
+        topic,
+        payload,
+        receivedAt: this.clock.now(),
+        context: context ? JSON.stringify(context) : null,
+        resolve,
+        reject,
+      });
     });
   }
 
@@ -110,7 +134,9 @@ export class AlarmJournal implements JournalClaims {
   }
 
   unsettled(): JournalEntry[] {
-    return this.statements.unsettled.all() as JournalEntry[];
+    return (
+      this.statements.unsettled.all() as (Omit<JournalEntry, 'context'> & { context: string | null })[]
+    ).map(({ context, ...e }) => (context ? { ...e, context: JSON.parse(context) as AlarmContext } : e));
   }
 
   /** Deletes entries settled more than `ageMs` ago; returns how many. */
@@ -125,7 +151,10 @@ export class AlarmJournal implements JournalClaims {
     try {
       ids = this.db.transaction(() =>
         batch.map((w) =>
-          Number(this.statements.insert.run(w.deviceId, w.topic, w.payload, w.receivedAt).lastInsertRowid),
+          Number(
+            this.statements.insert.run(w.deviceId, w.topic, w.payload, w.receivedAt, w.context)
+              .lastInsertRowid,
+          ),
         ),
       )();
     } catch (err) {

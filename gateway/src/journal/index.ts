@@ -1,4 +1,4 @@
 /** The alarm write-ahead journal: an alarm is on the disk before the device is told it arrived. */
-export { AlarmJournal, type JournalClaims, type JournalEntry } from './alarm-journal.js';
+export { type AlarmContext, AlarmJournal, type JournalClaims, type JournalEntry } from './alarm-journal.js';
 export { JournalPruning, SETTLED_KEEP_MS } from './pruning.js';
 export { alarmWriteAhead, type WriteAhead } from './write-ahead.js';

@@ -1,7 +1,7 @@
 import { alarmDeviceOf } from '@careedge/edge';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../core/logger.js';
-import type { AlarmJournal } from './alarm-journal.js';
+import type { AlarmContext, AlarmJournal } from './alarm-journal.js';
 
 /**
  * Records a message in the journal when it is an alarm and resolves once it is durable; returns
@@ -16,7 +16,13 @@ export type WriteAhead = (topic: string, payload: Buffer) => Promise<void> | und
  * unjournaled, logged and counted: refusing or holding it would keep it from the carer now for
  * the sake of a crash that may never come, and the in-memory path still takes it to a person.
  */
-export function alarmWriteAhead(journal: AlarmJournal, log: Logger, registry: Registry): WriteAhead {
+export function alarmWriteAhead(
+  journal: AlarmJournal,
+  log: Logger,
+  registry: Registry,
+  /** Whom and where the device's alarm is for now, kept with the entry for a replay. */
+  contextOf: (deviceId: string) => AlarmContext | undefined = () => undefined,
+): WriteAhead {
   const recorded = new Counter({
     registers: [registry],
     name: 'careedge_alarm_journal_records_total',
@@ -26,7 +32,7 @@ export function alarmWriteAhead(journal: AlarmJournal, log: Logger, registry: Re
   return (topic, payload) => {
     const deviceId = alarmDeviceOf(topic, payload);
     if (deviceId === undefined) return undefined;
-    return journal.record(deviceId, topic, payload).then(
+    return journal.record(deviceId, topic, payload, contextOf(deviceId)).then(
       () => {
         recorded.inc({ result: 'ok' });
       },
