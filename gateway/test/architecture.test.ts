@@ -14,7 +14,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   broker: ['core', 'register'],
   mqtt: ['core', 'config', 'broker', 'register'],
   alerts: ['core', 'config', 'register'],
-  dispatch: ['core', 'config', 'alerts', 'register'],
+  dispatch: ['core', 'config', 'alerts', 'register', 'health'],
   rules: ['core', 'config', 'alerts', 'register'],
   reassure: ['core', 'config', 'alerts', 'register'],
   ingest: ['core', 'config', 'register', 'journal', 'health'],

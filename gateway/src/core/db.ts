@@ -1,13 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-// better-sqlite3 reads this once, when its addon loads (the first `new Database`): URI file names
-// let a read-only disk be opened `immutable`, the one way SQLite reads a WAL database whose
-// shared-memory file it cannot create. Names not starting with `file:` are unaffected.
-process.env.SQLITE_USE_URI ??= '1';
+/** Databases opened as a copy of a file on a read-only card, with the file they copy. */
+const copies = new WeakMap<Db, string>();
+
+/** The read-only file `db` is a copy of, when the gateway runs on a copy; see openDatabase. */
+export const copyOf = (db: Db): string | undefined => copies.get(db);
 
 /**
  * Opens the gateway's SQLite file. WAL lets the API read while ingest writes; synchronous=FULL
@@ -15,16 +17,28 @@ process.env.SQLITE_USE_URI ??= '1';
  * gateway tells people about them only after the commit.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  let db = new Database(file);
+  let db: Db;
   try {
-    db.pragma('journal_mode = WAL');
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      // SQLite opens a file it cannot write read-only without a word; a write lock tells.
+      db.exec('BEGIN IMMEDIATE; ROLLBACK');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   } catch (err) {
-    // A read-only SD card: WAL cannot make its shared-memory file. Open read-only so the
-    // gateway still starts and dispatches from memory; the write probe reports `storage`.
-    if (!isReadOnlyError(err)) throw err;
-    db.close();
-    db = new Database(`file:${encodeURI(file)}?immutable=1`, { readonly: true, fileMustExist: true });
+    // A read-only SD card (it fails that way when it wears out): SQLite cannot make the WAL's
+    // shared-memory file, and an immutable open would not see what the WAL still holds (an alert
+    // raised just before a crash). So the gateway runs on a copy of the file and its WAL in RAM:
+    // every alarm is still recorded, escalated and owned, and the write probe reports `storage`
+    // (nothing written now survives a restart) until the card is replaced.
+    if (!isReadOnlyError(err) && !isCannotWrite(err)) throw err;
+    db = new Database(copyToRam(file));
+    db.pragma('journal_mode = WAL');
+    copies.set(db, file);
   }
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -40,6 +54,24 @@ export function openDatabase(file: string): Db {
     )`);
   }
   return db;
+}
+
+/** Copies the database file and its WAL (if any) to RAM (/dev/shm when there is one). */
+function copyToRam(file: string): string {
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'careedge-'));
+  const copy = join(dir, basename(file));
+  for (const suffix of ['', '-wal']) {
+    if (!existsSync(file + suffix)) continue;
+    copyFileSync(file + suffix, copy + suffix);
+    chmodSync(copy + suffix, 0o600); // the copy keeps the read-only mode of the original
+  }
+  return copy;
+}
+
+/** mkdir or open refused by the file system (a read-only mount, no permission). */
+function isCannotWrite(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
 }
 
 /** SQLITE_READONLY and its extended codes (…_DIRECTORY, …_DBMOVED), or a file it cannot open. */

@@ -3,6 +3,7 @@ import { AlertError } from '../alerts/errors.js';
 import type { Alert } from '../alerts/model.js';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { AlertChange } from '../core/events.js';
+import { probeStorage } from '../health/storage-probe.js';
 import type { HandsetPresence } from './handset-presence.js';
 import { dispatchMessage, withdrawal } from './messages.js';
 
@@ -42,6 +43,8 @@ interface Timer {
 export class Dispatcher implements GatewayModule {
   readonly name = 'dispatch';
   private readonly timers = new Map<number, Timer>();
+  /** When an alert whose escalation could not be written was last sent from memory. */
+  private readonly memorySent = new Map<number, number>();
   /** When each open alert's last `update` went out (repeated presses). */
   private readonly lastUpdate = new Map<number, number>();
   private sweeper: unknown;
@@ -261,9 +264,34 @@ export class Dispatcher implements GatewayModule {
     } catch (err) {
       if (err instanceof AlertError && err.code === 'alert-not-found') return; // archived or gone
       this.ctx.log.error({ err, alertId }, 'escalation failed; trying again in 5 s');
+      if (!(err instanceof AlertError)) this.storageTrouble(alertId);
       this.unschedule(alertId);
       const handle = this.ctx.clock.setTimeout(() => this.guard(alertId, () => this.fire(alertId)), RETRY_MS);
       this.timers.set(alertId, { handle, due: this.ctx.clock.now() + RETRY_MS });
+    }
+  }
+
+  /**
+   * An escalation, reminder or take-back could not be written: the alert must not stop moving
+   * because the card did. If storage is what failed, say so (health), and send the alert from
+   * memory to everyone on shift, under its real number, once per high-priority timeout until a
+   * write works again — as new alarms are in that state (ingest/unrecorded.ts).
+   */
+  private storageTrouble(alertId: number): void {
+    try {
+      const reason = probeStorage(this.ctx.db);
+      if (!reason) return;
+      this.ctx.health.set('storage', reason);
+      const alert = this.ctx.alerts.get(alertId); // reading still works
+      const now = this.ctx.clock.now();
+      const last = this.memorySent.get(alertId);
+      if (last !== undefined && now - last < this.ctx.config.dispatch.ackTimeoutS.high * 1000) return;
+      this.memorySent.set(alertId, now);
+      const onShift = this.ctx.register.staffOnShift(now).map((s) => s.id);
+      const everyone = onShift.length > 0 ? onShift : this.ctx.register.allStaff().map((s) => s.id);
+      this.send(alert, everyone, 'escalation');
+    } catch (err) {
+      this.ctx.log.error({ err, alertId }, 'could not send an alert from memory');
     }
   }
 

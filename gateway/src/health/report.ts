@@ -26,7 +26,10 @@ export class HealthReport implements GatewayModule {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly ctx: Pick<GatewayContext, 'health' | 'log' | 'metrics' | 'mqtt' | 'register' | 'clock'>,
+    private readonly ctx: Pick<
+      GatewayContext,
+      'health' | 'log' | 'metrics' | 'mqtt' | 'register' | 'clock' | 'bus'
+    >,
     private readonly version?: string,
   ) {}
 
@@ -37,10 +40,19 @@ export class HealthReport implements GatewayModule {
     // Problems found before this module started (at start-up) are reported now.
     for (const p of this.ctx.health.list()) this.report({ kind: 'started', problem: p });
     this.unsubscribe = this.ctx.health.onChange((change) => this.report(change));
+    // A supervisor whose handset was off when the problem began (or at start-up) hears it on
+    // reconnecting: she must know why nothing can be accepted or escalated.
+    this.ctx.bus.on(this.name, 'staff:status', ({ staffId, state }) => {
+      if (state !== 'online' || !noticeRecipients(this.ctx.register, this.ctx.clock.now()).includes(staffId))
+        return;
+      for (const p of this.ctx.health.list())
+        this.ctx.mqtt.publish('staffDispatch', staffId, this.notice(p, true));
+    });
   }
 
   stop(): void {
     this.unsubscribe?.();
+    this.ctx.bus.removeOwner(this.name);
   }
 
   private report({ kind, problem }: HealthChange): void {
@@ -59,15 +71,19 @@ export class HealthReport implements GatewayModule {
     };
     mqtt.publish('gatewayState', '', state, true);
 
+    const notice = this.notice(problem, started);
+    for (const staffId of noticeRecipients(register, clock.now()))
+      mqtt.publish('staffDispatch', staffId, notice);
+  }
+
+  private notice(problem: HealthChange['problem'], started: boolean): SystemNotice {
     const text = NOTICE[problem.problem];
-    const notice: SystemNotice = {
-      ts: clock.now(),
+    return {
+      ts: this.ctx.clock.now(),
       type: 'system',
       problem: problem.problem,
       state: started ? 'degraded' : 'recovered',
       text: started ? text.degraded(problem.reason) : text.recovered,
     };
-    for (const staffId of noticeRecipients(register, clock.now()))
-      mqtt.publish('staffDispatch', staffId, notice);
   }
 }

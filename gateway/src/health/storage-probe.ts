@@ -1,4 +1,4 @@
-import type { Db } from '../core/db.js';
+import { copyOf, type Db } from '../core/db.js';
 
 // Larger than a page, so the probe needs new pages just as a new alert with its audit rows does;
 // rewriting an existing row would succeed on a full disk and clear the problem too early.
@@ -13,6 +13,10 @@ class ProbeRolledBack extends Error {}
  * works on a read-only database too (where it fails, as it should).
  */
 export function probeStorage(db: Db): string | undefined {
+  const original = copyOf(db);
+  if (original) {
+    return `the SD card is read-only (${original}): running on a copy in RAM, so nothing recorded now survives a restart; replace the card`;
+  }
   try {
     db.transaction(() => {
       db.exec('CREATE TABLE IF NOT EXISTS main.storage_probe (b BLOB)');

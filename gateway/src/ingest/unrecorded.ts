@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { type DeviceEvent, type Dispatch, PROVISIONAL_ALERT_ID_BASE, type Withdrawal } from '@careedge/edge';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { FromDevice } from '../core/events.js';
@@ -28,9 +29,14 @@ interface Unrecorded {
  */
 export class UnrecordedAlarms implements GatewayModule {
   readonly name = 'unrecorded-alarms';
-  private nextId = PROVISIONAL_ALERT_ID_BASE;
+  /**
+   * Starts at a random point of the provisional range, so numbers handed out before a restart are
+   * not handed out again to other alarms after it (a handset keys its cards by number).
+   */
+  private nextId: number;
   private readonly pending = new Map<FromDevice<DeviceEvent>, Unrecorded>();
   private probeTimer: unknown;
+  private unsubscribeHealth: (() => void) | undefined;
   private stopped = false;
 
   constructor(
@@ -38,9 +44,15 @@ export class UnrecordedAlarms implements GatewayModule {
       GatewayContext,
       'bus' | 'config' | 'clock' | 'log' | 'metrics' | 'mqtt' | 'register' | 'db' | 'health'
     >,
-  ) {}
+  ) {
+    this.nextId = PROVISIONAL_ALERT_ID_BASE + randomInt(100_000_000);
+  }
 
   start(): void {
+    // Whoever finds storage failing (an escalation, a reply), the probe that notices recovery runs.
+    this.unsubscribeHealth = this.ctx.health.onChange((c) => {
+      if (c.kind === 'started' && c.problem.problem === 'storage') this.scheduleProbe();
+    });
     // A handset that (re)connects during the outage gets the alarms it was sent while away.
     this.ctx.bus.on(this.name, 'staff:status', ({ staffId, state }) => {
       if (state !== 'online') return;
@@ -56,6 +68,7 @@ export class UnrecordedAlarms implements GatewayModule {
 
   stop(): void {
     this.stopped = true;
+    this.unsubscribeHealth?.();
     this.ctx.bus.removeOwner(this.name);
     for (const p of this.pending.values()) this.ctx.clock.clearTimeout(p.timer);
     if (this.probeTimer !== undefined) this.ctx.clock.clearTimeout(this.probeTimer);

@@ -189,7 +189,7 @@ describe('start-up on storage that cannot be written', () => {
   // read-only SD card.
   const asRoot = process.getuid?.() === 0;
   it.skipIf(!asRoot)(
-    'starts on a read-only database, reports storage degraded and dispatches an SOS from memory',
+    'starts on a read-only database: runs on a copy in RAM, reports storage degraded, and an SOS is raised and dispatched',
     async () => {
       const top = mkdtempSync(join(tmpdir(), 'careedge-ro-'));
       chmodSync(top, 0o755);
@@ -206,15 +206,17 @@ describe('start-up on storage that cannot be written', () => {
         expect(res.status).toBe(503);
         expect(await res.json()).toMatchObject({
           status: 'degraded',
-          problems: [{ problem: 'storage', reason: 'attempt to write a readonly database' }],
+          problems: [{ problem: 'storage', reason: expect.stringContaining('running on a copy in RAM') }],
         });
         const alice = await TestClient.connect(mqttPort, 'testsite', 'alice', secretOf('alice'));
         const band = await TestClient.connect(mqttPort, 'testsite', 'wb-1', secretOf('wb-1'));
         try {
           await alice.listen('staffDispatch');
           await band.send('deviceEvent', { type: 'sos' });
-          const got = (await alice.next(isAlert({ reason: 'unrecorded' }))).payload;
-          expect(got).toMatchObject({ kind: 'sos', residentId: 'r1', provisional: true });
+          // Recorded (on the copy), so it is an ordinary alert: owned, escalated, audited.
+          const got = (await alice.next(isAlert({ reason: 'new' }))).payload;
+          expect(got).toMatchObject({ kind: 'sos', residentId: 'r1' });
+          expect(got.provisional).toBeUndefined();
         } finally {
           await Promise.all([alice.close(), band.close()]);
         }
