@@ -1,13 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/core/db.js';
-import { secretOf, TEST_SITE, type TestGateway, testGateway } from '../helpers/gateway.js';
+import { secretOf, type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic, TestClient } from '../helpers/mqtt-client.js';
+import { spawnNobodyGateway } from '../helpers/nobody-gateway.js';
 
 const isAlert = (fields: Record<string, unknown> = {}) => onTopic('dispatch', { type: 'alert', ...fields });
 
@@ -199,7 +197,7 @@ describe('start-up on storage that cannot be written', () => {
       await first.gateway.stop();
       for (const f of readdirSync(dataDir)) chmodSync(join(dataDir, f), 0o444);
       chmodSync(dataDir, 0o555);
-      const child = spawnGateway(dataDir, { uid: 65534, gid: 65534 });
+      const child = spawnNobodyGateway(dataDir);
       try {
         const { mqttPort, httpPort } = await child.ports;
         const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
@@ -231,22 +229,3 @@ describe('start-up on storage that cannot be written', () => {
     20_000,
   );
 });
-
-const PROCESS_SCRIPT = fileURLToPath(new URL('../helpers/gateway-as-process.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
-
-function spawnGateway(dataDir: string, ids: { uid: number; gid: number }) {
-  const proc: ChildProcess = spawn(TSX, [PROCESS_SCRIPT, dataDir, TEST_SITE], {
-    ...ids,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ports = new Promise<{ mqttPort: number; httpPort: number }>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
-    proc.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${stderr}`)));
-  });
-  return { process: proc, ports };
-}

@@ -1,32 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { secretOf, TEST_SITE, testGateway } from '../helpers/gateway.js';
+import { secretOf, testGateway } from '../helpers/gateway.js';
 import { onTopic, TestClient } from '../helpers/mqtt-client.js';
-
-const PROCESS_SCRIPT = fileURLToPath(new URL('../helpers/gateway-as-process.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
-
-function spawnGateway(dataDir: string) {
-  const proc: ChildProcess = spawn(TSX, [PROCESS_SCRIPT, dataDir, TEST_SITE], {
-    uid: 65534,
-    gid: 65534,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ports = new Promise<{ mqttPort: number; httpPort: number }>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
-    proc.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${stderr}`)));
-  });
-  return { process: proc, ports };
-}
+import { spawnNobodyGateway } from '../helpers/nobody-gateway.js';
 
 /** Runs a gateway, raises Rose's SOS, and copies what the card holds at that moment (main file + WAL). */
 async function crashWithOpenSos(top: string, checkpointFirst: boolean) {
@@ -65,7 +43,7 @@ describe('found by probing: the card goes read-only because of the crash (core/d
       const top = mkdtempSync(join(tmpdir(), 'careedge-ro-crash-'));
       chmodSync(top, 0o755);
       const { crashed, alertId } = await crashWithOpenSos(top, true);
-      const child = spawnGateway(crashed);
+      const child = spawnNobodyGateway(crashed);
       try {
         const { mqttPort } = await child.ports;
         const a = await TestClient.connect(mqttPort, 'testsite', 'alice', secretOf('alice'));
@@ -103,7 +81,7 @@ describe('found by probing: the card goes read-only because of the crash (core/d
       const top = mkdtempSync(join(tmpdir(), 'careedge-ro-crash-'));
       chmodSync(top, 0o755);
       const { crashed } = await crashWithOpenSos(top, false);
-      const child = spawnGateway(crashed);
+      const child = spawnNobodyGateway(crashed);
       try {
         const started = await child.ports.then(
           () => 'started',

@@ -1,35 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { topicFor } from '@careedge/edge';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/core/db.js';
 import { AlarmJournal } from '../../src/journal/alarm-journal.js';
 import { secretOf, TEST_SITE, testGateway } from '../helpers/gateway.js';
 import { onTopic, TestClient } from '../helpers/mqtt-client.js';
-
-const PROCESS_SCRIPT = fileURLToPath(new URL('../helpers/gateway-as-process.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
-
-function spawnGateway(dataDir: string, site: string) {
-  const proc: ChildProcess = spawn(TSX, [PROCESS_SCRIPT, dataDir, site], {
-    uid: 65534,
-    gid: 65534,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ports = new Promise<{ mqttPort: number; httpPort: number }>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
-    proc.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${stderr}`)));
-  });
-  return { process: proc, ports };
-}
+import { spawnNobodyGateway } from '../helpers/nobody-gateway.js';
 
 const cases = [
   {
@@ -75,7 +53,7 @@ describe('found by probing: journal replay on a read-only card', () => {
         chmodSync(site, 0o644);
         for (const f of readdirSync(dataDir)) chmodSync(join(dataDir, f), 0o444);
         chmodSync(dataDir, 0o555);
-        const child = spawnGateway(dataDir, site);
+        const child = spawnNobodyGateway(dataDir, site);
         try {
           const { mqttPort } = await child.ports;
           const a = await TestClient.connect(mqttPort, 'testsite', 'alice', secretOf('alice'));
