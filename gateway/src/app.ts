@@ -128,7 +128,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     };
 
     const dispatcher = new Dispatcher(ctx, handsets);
-    const unrecorded = new UnrecordedAlarms(ctx);
+    const unrecorded = new UnrecordedAlarms(ctx, (deviceId, staffIds) =>
+      dispatcher.alsoAsk(deviceId, staffIds),
+    );
     const modules: GatewayModule[] = [
       new HealthReport(ctx, VERSION),
       new ClockWatch(ctx, opts.monotonic),

@@ -28,6 +28,8 @@ export interface Trigger {
   retransmission?: boolean;
   /** Runs inside the transaction that records this trigger (see FromDevice.settle). */
   settle?: () => void;
+  /** When the press arrived at the gateway (default: now). */
+  at?: number;
 }
 
 /** The timers of an owned alert, in seconds. */
@@ -112,7 +114,8 @@ export class AlertService {
     // one fsync instead of two on the alarm path (an SD card's fsync can take tens of ms).
     const [raised, dispatched] = this.store.transaction(() => {
       t.settle?.();
-      const id = this.store.insert(t, now);
+      // Raised when it arrived, not when it could be written (storage may have been down).
+      const id = this.store.insert(t, Math.min(t.at ?? now, now));
       const detail = {
         kind: t.kind,
         priority: t.priority,

@@ -73,6 +73,24 @@ export class Dispatcher implements GatewayModule {
   }
 
   /**
+   * Also asks `staffIds` about the device's newest open alert, beyond those its step asked: an
+   * alarm stored late (storage was down) had already gone to them from memory.
+   */
+  alsoAsk(deviceId: string, staffIds: string[]): void {
+    const alert = this.ctx.alerts
+      .open()
+      .filter((a) => a.deviceId === deviceId)
+      .at(-1);
+    if (alert?.state !== 'dispatched') return;
+    const asked = new Set(this.currentRecipients(alert));
+    this.send(
+      alert,
+      staffIds.filter((s) => !asked.has(s)),
+      'escalation',
+    );
+  }
+
+  /**
    * After a decline: when nobody asked at this step is left who has not declined and is reachable
    * (everyone declined, or the rest reported their handsets offline), move on now instead of
    * waiting for the timeout.

@@ -44,6 +44,12 @@ export class UnrecordedAlarms implements GatewayModule {
       GatewayContext,
       'bus' | 'config' | 'clock' | 'log' | 'metrics' | 'mqtt' | 'register' | 'db' | 'health'
     >,
+    /**
+     * Once stored, the real alert is dispatched at its first level: everyone who had the
+     * provisional one must still be asked about the real one, or the alarm would vanish from
+     * their handsets while nobody has gone (the composition root hands this to the dispatcher).
+     */
+    private readonly alsoAsk: (deviceId: string, staffIds: string[]) => void = () => {},
   ) {
     this.nextId = PROVISIONAL_ALERT_ID_BASE + randomInt(100_000_000);
   }
@@ -105,6 +111,11 @@ export class UnrecordedAlarms implements GatewayModule {
       reason: 'recorded',
     };
     for (const staffId of p.told) this.ctx.mqtt.publish('staffDispatch', staffId, withdrawn);
+    try {
+      this.alsoAsk(event.source.device.id, [...p.told]);
+    } catch (err) {
+      this.ctx.log.error({ err }, 'could not send the stored alert to everyone who had the provisional one');
+    }
     this.ctx.log.info({ provisionalId: p.dispatch.alertId }, 'unrecorded alarm is now stored');
     this.probe();
   }

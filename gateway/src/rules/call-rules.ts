@@ -33,7 +33,7 @@ export class CallRules implements GatewayModule {
   private onEvent({ source, message, receivedAt, settle, retransmission }: FromDevice<DeviceEvent>): void {
     const priority = this.ctx.config.rules.priority;
     const roomId = source.room?.id ?? null;
-    const extra = { settle, retransmission };
+    const extra = { settle, retransmission, at: receivedAt };
     switch (message.type) {
       case 'sos':
         this.raise(source, 'sos', priority.sos, { deviceSeq: message.seq }, extra);
@@ -131,7 +131,7 @@ export class CallRules implements GatewayModule {
     kind: AlertKind,
     priority: Priority,
     detail: Record<string, unknown>,
-    extra: Pick<Trigger, 'settle' | 'retransmission' | 'joinStates' | 'excludeStaff'>,
+    extra: Pick<Trigger, 'settle' | 'retransmission' | 'joinStates' | 'excludeStaff' | 'at'>,
   ) {
     if (!source.zone) {
       // Never drop a call: with no zone there are no zone responders, so it goes to the supervisor.
@@ -150,6 +150,7 @@ export class CallRules implements GatewayModule {
       joins: JOINS[kind],
       detail,
       ...(extra.settle ? { settle: extra.settle } : {}),
+      ...(extra.at !== undefined ? { at: extra.at } : {}),
       ...(extra.retransmission ? { retransmission: true } : {}),
       ...(extra.joinStates ? { joinStates: extra.joinStates } : {}),
       ...(extra.excludeStaff?.length ? { excludeStaff: extra.excludeStaff } : {}),
