@@ -1,13 +1,14 @@
 import type { AlertKind, Outcome } from '@careedge/edge';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import type { AlertAction, AlertChange, GatewayEvents } from '../core/events.js';
+import type { AlertChange, GatewayEvents } from '../core/events.js';
 import type { Metrics } from '../core/metrics.js';
 import type { DispatchPlanner } from '../dispatch/plan.js';
 import type { SiteRegister } from '../register/register.js';
 import { AlertError } from './errors.js';
+import { AlertLedger } from './ledger.js';
 import { type Actor, type Alert, type AlertState, actorName, type Priority } from './model.js';
-import { type Command, isOpen, transition } from './state-machine.js';
+import { isOpen } from './state-machine.js';
 import type { AlertStore } from './store.js';
 
 export interface Trigger {
@@ -43,7 +44,6 @@ const WAITING_FOR_ARRIVAL: readonly AlertState[] = ['raised', 'dispatched', 'ack
 const rank: Record<Priority, number> = { high: 3, medium: 2, low: 1 };
 /** Alert_targets level for recipients outside the dispatch steps: reminders, handover offers. */
 const SIDE_TARGET = -1;
-type Detail = Record<string, unknown> | (() => Record<string, unknown>);
 const staffActor = (id: string): Actor => ({ kind: 'staff', id });
 
 /**
@@ -52,8 +52,7 @@ const staffActor = (id: string): Actor => ({ kind: 'staff', id });
  * so nobody is ever told about an alert that a power cut could lose.
  */
 export class AlertService {
-  /** The plan applyDispatch chose, for its audit detail (set and read in one transaction). */
-  private pendingDetail: Record<string, unknown> = {};
+  private readonly ledger: AlertLedger;
 
   constructor(
     private readonly store: AlertStore,
@@ -65,12 +64,11 @@ export class AlertService {
     private readonly timeouts: OwnershipTimeouts,
   ) {
     this.metrics.openAlerts.set(this.store.open().length);
+    this.ledger = new AlertLedger(store, bus, clock, metrics);
   }
 
   get(id: number): Alert {
-    const alert = this.store.get(id);
-    if (!alert) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
-    return alert;
+    return this.ledger.get(id);
   }
 
   /** A new alert, or — when the resident's (or room's) same alert is still open — a repeat of it. */
@@ -81,7 +79,7 @@ export class AlertService {
     const joinStates = t.joinStates ?? WAITING_FOR_ARRIVAL;
     const existing = this.store.findOpen(t.joins, t.residentId, t.roomId, joinStates);
     if (existing && t.retransmission) {
-      this.note(existing, 'retransmitted', { kind: 'device', id: t.deviceId }, () => t.settle?.());
+      this.ledger.note(existing, 'retransmitted', { kind: 'device', id: t.deviceId }, () => t.settle?.());
       return { alert: existing, created: false };
     }
     if (existing) {
@@ -89,7 +87,7 @@ export class AlertService {
         rank[t.priority] > rank[existing.priority] ||
         (t.kind === 'emergency-call' && existing.kind !== 'emergency-call');
       const priority = rank[t.priority] > rank[existing.priority] ? t.priority : existing.priority;
-      const alert = this.change(
+      const alert = this.ledger.change(
         existing.id,
         'repeat',
         { kind: 'device', id: t.deviceId },
@@ -146,7 +144,7 @@ export class AlertService {
     this.metrics.alertsRaised.inc({ kind: t.kind, priority: t.priority });
     this.metrics.openAlerts.inc();
     this.bus.emit('alert:changed', raised);
-    return { alert: this.finish(dispatched), created: true };
+    return { alert: this.ledger.finish(dispatched), created: true };
   }
 
   /**
@@ -155,23 +153,28 @@ export class AlertService {
    * announces.
    */
   dispatch(id: number, reason: 'new' | 'escalation'): Alert {
-    return this.finish(this.store.transaction(() => this.applyDispatch(id, reason)));
+    return this.ledger.finish(this.store.transaction(() => this.applyDispatch(id, reason)));
   }
 
   private applyDispatch(id: number, reason: 'new' | 'escalation'): AlertChange {
     const now = this.clock.now();
-    return this.applyChange(
+    const current = this.get(id);
+    const plan = this.planner.plan(
+      current,
+      reason === 'new' ? null : current.level,
+      now,
+      this.askedLevels(id),
+    );
+    return this.ledger.apply(
       id,
       reason === 'new' ? 'dispatch' : 'escalate',
       { kind: 'system' },
       reason === 'new' ? 'dispatched' : 'escalated',
-      (a) => {
-        const plan = this.planner.plan(a, reason === 'new' ? null : a.level, now, this.askedLevels(id));
+      () => {
         for (const s of plan.staffIds) this.store.addTarget(id, plan.level, s, now);
-        this.pendingDetail = { level: plan.level, to: plan.staffIds };
         return { level: plan.level, deadlineAt: plan.deadlineAt };
       },
-      () => this.pendingDetail,
+      { level: plan.level, to: plan.staffIds },
     );
   }
 
@@ -186,7 +189,7 @@ export class AlertService {
 
   /** Nobody arrived (or resolved) in time: the alert was sent again to its owner and supervisors. */
   reminded(id: number, staffIds: string[], deadlineAt: number): Alert {
-    return this.change(
+    return this.ledger.change(
       id,
       'remind',
       { kind: 'system' },
@@ -207,7 +210,7 @@ export class AlertService {
   reclaim(id: number): Alert {
     const [returned, escalated] = this.store.transaction(() => {
       const { ownerId: from, handoverTo } = this.get(id);
-      const r = this.applyChange(
+      const r = this.ledger.apply(
         id,
         'return',
         { kind: 'system' },
@@ -217,8 +220,8 @@ export class AlertService {
       );
       return [r, this.applyDispatch(id, 'escalation')] as const;
     });
-    this.finish(returned);
-    return this.finish(escalated);
+    this.ledger.finish(returned);
+    return this.ledger.finish(escalated);
   }
 
   received(id: number, staffId: string): void {
@@ -229,7 +232,7 @@ export class AlertService {
     if (!isOpen(alert.state) || !this.store.targets(id).some((t) => t.staffId === staffId)) {
       throw new AlertError('not-dispatched-to-you', `alert ${id} was not sent to ${staffId}, or is closed`);
     }
-    this.note(alert, 'received', staffActor(staffId), () =>
+    this.ledger.note(alert, 'received', staffActor(staffId), () =>
       this.store.markReceived(id, staffId, this.clock.now()),
     );
   }
@@ -251,7 +254,7 @@ export class AlertService {
         `${staffId} is not on shift and was not asked to take alert ${id}`,
       );
     }
-    return this.change(id, 'acknowledge', staffActor(staffId), 'acknowledged', () => ({
+    return this.ledger.change(id, 'acknowledge', staffActor(staffId), 'acknowledged', () => ({
       ownerId: staffId,
       acknowledgedAt: this.clock.now(),
       deadlineAt: this.clock.now() + this.timeouts.attendTimeoutS * 1000,
@@ -262,7 +265,7 @@ export class AlertService {
   /** The one a handover was offered to accepts it: from now on the alert is theirs. */
   private takeOver(alert: Alert, staffId: string): Alert {
     const now = this.clock.now();
-    return this.change(
+    return this.ledger.change(
       alert.id,
       'take-over',
       staffActor(staffId),
@@ -281,11 +284,11 @@ export class AlertService {
   }
 
   /** Records a decline; returns the alert and whether everyone asked at the current level has declined. */
-  decline(id: number, staffId: string, reason?: string): { alert: Alert; allDeclined: boolean } {
+  decline(id: number, staffId: string, reason?: string): Alert {
     this.staff(staffId);
     const offered = this.get(id);
     if (offered.handoverTo === staffId) {
-      const alert = this.change(
+      return this.ledger.change(
         id,
         'handover',
         staffActor(staffId),
@@ -293,10 +296,8 @@ export class AlertService {
         () => ({ handoverTo: null }),
         { owner: offered.ownerId, ...(reason ? { reason } : {}) },
       );
-      return { alert, allDeclined: false };
     }
-    let allDeclined = false;
-    const alert = this.change(
+    return this.ledger.change(
       id,
       'decline',
       staffActor(staffId),
@@ -308,15 +309,10 @@ export class AlertService {
             `alert ${id} is not waiting for ${staffId} to accept it`,
           );
         }
-        allDeclined = this.store
-          .targets(id)
-          .filter((t) => t.level === a.level)
-          .every((t) => t.declinedAt !== null);
         return {};
       },
       reason ? { reason } : {},
     );
-    return { alert, allDeclined };
   }
 
   /** The owner is with the resident; `via` the room's presence key when it was set, not the handset. */
@@ -324,7 +320,7 @@ export class AlertService {
     this.owner(id, staffId, 'mark arrival for');
     const alert = this.get(id);
     if (alert.state === 'attended') return alert; // arrived twice (a lost result, a retry): fine
-    return this.change(
+    return this.ledger.change(
       id,
       'attend',
       via ?? staffActor(staffId),
@@ -341,7 +337,7 @@ export class AlertService {
 
   resolve(id: number, staffId: string, outcome: Outcome, note?: string): Alert {
     this.owner(id, staffId, 'resolve');
-    return this.change(
+    return this.ledger.change(
       id,
       'resolve',
       staffActor(staffId),
@@ -375,7 +371,7 @@ export class AlertService {
     if (!this.register.staffOnShift(now).some((s) => s.id === to)) {
       throw new AlertError('not-on-shift', `cannot hand alert ${id} over to ${to}, who is not on shift`);
     }
-    return this.change(
+    return this.ledger.change(
       id,
       'handover',
       staffActor(staffId),
@@ -395,11 +391,11 @@ export class AlertService {
 
   /** A reset at the device that may not close this alert (it is taken, or an emergency): noted. */
   cancelRequested(id: number, actor: Actor): void {
-    this.note(this.get(id), 'cancel-requested', actor);
+    this.ledger.note(this.get(id), 'cancel-requested', actor);
   }
 
   cancel(id: number, actor: Actor): Alert {
-    return this.change(id, 'cancel', actor, 'cancelled', () => ({
+    return this.ledger.change(id, 'cancel', actor, 'cancelled', () => ({
       outcome: 'cancelled',
       closedAt: this.clock.now(),
       deadlineAt: null,
@@ -421,79 +417,5 @@ export class AlertService {
     if (alert.ownerId !== null && alert.ownerId !== staffId) {
       throw new AlertError('not-owner', `only ${alert.ownerId}, who owns alert ${id}, can ${what} it`);
     }
-  }
-
-  private change(
-    id: number,
-    command: Command,
-    actor: Actor,
-    action: AlertAction,
-    mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
-    detail: Detail = {},
-  ): Alert {
-    const applied = this.store.transaction(() =>
-      this.applyChange(id, command, actor, action, mutate, detail),
-    );
-    return this.finish(applied);
-  }
-
-  /** The change inside the caller's transaction; announce it with finish() after the commit. */
-  private applyChange(
-    id: number,
-    command: Command,
-    actor: Actor,
-    action: AlertAction,
-    mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
-    detailOf: Detail,
-  ): AlertChange {
-    const now = this.clock.now();
-    const current = this.get(id);
-    const next = transition(current.state, command);
-    if (!next.ok) throw new AlertError('illegal-transition', `alert ${id}: ${next.reason}`);
-    this.store.update(id, { ...mutate(current), state: next.to, updatedAt: now });
-    // Some details (who a dispatch went to) are known only once `mutate` has run.
-    const detail = typeof detailOf === 'function' ? detailOf() : detailOf;
-    this.store.appendAudit({
-      alertId: id,
-      at: now,
-      actor: actorName(actor),
-      action,
-      fromState: current.state,
-      toState: next.to,
-      detail,
-    });
-    return { alert: this.store.get(id)!, previousState: current.state, action, actor, detail };
-  }
-
-  /** An audit entry that changes no state (plus `write`, in the same commit), then announced. */
-  private note(
-    alert: Alert,
-    action: AlertAction,
-    actor: Actor,
-    write: () => void = () => {},
-    detail: Record<string, unknown> = {},
-  ): void {
-    this.store.transaction(() => {
-      write();
-      this.store.appendAudit({
-        alertId: alert.id,
-        at: this.clock.now(),
-        actor: actorName(actor),
-        action,
-        fromState: alert.state,
-        toState: alert.state,
-        detail,
-      });
-    });
-    this.bus.emit('alert:changed', { alert, previousState: alert.state, action, actor, detail });
-  }
-
-  /** Counts and announces a committed change. */
-  private finish(change: AlertChange): Alert {
-    this.metrics.alertActions.inc({ action: change.action });
-    if (change.alert.state === 'resolved' || change.alert.state === 'cancelled')
-      this.metrics.openAlerts.dec();
-    this.bus.emit('alert:changed', change);
-    return change.alert;
   }
 }

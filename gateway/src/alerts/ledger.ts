@@ -1,0 +1,99 @@
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { AlertAction, AlertChange, GatewayEvents } from '../core/events.js';
+import type { Metrics } from '../core/metrics.js';
+import { AlertError } from './errors.js';
+import { type Actor, type Alert, actorName } from './model.js';
+import { type Command, transition } from './state-machine.js';
+import type { AlertStore } from './store.js';
+
+/**
+ * How every alert change is made: checked against the state machine, written with its audit row
+ * in one SQLite transaction, and announced on the bus (and counted) only after the commit, so
+ * nobody is ever told about a change that a power cut could lose. The lifecycle rules (who may
+ * do what) are in service.ts.
+ */
+export class AlertLedger {
+  constructor(
+    private readonly store: AlertStore,
+    private readonly bus: EventBus<GatewayEvents>,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
+  ) {}
+
+  get(id: number): Alert {
+    const alert = this.store.get(id);
+    if (!alert) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
+    return alert;
+  }
+
+  /** One change in its own transaction, then announced. */
+  change(
+    id: number,
+    command: Command,
+    actor: Actor,
+    action: AlertAction,
+    mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
+    detail: Record<string, unknown> = {},
+  ): Alert {
+    return this.finish(this.store.transaction(() => this.apply(id, command, actor, action, mutate, detail)));
+  }
+
+  /** The change inside the caller's transaction; announce it with finish() after the commit. */
+  apply(
+    id: number,
+    command: Command,
+    actor: Actor,
+    action: AlertAction,
+    mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
+    detail: Record<string, unknown>,
+  ): AlertChange {
+    const now = this.clock.now();
+    const current = this.get(id);
+    const next = transition(current.state, command);
+    if (!next.ok) throw new AlertError('illegal-transition', `alert ${id}: ${next.reason}`);
+    this.store.update(id, { ...mutate(current), state: next.to, updatedAt: now });
+    this.store.appendAudit({
+      alertId: id,
+      at: now,
+      actor: actorName(actor),
+      action,
+      fromState: current.state,
+      toState: next.to,
+      detail,
+    });
+    return { alert: this.store.get(id)!, previousState: current.state, action, actor, detail };
+  }
+
+  /** An audit entry that changes no state (plus `write`, in the same commit), then announced. */
+  note(
+    alert: Alert,
+    action: AlertAction,
+    actor: Actor,
+    write: () => void = () => {},
+    detail: Record<string, unknown> = {},
+  ): void {
+    this.store.transaction(() => {
+      write();
+      this.store.appendAudit({
+        alertId: alert.id,
+        at: this.clock.now(),
+        actor: actorName(actor),
+        action,
+        fromState: alert.state,
+        toState: alert.state,
+        detail,
+      });
+    });
+    this.bus.emit('alert:changed', { alert, previousState: alert.state, action, actor, detail });
+  }
+
+  /** Counts and announces a committed change. */
+  finish(change: AlertChange): Alert {
+    this.metrics.alertActions.inc({ action: change.action });
+    if (change.alert.state === 'resolved' || change.alert.state === 'cancelled')
+      this.metrics.openAlerts.dec();
+    this.bus.emit('alert:changed', change);
+    return change.alert;
+  }
+}
