@@ -305,9 +305,11 @@ export class Dispatcher implements GatewayModule {
       const last = this.memorySent.get(alertId);
       if (last !== undefined && now - last < this.ctx.config.dispatch.ackTimeoutS.high * 1000) return;
       this.memorySent.set(alertId, now);
-      const onShift = this.ctx.register.staffOnShift(now).map((s) => s.id);
-      const everyone = onShift.length > 0 ? onShift : this.ctx.register.allStaff().map((s) => s.id);
-      this.send(alert, everyone, 'escalation');
+      this.send(
+        alert,
+        this.ctx.register.everyoneOnCall(now).map((s) => s.id),
+        'escalation',
+      );
     } catch (err) {
       this.ctx.log.error({ err, alertId }, 'could not send an alert from memory');
     }

@@ -135,11 +135,9 @@ export class UnrecordedAlarms implements GatewayModule {
   private recipients({ source }: FromDevice<DeviceEvent>): string[] {
     const { register, clock } = this.ctx;
     const now = clock.now();
-    const ids = new Set<string>();
-    if (source.zone) for (const s of register.respondersFor(source.zone.id, now)) ids.add(s.id);
-    for (const s of register.supervisorsOnShift(now)) ids.add(s.id);
-    for (const s of register.staffOnShift(now)) ids.add(s.id);
-    if (ids.size === 0) for (const s of register.allStaff()) ids.add(s.id);
+    // The zone's responders first (they are on shift too, so the rest is everyone else).
+    const ids = new Set(source.zone ? register.respondersFor(source.zone.id, now).map((s) => s.id) : []);
+    for (const s of register.everyoneOnCall(now)) ids.add(s.id);
     return [...ids];
   }
 

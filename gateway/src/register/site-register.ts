@@ -216,6 +216,15 @@ export class SiteRegister {
     return this.#onShift(at, (e) => e.supervisor);
   }
 
+  /**
+   * Who hears an alarm that cannot wait for the escalation ladder (storage is down): everyone on
+   * shift, or every registered staff member when the roster leaves nobody on shift.
+   */
+  everyoneOnCall(at: number): Staff[] {
+    const onShift = this.staffOnShift(at);
+    return onShift.length > 0 ? onShift : this.allStaff();
+  }
+
   /** Everyone with a roster line in force at `at`: responders (by rank) first, then supervisors. */
   staffOnShift(at: number): Staff[] {
     const responders = this.#onShift(at, (e) => !e.supervisor);
