@@ -3,7 +3,7 @@ import { AlertError } from '../alerts/errors.js';
 import type { Alert } from '../alerts/model.js';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { AlertChange } from '../core/events.js';
-import { probeStorage } from '../health/storage-probe.js';
+import { probeStorage } from '../core/storage-probe.js';
 import type { HandsetPresence } from './handset-presence.js';
 import { dispatchMessage, withdrawal } from './messages.js';
 

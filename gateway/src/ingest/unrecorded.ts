@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { type DeviceEvent, type Dispatch, PROVISIONAL_ALERT_ID_BASE, type Withdrawal } from '@careedge/edge';
 import type { GatewayContext, GatewayModule } from '../core/context.js';
 import type { FromDevice } from '../core/events.js';
-import { probeStorage } from '../health/storage-probe.js';
+import { probeStorage } from '../core/storage-probe.js';
 
 /** How often a degraded gateway tries a write to notice that storage works again. */
 export const STORAGE_PROBE_INTERVAL_MS = 10_000;
