@@ -1,11 +1,11 @@
 import type { AlertKind, Outcome } from '@careedge/edge';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import type { AlertChange, GatewayEvents } from '../core/events.js';
 import type { Metrics } from '../core/metrics.js';
 import type { DispatchPlanner } from '../dispatch/plan.js';
 import type { SiteRegister } from '../register/register.js';
 import { AlertError } from './errors.js';
+import type { AlertChange, AlertEvents } from './events.js';
 import { AlertLedger } from './ledger.js';
 import { type Actor, type Alert, type AlertState, actorName, type Priority } from './model.js';
 import { isOpen } from './state-machine.js';
@@ -57,7 +57,7 @@ export class AlertService {
   constructor(
     private readonly store: AlertStore,
     private readonly register: SiteRegister,
-    private readonly bus: EventBus<GatewayEvents>,
+    private readonly bus: EventBus<AlertEvents>,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly planner: DispatchPlanner,

@@ -1,4 +1,9 @@
-import type { GatewayContext, GatewayModule } from '../core/context.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db.js';
+import type { Health } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
 
 /** How often the clock is checked against what was recorded and against monotonic time. */
 export const CLOCK_CHECK_INTERVAL_MS = 60_000;
@@ -22,7 +27,7 @@ export class ClockWatch implements GatewayModule {
   private lastMono = 0;
 
   constructor(
-    private readonly ctx: Pick<GatewayContext, 'clock' | 'db' | 'health' | 'log' | 'metrics'>,
+    private readonly ctx: { clock: Clock; db: Db; health: Health; log: Logger; metrics: Metrics },
     private readonly monotonic: () => number = () => performance.now(),
   ) {}
 

@@ -1,6 +1,13 @@
 import type { GatewayState, SystemNotice } from '@careedge/edge';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { HealthChange, Problem } from '../core/health.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Health, HealthChange, Problem } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
+import type { IngestEvents } from '../ingest/events.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
 import { noticeRecipients } from './recipients.js';
 
 /** What staff read on their handsets, per problem. */
@@ -26,10 +33,15 @@ export class HealthReport implements GatewayModule {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly ctx: Pick<
-      GatewayContext,
-      'health' | 'log' | 'metrics' | 'mqtt' | 'register' | 'clock' | 'bus'
-    >,
+    private readonly ctx: {
+      health: Health;
+      log: Logger;
+      metrics: Metrics;
+      mqtt: Pick<MqttLink, 'publish'>;
+      register: SiteRegister;
+      clock: Clock;
+      bus: EventBus<Pick<IngestEvents, 'staff:status'>>;
+    },
     private readonly version?: string,
   ) {}
 

@@ -9,12 +9,19 @@ import {
   isAlarmEventType,
   parseTopic,
 } from '@careedge/edge';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { FromDevice, GatewayEvents } from '../core/events.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { AlarmContext, JournalClaims } from '../journal/index.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
 import type { DeviceContext, DeviceKind } from '../register/types.js';
 import { SequenceTracker } from './dedup.js';
+import type { FromDevice, IngestEvents } from './events.js';
 import type { UnrecordedAlarms } from './unrecorded.js';
 
 /** Which device kinds may send which event types. */
@@ -65,7 +72,16 @@ export class Ingest implements GatewayModule {
    * `unrecorded`: sends alarms that could not be stored from memory (see unrecorded.ts).
    */
   constructor(
-    private readonly ctx: GatewayContext,
+    private readonly ctx: {
+      config: Pick<GatewayConfig, 'log'>;
+      siteId: string;
+      clock: Clock;
+      log: Logger;
+      metrics: Metrics;
+      bus: EventBus<IngestEvents>;
+      register: SiteRegister;
+      mqtt: Pick<MqttLink, 'onMessage' | 'subscribe'>;
+    },
     private readonly journal?: JournalClaims,
     private readonly unrecorded?: UnrecordedAlarms,
   ) {
@@ -316,4 +332,4 @@ const DEVICE_EVENTS = {
   deviceEvent: 'device:event',
   deviceHeartbeat: 'device:heartbeat',
   deviceStatus: 'device:status',
-} as const satisfies Partial<Record<ChannelKey, keyof GatewayEvents>>;
+} as const satisfies Partial<Record<ChannelKey, keyof IngestEvents>>;

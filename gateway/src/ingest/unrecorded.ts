@@ -1,8 +1,17 @@
 import { randomInt } from 'node:crypto';
 import { type DeviceEvent, type Dispatch, PROVISIONAL_ALERT_ID_BASE, type Withdrawal } from '@careedge/edge';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { FromDevice } from '../core/events.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db.js';
+import type { Health } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
 import { probeStorage } from '../core/storage-probe.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
+import type { FromDevice, IngestEvents } from './events.js';
 
 /** How often a degraded gateway tries a write to notice that storage works again. */
 export const STORAGE_PROBE_INTERVAL_MS = 10_000;
@@ -40,10 +49,17 @@ export class UnrecordedAlarms implements GatewayModule {
   private stopped = false;
 
   constructor(
-    private readonly ctx: Pick<
-      GatewayContext,
-      'bus' | 'config' | 'clock' | 'log' | 'metrics' | 'mqtt' | 'register' | 'db' | 'health'
-    >,
+    private readonly ctx: {
+      bus: EventBus<Pick<IngestEvents, 'staff:status'>>;
+      config: Pick<GatewayConfig, 'rules' | 'dispatch'>;
+      clock: Clock;
+      log: Logger;
+      metrics: Metrics;
+      mqtt: Pick<MqttLink, 'publish'>;
+      register: SiteRegister;
+      db: Db;
+      health: Health;
+    },
     /**
      * Once stored, the real alert is dispatched at its first level: everyone who had the
      * provisional one must still be asked about the real one, or the alarm would vanish from
