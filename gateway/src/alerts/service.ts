@@ -2,12 +2,12 @@ import type { AlertKind, Outcome } from '@careedge/edge';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../core/metrics.js';
-import type { DispatchPlanner } from '../dispatch/plan.js';
 import type { SiteRegister } from '../register/register.js';
 import { AlertError } from './errors.js';
 import type { AlertChange, AlertEvents } from './events.js';
 import { AlertLedger } from './ledger.js';
 import { type Actor, type Alert, type AlertState, actorName, type Priority } from './model.js';
+import type { DispatchPlanning } from './planning.js';
 import { isOpen } from './state-machine.js';
 import type { AlertStore } from './store.js';
 
@@ -60,7 +60,7 @@ export class AlertService {
     private readonly bus: EventBus<AlertEvents>,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
-    private readonly planner: DispatchPlanner,
+    private readonly planner: DispatchPlanning,
     private readonly timeouts: OwnershipTimeouts,
   ) {
     this.metrics.openAlerts.set(this.store.open().length);
