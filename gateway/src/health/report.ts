@@ -1,4 +1,5 @@
 import type { GatewayState, SystemNotice } from '@careedge/edge';
+import { Gauge } from 'prom-client';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Health, HealthChange, Problem } from '../core/health.js';
@@ -31,6 +32,7 @@ const NOTICE: Record<Problem['problem'], { degraded: (reason: string) => string;
 export class HealthReport implements GatewayModule {
   readonly name = 'health-report';
   private unsubscribe: (() => void) | undefined;
+  private readonly healthProblem: Gauge<'problem'>;
 
   constructor(
     private readonly ctx: {
@@ -43,11 +45,18 @@ export class HealthReport implements GatewayModule {
       bus: EventBus<Pick<IngestEvents, 'staff:status'>>;
     },
     private readonly version?: string,
-  ) {}
+  ) {
+    this.healthProblem = new Gauge({
+      registers: [ctx.metrics.registry],
+      name: 'careedge_health_problem',
+      help: 'Whether the gateway is degraded by a problem (1) or not (0), per problem (storage, clock).',
+      labelNames: ['problem'] as const,
+    });
+  }
 
   start(): void {
     for (const problem of ['storage', 'clock'] as const) {
-      this.ctx.metrics.healthProblem.set({ problem }, this.ctx.health.has(problem) ? 1 : 0);
+      this.healthProblem.set({ problem }, this.ctx.health.has(problem) ? 1 : 0);
     }
     // Problems found before this module started (at start-up) are reported now.
     for (const p of this.ctx.health.list()) this.report({ kind: 'started', problem: p });
@@ -68,9 +77,9 @@ export class HealthReport implements GatewayModule {
   }
 
   private report({ kind, problem }: HealthChange): void {
-    const { log, metrics, mqtt, register, clock, health } = this.ctx;
+    const { log, mqtt, register, clock, health } = this.ctx;
     const started = kind === 'started';
-    metrics.healthProblem.set({ problem: problem.problem }, started ? 1 : 0);
+    this.healthProblem.set({ problem: problem.problem }, started ? 1 : 0);
     if (started) log.error({ problem: problem.problem, reason: problem.reason }, 'gateway degraded');
     else log.info({ problem: problem.problem }, 'gateway problem cleared');
 

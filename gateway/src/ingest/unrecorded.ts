@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { type DeviceEvent, type Dispatch, PROVISIONAL_ALERT_ID_BASE, type Withdrawal } from '@careedge/edge';
+import { Counter } from 'prom-client';
 import type { GatewayConfig } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
@@ -47,6 +48,7 @@ export class UnrecordedAlarms implements GatewayModule {
   private probeTimer: unknown;
   private unsubscribeHealth: (() => void) | undefined;
   private stopped = false;
+  private readonly unrecordedAlarms: Counter;
 
   constructor(
     private readonly ctx: {
@@ -68,6 +70,11 @@ export class UnrecordedAlarms implements GatewayModule {
     private readonly alsoAsk: (deviceId: string, staffIds: string[]) => void = () => {},
   ) {
     this.nextId = PROVISIONAL_ALERT_ID_BASE + randomInt(100_000_000);
+    this.unrecordedAlarms = new Counter({
+      registers: [ctx.metrics.registry],
+      name: 'careedge_unrecorded_alarms_total',
+      help: 'Alarms that could not be stored and were dispatched from memory.',
+    });
   }
 
   start(): void {
@@ -106,7 +113,7 @@ export class UnrecordedAlarms implements GatewayModule {
     if (!ALARMS.has(event.message.type) || this.pending.has(event)) return;
     const p: Unrecorded = { dispatch: this.dispatchFor(event), event, told: new Set(), timer: undefined };
     this.pending.set(event, p);
-    this.ctx.metrics.unrecordedAlarms.inc();
+    this.unrecordedAlarms.inc();
     this.ctx.log.error(
       { device: event.source.device.id, type: event.message.type, provisionalId: p.dispatch.alertId },
       'alarm could not be recorded: dispatched from memory to everyone on shift',
