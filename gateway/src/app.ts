@@ -7,26 +7,27 @@ import { buildHttpApi } from './api/http.js';
 import type { GatewayConfig } from './config/schema.js';
 import { EventBus } from './core/bus.js';
 import { type Clock, systemClock } from './core/clock.js';
-import type { GatewayContext, GatewayModule } from './core/context.js';
-import { openDatabase } from './core/db.js';
-import type { GatewayEvents } from './core/events.js';
+import { type Db, openDatabase } from './core/db.js';
 import { Health } from './core/health.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { createMetrics } from './core/metrics.js';
+import { createMetrics, type Metrics } from './core/metrics.js';
+import type { GatewayModule } from './core/module.js';
 import { startModules } from './core/modules.js';
+import { probeStorage } from './core/storage-probe.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { HandsetPresence } from './dispatch/handset-presence.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
+import type { GatewayEvents } from './events.js';
 import { ClockWatch } from './health/clock-watch.js';
 import { HealthReport } from './health/report.js';
-import { probeStorage } from './health/storage-probe.js';
 import { Ingest } from './ingest/ingest.js';
 import { UnrecordedAlarms } from './ingest/unrecorded.js';
 import { AlarmJournal, alarmWriteAhead, JournalPruning } from './journal/index.js';
+import type { MqttLink } from './mqtt/link.js';
 import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
-import { openRegister } from './register/register.js';
+import { openRegister, type SiteRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
 
@@ -39,6 +40,27 @@ export interface StartOptions {
   logger?: Logger;
   /** Monotonic milliseconds, to notice wall-clock jumps; performance.now unless a test fakes it. */
   monotonic?: () => number;
+}
+
+/**
+ * Everything the composition root built, for the CLI and the tests to look into. Modules are not
+ * given this: each is handed the few parts it uses.
+ */
+export interface GatewayContext {
+  config: GatewayConfig;
+  siteId: string;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  bus: EventBus<GatewayEvents>;
+  db: Db;
+  register: SiteRegister;
+  mqtt: MqttLink;
+  alertStore: AlertStore;
+  alerts: AlertService;
+  planner: DispatchPlanner;
+  /** Named problems that make the gateway degraded (storage, clock); reported by health/. */
+  health: Health;
 }
 
 export interface RunningGateway {

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
-import type { GatewayModule } from '../core/context.js';
 import type { Db } from '../core/db.js';
 import type { Logger } from '../core/logger.js';
+import type { GatewayModule } from '../core/module.js';
 
 const DAY_MS = 86_400_000;
 

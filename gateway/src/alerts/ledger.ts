@@ -1,8 +1,8 @@
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import type { AlertAction, AlertChange, GatewayEvents } from '../core/events.js';
-import type { Metrics } from '../core/metrics.js';
 import { AlertError } from './errors.js';
+import type { AlertAction, AlertChange, AlertEvents } from './events.js';
+import type { AlertMetrics } from './metrics.js';
 import { type Actor, type Alert, actorName } from './model.js';
 import { type Command, transition } from './state-machine.js';
 import type { AlertStore } from './store.js';
@@ -16,9 +16,9 @@ import type { AlertStore } from './store.js';
 export class AlertLedger {
   constructor(
     private readonly store: AlertStore,
-    private readonly bus: EventBus<GatewayEvents>,
+    private readonly bus: EventBus<AlertEvents>,
     private readonly clock: Clock,
-    private readonly metrics: Metrics,
+    private readonly metrics: AlertMetrics,
   ) {}
 
   get(id: number): Alert {

@@ -1,13 +1,14 @@
 import type { AlertKind, Outcome } from '@careedge/edge';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import type { AlertChange, GatewayEvents } from '../core/events.js';
 import type { Metrics } from '../core/metrics.js';
-import type { DispatchPlanner } from '../dispatch/plan.js';
 import type { SiteRegister } from '../register/register.js';
 import { AlertError } from './errors.js';
+import type { AlertChange, AlertEvents } from './events.js';
 import { AlertLedger } from './ledger.js';
+import { type AlertMetrics, alertMetrics } from './metrics.js';
 import { type Actor, type Alert, type AlertState, actorName, type Priority } from './model.js';
+import type { DispatchPlanning } from './planning.js';
 import { isOpen } from './state-machine.js';
 import type { AlertStore } from './store.js';
 
@@ -53,18 +54,20 @@ const staffActor = (id: string): Actor => ({ kind: 'staff', id });
  */
 export class AlertService {
   private readonly ledger: AlertLedger;
+  private readonly metrics: AlertMetrics;
 
   constructor(
     private readonly store: AlertStore,
     private readonly register: SiteRegister,
-    private readonly bus: EventBus<GatewayEvents>,
+    private readonly bus: EventBus<AlertEvents>,
     private readonly clock: Clock,
-    private readonly metrics: Metrics,
-    private readonly planner: DispatchPlanner,
+    metrics: Metrics,
+    private readonly planner: DispatchPlanning,
     private readonly timeouts: OwnershipTimeouts,
   ) {
+    this.metrics = alertMetrics(metrics.registry);
     this.metrics.openAlerts.set(this.store.open().length);
-    this.ledger = new AlertLedger(store, bus, clock, metrics);
+    this.ledger = new AlertLedger(store, bus, clock, this.metrics);
   }
 
   get(id: number): Alert {

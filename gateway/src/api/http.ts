@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import Fastify, { LogController } from 'fastify';
 import { AlertError } from '../alerts/errors.js';
-import type { GatewayContext } from '../core/context.js';
+import type { HttpApiDeps } from './deps.js';
 
 const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const AlertListQuery = Type.Object({
@@ -16,7 +16,7 @@ const STATUS: Record<string, number> = { 'alert-not-found': 404 };
  * The HTTP API: health, Prometheus metrics and read access to alerts with their audit trail.
  * Built separately from listen() so tests drive it with inject().
  */
-export function buildHttpApi(ctx: GatewayContext) {
+export function buildHttpApi(ctx: HttpApiDeps) {
   const app = Fastify({
     loggerInstance: ctx.log.child({ module: 'http' }),
     // Request logs would drown the alarm log on a Pi; errors are still logged below.

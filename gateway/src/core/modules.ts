@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
-import type { GatewayModule } from './context.js';
 import type { Logger } from './logger.js';
+import type { GatewayModule } from './module.js';
 
 /** How soon an optional module that failed to start is tried again. */
 const RETRY_MS = 30_000;

@@ -1,9 +1,20 @@
 import type { DispatchReason } from '@careedge/edge';
 import { AlertError } from '../alerts/errors.js';
+import type { AlertChange, AlertEvents } from '../alerts/events.js';
 import type { Alert } from '../alerts/model.js';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { AlertChange } from '../core/events.js';
-import { probeStorage } from '../health/storage-probe.js';
+import type { AlertService } from '../alerts/service.js';
+import type { AlertStore } from '../alerts/store.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db.js';
+import type { Health } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+import type { GatewayModule } from '../core/module.js';
+import { probeStorage } from '../core/storage-probe.js';
+import type { IngestEvents } from '../ingest/events.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
 import type { HandsetPresence } from './handset-presence.js';
 import { dispatchMessage, withdrawal } from './messages.js';
 
@@ -25,6 +36,20 @@ const RESCHEDULE: ReadonlySet<AlertChange['action']> = new Set([
   'resolved',
   'cancelled',
 ]);
+
+/** What the dispatcher (and the handset replies beside it) is given by the composition root. */
+export interface DispatchDeps {
+  config: Pick<GatewayConfig, 'dispatch'>;
+  clock: Clock;
+  log: Logger;
+  bus: EventBus<AlertEvents & Pick<IngestEvents, 'staff:status' | 'staff:reply'>>;
+  db: Db;
+  health: Health;
+  register: SiteRegister;
+  mqtt: Pick<MqttLink, 'publish'>;
+  alerts: AlertService;
+  alertStore: AlertStore;
+}
 
 interface Timer {
   handle: unknown;
@@ -50,7 +75,7 @@ export class Dispatcher implements GatewayModule {
   private sweeper: unknown;
 
   constructor(
-    private readonly ctx: GatewayContext,
+    private readonly ctx: DispatchDeps,
     private readonly handsets: HandsetPresence,
   ) {}
 

@@ -1,4 +1,5 @@
-import type { Alert, Priority } from '../alerts/model.js';
+import type { Priority } from '../alerts/model.js';
+import type { DispatchPlan, DispatchPlanning, PlannedAlert } from '../alerts/planning.js';
 import type { SiteRegister } from '../register/register.js';
 
 const keyOf = (level: readonly string[]) => [...level].sort().join(',');
@@ -24,17 +25,6 @@ export function escalationLevels(register: SiteRegister, zoneId: string, at: num
   return out;
 }
 
-export interface DispatchPlan {
-  /** The dispatch step (Alert.level): 0 first, then one more per escalation. */
-  level: number;
-  staffIds: string[];
-  /** When to escalate if nobody has accepted. */
-  deadlineAt: number;
-}
-
-/** What the planner needs to know about an alert. */
-export type PlannedAlert = Pick<Alert, 'zoneId' | 'priority'> & Partial<Pick<Alert, 'excludeStaff'>>;
-
 /** Staff members whose handsets said they are offline (their MQTT last will, or a clean logout). */
 export interface Reachability {
   isOffline(staffId: string): boolean;
@@ -48,7 +38,7 @@ export interface Reachability {
  * continuing at the old shift's level number, and after every level was asked it keeps asking
  * everyone. A level whose handsets are all offline is skipped rather than waited for.
  */
-export class DispatchPlanner {
+export class DispatchPlanner implements DispatchPlanning {
   constructor(
     private readonly register: SiteRegister,
     private readonly ackTimeoutS: Record<Priority, number>,

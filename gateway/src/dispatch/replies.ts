@@ -1,7 +1,7 @@
 import { type HandsetReply, isProvisionalAlertId, type ReplyResult } from '@careedge/edge';
 import { AlertError } from '../alerts/errors.js';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { Dispatcher } from './dispatcher.js';
+import type { GatewayModule } from '../core/module.js';
+import type { DispatchDeps, Dispatcher } from './dispatcher.js';
 
 /**
  * Carries out what carers do on their handsets and answers every reply on the handset's
@@ -11,7 +11,7 @@ export class HandsetReplies implements GatewayModule {
   readonly name = 'handset-replies';
 
   constructor(
-    private readonly ctx: GatewayContext,
+    private readonly ctx: Pick<DispatchDeps, 'alerts' | 'bus' | 'clock' | 'log' | 'mqtt'>,
     private readonly dispatcher: Dispatcher,
   ) {}
 

@@ -1,4 +1,10 @@
-import type { GatewayContext, GatewayModule } from '../core/context.js';
+import { Counter } from 'prom-client';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db.js';
+import type { Health } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
 
 /** How often the clock is checked against what was recorded and against monotonic time. */
 export const CLOCK_CHECK_INTERVAL_MS = 60_000;
@@ -20,11 +26,19 @@ export class ClockWatch implements GatewayModule {
   private lastRecorded = 0;
   private lastWall = 0;
   private lastMono = 0;
+  private readonly clockJumps: Counter<'direction'>;
 
   constructor(
-    private readonly ctx: Pick<GatewayContext, 'clock' | 'db' | 'health' | 'log' | 'metrics'>,
+    private readonly ctx: { clock: Clock; db: Db; health: Health; log: Logger; metrics: Metrics },
     private readonly monotonic: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.clockJumps = new Counter({
+      registers: [ctx.metrics.registry],
+      name: 'careedge_clock_jumps_total',
+      help: 'Wall-clock jumps seen at run time (the clock moved apart from monotonic time), by direction.',
+      labelNames: ['direction'] as const,
+    });
+  }
 
   start(): void {
     this.lastRecorded = this.newestRecord();
@@ -83,7 +97,7 @@ export class ClockWatch implements GatewayModule {
     this.lastMono = mono;
     if (Math.abs(drift) <= JUMP_TOLERANCE_MS) return;
     const direction = drift > 0 ? 'forward' : 'backward';
-    this.ctx.metrics.clockJumps.inc({ direction });
+    this.clockJumps.inc({ direction });
     this.ctx.log.warn({ direction, jumpMs: Math.round(drift) }, 'the wall clock jumped');
   }
 }

@@ -1,6 +1,14 @@
 import type { GatewayState, SystemNotice } from '@careedge/edge';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { HealthChange, Problem } from '../core/health.js';
+import { Gauge } from 'prom-client';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Health, HealthChange, Problem } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
+import type { IngestEvents } from '../ingest/events.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
 import { noticeRecipients } from './recipients.js';
 
 /** What staff read on their handsets, per problem. */
@@ -24,18 +32,31 @@ const NOTICE: Record<Problem['problem'], { degraded: (reason: string) => string;
 export class HealthReport implements GatewayModule {
   readonly name = 'health-report';
   private unsubscribe: (() => void) | undefined;
+  private readonly healthProblem: Gauge<'problem'>;
 
   constructor(
-    private readonly ctx: Pick<
-      GatewayContext,
-      'health' | 'log' | 'metrics' | 'mqtt' | 'register' | 'clock' | 'bus'
-    >,
+    private readonly ctx: {
+      health: Health;
+      log: Logger;
+      metrics: Metrics;
+      mqtt: Pick<MqttLink, 'publish'>;
+      register: SiteRegister;
+      clock: Clock;
+      bus: EventBus<Pick<IngestEvents, 'staff:status'>>;
+    },
     private readonly version?: string,
-  ) {}
+  ) {
+    this.healthProblem = new Gauge({
+      registers: [ctx.metrics.registry],
+      name: 'careedge_health_problem',
+      help: 'Whether the gateway is degraded by a problem (1) or not (0), per problem (storage, clock).',
+      labelNames: ['problem'] as const,
+    });
+  }
 
   start(): void {
     for (const problem of ['storage', 'clock'] as const) {
-      this.ctx.metrics.healthProblem.set({ problem }, this.ctx.health.has(problem) ? 1 : 0);
+      this.healthProblem.set({ problem }, this.ctx.health.has(problem) ? 1 : 0);
     }
     // Problems found before this module started (at start-up) are reported now.
     for (const p of this.ctx.health.list()) this.report({ kind: 'started', problem: p });
@@ -56,9 +77,9 @@ export class HealthReport implements GatewayModule {
   }
 
   private report({ kind, problem }: HealthChange): void {
-    const { log, metrics, mqtt, register, clock, health } = this.ctx;
+    const { log, mqtt, register, clock, health } = this.ctx;
     const started = kind === 'started';
-    metrics.healthProblem.set({ problem: problem.problem }, started ? 1 : 0);
+    this.healthProblem.set({ problem: problem.problem }, started ? 1 : 0);
     if (started) log.error({ problem: problem.problem, reason: problem.reason }, 'gateway degraded');
     else log.info({ problem: problem.problem }, 'gateway problem cleared');
 

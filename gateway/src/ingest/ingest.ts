@@ -9,12 +9,20 @@ import {
   isAlarmEventType,
   parseTopic,
 } from '@careedge/edge';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { FromDevice, GatewayEvents } from '../core/events.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { AlarmContext, JournalClaims } from '../journal/index.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
 import type { DeviceContext, DeviceKind } from '../register/types.js';
 import { SequenceTracker } from './dedup.js';
+import type { FromDevice, IngestEvents } from './events.js';
+import { type IngestMetrics, ingestMetrics } from './metrics.js';
 import type { UnrecordedAlarms } from './unrecorded.js';
 
 /** Which device kinds may send which event types. */
@@ -59,16 +67,27 @@ export class Ingest implements GatewayModule {
   private readonly sequences = new SequenceTracker();
   private stopped = false;
   private readonly rejectLog: RateLimitedLog;
+  private readonly metrics: IngestMetrics;
 
   /**
    * `journal`: alarms the broker wrote ahead, settled here or in the commit of their alert;
    * `unrecorded`: sends alarms that could not be stored from memory (see unrecorded.ts).
    */
   constructor(
-    private readonly ctx: GatewayContext,
+    private readonly ctx: {
+      config: Pick<GatewayConfig, 'log'>;
+      siteId: string;
+      clock: Clock;
+      log: Logger;
+      metrics: Metrics;
+      bus: EventBus<IngestEvents>;
+      register: SiteRegister;
+      mqtt: Pick<MqttLink, 'onMessage' | 'subscribe'>;
+    },
     private readonly journal?: JournalClaims,
     private readonly unrecorded?: UnrecordedAlarms,
   ) {
+    this.metrics = ingestMetrics(ctx.metrics.registry);
     this.rejectLog = new RateLimitedLog(ctx.log, ctx.clock, ctx.config.log.rejectLogIntervalS * 1000);
   }
 
@@ -115,7 +134,7 @@ export class Ingest implements GatewayModule {
         this.reject(channel, id, topic, rejection);
       }
     } catch (err) {
-      this.ctx.metrics.ingestMessages.inc({ channel, result: 'error' });
+      this.metrics.ingestMessages.inc({ channel, result: 'error' });
       this.ctx.log.error({ err, topic }, 'internal error while handling a message');
     }
   }
@@ -127,7 +146,8 @@ export class Ingest implements GatewayModule {
     settle?: () => void,
     pressedFor?: AlarmContext,
   ): Rejection | undefined {
-    const { metrics, register, bus, clock } = this.ctx;
+    const { register, bus, clock } = this.ctx;
+    const metrics = this.metrics;
     const decoded = decodePayload(channel, payload);
     // Problems that do not stop an alarm: an SOS, fall or call the schema refuses is still one.
     const flaws: string[] = [];
@@ -236,7 +256,7 @@ export class Ingest implements GatewayModule {
     // Rules, the alert commit and the dispatch run synchronously inside emit(): time them all.
     const started = performance.now();
     const failed = this.ctx.bus.emit('device:event', event);
-    this.ctx.metrics.eventProcessing.observe((performance.now() - started) / 1000);
+    this.metrics.eventProcessing.observe((performance.now() - started) / 1000);
     for (const owner of failed) {
       // The rules could not record it: retrying alone would keep an alarm from everyone until
       // storage recovers, so it also goes out from memory now.
@@ -248,7 +268,7 @@ export class Ingest implements GatewayModule {
   private retry(owner: string, event: FromDevice<DeviceEvent>, attempt: number): void {
     if (this.stopped) return;
     const delay = Math.min(attempt, 10) * 1000;
-    this.ctx.metrics.ingestMessages.inc({ channel: 'deviceEvent', result: 'retried' });
+    this.metrics.ingestMessages.inc({ channel: 'deviceEvent', result: 'retried' });
     this.ctx.log.error(
       { device: event.source.device.id, type: event.message.type, owner, attempt, retryInMs: delay },
       'handling a device event failed; it is kept and tried again',
@@ -301,8 +321,8 @@ export class Ingest implements GatewayModule {
   private reject(channel: ChannelKey, id: string, topic: string, r: Rejection): void {
     const result =
       r.reason === 'unknown-device' || r.reason === 'unknown-staff' ? 'unknown-device' : 'rejected';
-    this.ctx.metrics.ingestMessages.inc({ channel, result });
-    this.ctx.metrics.ingestRejections.inc({ channel, reason: r.reason });
+    this.metrics.ingestMessages.inc({ channel, result });
+    this.metrics.ingestRejections.inc({ channel, reason: r.reason });
     this.rejectLog.warn(
       `${r.reason}/${id}`,
       { topic, reason: r.reason, problem: r.detail },
@@ -316,4 +336,4 @@ const DEVICE_EVENTS = {
   deviceEvent: 'device:event',
   deviceHeartbeat: 'device:heartbeat',
   deviceStatus: 'device:status',
-} as const satisfies Partial<Record<ChannelKey, keyof GatewayEvents>>;
+} as const satisfies Partial<Record<ChannelKey, keyof IngestEvents>>;

@@ -1,8 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { type DeviceEvent, type Dispatch, PROVISIONAL_ALERT_ID_BASE, type Withdrawal } from '@careedge/edge';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { FromDevice } from '../core/events.js';
-import { probeStorage } from '../health/storage-probe.js';
+import { Counter } from 'prom-client';
+import type { GatewayConfig } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db.js';
+import type { Health } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
+import { probeStorage } from '../core/storage-probe.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
+import type { FromDevice, IngestEvents } from './events.js';
 
 /** How often a degraded gateway tries a write to notice that storage works again. */
 export const STORAGE_PROBE_INTERVAL_MS = 10_000;
@@ -38,12 +48,20 @@ export class UnrecordedAlarms implements GatewayModule {
   private probeTimer: unknown;
   private unsubscribeHealth: (() => void) | undefined;
   private stopped = false;
+  private readonly unrecordedAlarms: Counter;
 
   constructor(
-    private readonly ctx: Pick<
-      GatewayContext,
-      'bus' | 'config' | 'clock' | 'log' | 'metrics' | 'mqtt' | 'register' | 'db' | 'health'
-    >,
+    private readonly ctx: {
+      bus: EventBus<Pick<IngestEvents, 'staff:status'>>;
+      config: Pick<GatewayConfig, 'rules' | 'dispatch'>;
+      clock: Clock;
+      log: Logger;
+      metrics: Metrics;
+      mqtt: Pick<MqttLink, 'publish'>;
+      register: SiteRegister;
+      db: Db;
+      health: Health;
+    },
     /**
      * Once stored, the real alert is dispatched at its first level: everyone who had the
      * provisional one must still be asked about the real one, or the alarm would vanish from
@@ -52,6 +70,11 @@ export class UnrecordedAlarms implements GatewayModule {
     private readonly alsoAsk: (deviceId: string, staffIds: string[]) => void = () => {},
   ) {
     this.nextId = PROVISIONAL_ALERT_ID_BASE + randomInt(100_000_000);
+    this.unrecordedAlarms = new Counter({
+      registers: [ctx.metrics.registry],
+      name: 'careedge_unrecorded_alarms_total',
+      help: 'Alarms that could not be stored and were dispatched from memory.',
+    });
   }
 
   start(): void {
@@ -90,7 +113,7 @@ export class UnrecordedAlarms implements GatewayModule {
     if (!ALARMS.has(event.message.type) || this.pending.has(event)) return;
     const p: Unrecorded = { dispatch: this.dispatchFor(event), event, told: new Set(), timer: undefined };
     this.pending.set(event, p);
-    this.ctx.metrics.unrecordedAlarms.inc();
+    this.unrecordedAlarms.inc();
     this.ctx.log.error(
       { device: event.source.device.id, type: event.message.type, provisionalId: p.dispatch.alertId },
       'alarm could not be recorded: dispatched from memory to everyone on shift',

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
-import type { GatewayModule } from '../core/context.js';
 import type { Logger } from '../core/logger.js';
+import type { GatewayModule } from '../core/module.js';
 import type { AlarmJournal } from './alarm-journal.js';
 
 /** Settled entries are kept a day: long enough to look into a night's alarms, then deleted. */

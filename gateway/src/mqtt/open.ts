@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { channels } from '@careedge/edge';
+import { Counter } from 'prom-client';
 import { startEmbeddedBroker } from '../broker/index.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -33,6 +34,12 @@ export async function openMqtt(opts: {
 }): Promise<OpenedMqtt> {
   const { config, register, clock, log, metrics, version, writeAhead } = opts;
   const siteId = register.site.id;
+  const mqttDenied = new Counter({
+    registers: [metrics.registry],
+    name: 'careedge_mqtt_denied_total',
+    help: 'Refused MQTT connects, publishes and subscribes.',
+    labelNames: ['kind'] as const,
+  });
   if (config.mqtt.url) {
     const link = await ClientLink.connect({
       url: config.mqtt.url,
@@ -67,7 +74,7 @@ export async function openMqtt(opts: {
     // Thousands a second, for the gateway only: handed over unrouted, handled after alarms.
     bulkLeaves: [channels.deviceTelemetry.leaf, channels.deviceHeartbeat.leaf],
     onDenied: (e) => {
-      metrics.mqttDenied.inc({ kind: e.kind });
+      mqttDenied.inc({ kind: e.kind });
       // Login failures are summed up per address (one guesser tries many usernames).
       const who = e.kind === 'auth' || e.kind === 'throttled' ? e.source : (e.username ?? e.clientId);
       denials.warn(`${e.kind}/${who}`, { ...e }, 'MQTT request refused');

@@ -1,5 +1,11 @@
 import type { Reassurance } from '@careedge/edge';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
+import type { AlertEvents } from '../alerts/events.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { GatewayModule } from '../core/module.js';
+import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
 
 /**
  * Tells the resident that help is on the way as soon as somebody accepts the alert (and who, if
@@ -9,7 +15,15 @@ import type { GatewayContext, GatewayModule } from '../core/context.js';
 export class ReassuranceModule implements GatewayModule {
   readonly name = 'reassurance';
 
-  constructor(private readonly ctx: GatewayContext) {}
+  constructor(
+    private readonly ctx: {
+      bus: EventBus<AlertEvents>;
+      mqtt: Pick<MqttLink, 'publish'>;
+      clock: Clock;
+      register: SiteRegister;
+      config: Pick<GatewayConfig, 'reassurance'>;
+    },
+  ) {}
 
   start(): void {
     this.ctx.bus.on(this.name, 'alert:changed', ({ alert, action }) => {

@@ -1,8 +1,13 @@
 import type { AlertKind, DeviceEvent } from '@careedge/edge';
 import type { Priority } from '../alerts/model.js';
-import type { Trigger } from '../alerts/service.js';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { FromDevice } from '../core/events.js';
+import type { AlertService, Trigger } from '../alerts/service.js';
+import type { AlertStore } from '../alerts/store.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { GatewayModule } from '../core/module.js';
+import type { FromDevice, IngestEvents } from '../ingest/events.js';
 
 /** Alert kinds a new trigger joins: a repeated press updates the open alert, never a second one. */
 const JOINS: Record<AlertKind, AlertKind[]> = {
@@ -20,7 +25,16 @@ const JOINS: Record<AlertKind, AlertKind[]> = {
 export class CallRules implements GatewayModule {
   readonly name = 'rules';
 
-  constructor(private readonly ctx: GatewayContext) {}
+  constructor(
+    private readonly ctx: {
+      bus: EventBus<Pick<IngestEvents, 'device:event'>>;
+      alerts: AlertService;
+      alertStore: AlertStore;
+      clock: Clock;
+      log: Logger;
+      config: Pick<GatewayConfig, 'rules'>;
+    },
+  ) {}
 
   start(): void {
     this.ctx.bus.on(this.name, 'device:event', (e) => this.onEvent(e));

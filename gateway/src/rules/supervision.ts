@@ -1,10 +1,16 @@
 import { Gauge } from 'prom-client';
 import type { Actor } from '../alerts/model.js';
-import type { Trigger } from '../alerts/service.js';
+import type { AlertService, Trigger } from '../alerts/service.js';
 import { isOpen } from '../alerts/state-machine.js';
 import type { GatewayConfig } from '../config/schema.js';
-import type { GatewayContext, GatewayModule } from '../core/context.js';
-import type { FromDevice } from '../core/events.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import type { GatewayModule } from '../core/module.js';
+import type { FromDevice, IngestEvents } from '../ingest/events.js';
+import type { SiteRegister } from '../register/register.js';
 import { SupervisionStore } from './supervision-store.js';
 
 /** How soon raising a device-offline alert that failed (e.g. SQLite busy) is tried again. */
@@ -48,7 +54,20 @@ export class HeartbeatSupervision implements GatewayModule {
   private readonly watches = new Map<string, Watch>();
   private readonly policy: Policy;
 
-  constructor(private readonly ctx: GatewayContext) {
+  constructor(
+    private readonly ctx: {
+      bus: EventBus<
+        Pick<IngestEvents, 'device:heartbeat' | 'device:telemetry' | 'device:event' | 'device:status'>
+      >;
+      alerts: AlertService;
+      register: SiteRegister;
+      clock: Clock;
+      log: Logger;
+      db: Db;
+      metrics: Pick<Metrics, 'registry'>;
+      config: Pick<GatewayConfig, 'rules'>;
+    },
+  ) {
     this.store = new SupervisionStore(ctx.db);
     this.policy = ctx.config.rules.supervision;
     const watches = this.watches;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GatewayModule } from '../../src/core/context.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { GatewayModule } from '../../src/core/module.js';
 import { startModules } from '../../src/core/modules.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';

@@ -1,4 +1,4 @@
-import { copyOf, type Db } from '../core/db.js';
+import { copyOf, type Db } from './db.js';
 
 // Larger than a page, so the probe needs new pages just as a new alert with its audit rows does;
 // rewriting an existing row would succeed on a full disk and clear the problem too early.

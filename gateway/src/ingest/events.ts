@@ -1,5 +1,4 @@
 import type { DeviceEvent, DeviceStatus, HandsetReply, Heartbeat, WristbandTelemetry } from '@careedge/edge';
-import type { Actor, Alert, AlertState } from '../alerts/model.js';
 import type { DeviceContext } from '../register/types.js';
 
 /** A validated, de-duplicated device message, enriched with where it comes from. */
@@ -20,41 +19,14 @@ export interface FromDevice<T> {
   retransmission?: boolean;
 }
 
-export type AlertAction =
-  | 'raised'
-  | 'repeated'
-  | 'dispatched'
-  | 'escalated'
-  | 'received'
-  | 'declined'
-  | 'acknowledged'
-  | 'reminded'
-  | 'attended'
-  | 'resolved'
-  | 'cancelled'
-  | 'cancel-requested'
-  | 'handover-offered'
-  | 'handover-declined'
-  | 'handed-over'
-  | 'returned'
-  | 'retransmitted';
+export type StaffStatus = { staffId: string; state: 'online' | 'offline'; receivedAt: number };
 
-/** Published after the change is committed to SQLite, never before. */
-export interface AlertChange {
-  alert: Alert;
-  previousState: AlertState | null;
-  action: AlertAction;
-  actor: Actor;
-  detail: Record<string, unknown>;
-}
-
-/** Everything that travels on the gateway's internal event bus. */
-export interface GatewayEvents {
+/** What ingest publishes on the bus: device messages and handset messages, validated. */
+export interface IngestEvents {
   'device:telemetry': [FromDevice<WristbandTelemetry>];
   'device:event': [FromDevice<DeviceEvent>];
   'device:heartbeat': [FromDevice<Heartbeat>];
   'device:status': [FromDevice<DeviceStatus>];
-  'staff:status': [{ staffId: string; state: 'online' | 'offline'; receivedAt: number }];
+  'staff:status': [StaffStatus];
   'staff:reply': [{ staffId: string; reply: HandsetReply; receivedAt: number }];
-  'alert:changed': [AlertChange];
 }

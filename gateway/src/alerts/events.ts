@@ -1,0 +1,34 @@
+import type { Actor, Alert, AlertState } from './model.js';
+
+export type AlertAction =
+  | 'raised'
+  | 'repeated'
+  | 'dispatched'
+  | 'escalated'
+  | 'received'
+  | 'declined'
+  | 'acknowledged'
+  | 'reminded'
+  | 'attended'
+  | 'resolved'
+  | 'cancelled'
+  | 'cancel-requested'
+  | 'handover-offered'
+  | 'handover-declined'
+  | 'handed-over'
+  | 'returned'
+  | 'retransmitted';
+
+/** Published after the change is committed to SQLite, never before. */
+export interface AlertChange {
+  alert: Alert;
+  previousState: AlertState | null;
+  action: AlertAction;
+  actor: Actor;
+  detail: Record<string, unknown>;
+}
+
+/** What the alert service publishes on the bus. */
+export interface AlertEvents {
+  'alert:changed': [AlertChange];
+}
