@@ -155,7 +155,7 @@ export class Dispatcher implements GatewayModule {
    */
   private resendTo(staffId: string): void {
     for (const alert of this.ctx.alerts.open()) {
-      if (this.currentRecipients(alert).includes(staffId)) this.send(alert, [staffId], 'resend');
+      if (this.stillAsked(alert).includes(staffId)) this.send(alert, [staffId], 'resend');
       else if (alert.handoverTo === staffId) this.send(alert, [staffId], 'handover');
     }
   }
@@ -183,7 +183,7 @@ export class Dispatcher implements GatewayModule {
         const last = this.lastUpdate.get(alert.id);
         if (last !== undefined && now - last < UPDATE_EVERY_MS && detail.upgradedTo === undefined) break;
         this.lastUpdate.set(alert.id, now);
-        this.send(alert, this.currentRecipients(alert), 'update');
+        this.send(alert, this.stillAsked(alert), 'update');
         break;
       }
       case 'acknowledged':
@@ -358,6 +358,20 @@ export class Dispatcher implements GatewayModule {
     return [...new Set(alert.ownerId ? [...ids, alert.ownerId] : ids)];
   }
 
+  /**
+   * Whose screen the alert is on: its owner once taken; before that everyone asked at any step who
+   * has not declined. An escalation adds people; it does not take the alert from those asked first.
+   */
+  private stillAsked(alert: Alert): string[] {
+    if (alert.ownerId) return [alert.ownerId];
+    const ids = this.ctx.alertStore
+      .targets(alert.id)
+      .filter((t) => t.level >= 0 && t.declinedAt === null)
+      .map((t) => t.staffId);
+    return [...new Set(ids)];
+  }
+
+  /** Who the current step waits for: its owner once taken, else those asked at this level. */
   private currentRecipients(alert: Alert): string[] {
     if (alert.ownerId) return [alert.ownerId];
     return this.ctx.alertStore

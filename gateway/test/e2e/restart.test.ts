@@ -60,6 +60,27 @@ describe('restart on the same SQLite file', () => {
     ]);
   });
 
+  /**
+   * Found by a test that only failed after 10:30 in the morning: an escalation adds people, it
+   * does not take the alert from those asked first. Alice's handset lost Rose's SOS with the
+   * restart; on reconnect she must see it again, or only Bob knows someone is on the floor.
+   */
+  it('a carer asked before an escalation still gets the alert when her handset reconnects', async () => {
+    const band = await g.device('wb-1');
+    const alice = await g.handset('alice');
+    await band.send('deviceEvent', { type: 'sos' });
+    const { alertId } = (await alice.next(onTopic('dispatch', { type: 'alert' }))).payload;
+
+    await g.gateway.stop();
+    await g.tick(30 * 60_000); // down for half an hour: the alert escalates at start
+    await g.restart();
+    await expect.poll(() => g.alerts.get(alertId as number).level).toBeGreaterThan(0);
+    const aliceAgain = await g.handset('alice');
+    expect(
+      (await aliceAgain.next(onTopic('dispatch', { type: 'alert', reason: 'resend' }))).payload,
+    ).toMatchObject({ alertId });
+  });
+
   it('dispatches at start an alert a crash left recorded but not yet dispatched', async () => {
     await g.gateway.stop();
     // As if the process died between recording the alert and dispatching it.
