@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describeValue, formatSchemaErrors, pointerPath } from '../schema-errors.js';
-import { type ChannelKey, channelKeys, channels } from './channels.js';
+import { type ChannelKey, type ChannelMessage, channelKeys, channels, type PayloadOf } from './channels.js';
 
 export type Decoded<T = unknown> = { ok: true; value: T } | { ok: false; errors: string[] };
 
@@ -49,12 +49,16 @@ const validators = new Map(
 );
 
 /** Checks an already-parsed value against a channel's schema. */
-export function validatePayload(channel: ChannelKey, value: unknown): Decoded {
-  return validators.get(channel)!(value);
+export function validatePayload<C extends ChannelKey>(channel: C, value: unknown): Decoded<PayloadOf<C>> {
+  // The one place a payload gets its type: the channel's own schema has just accepted it.
+  return validators.get(channel)!(value) as Decoded<PayloadOf<C>>;
 }
 
 /** Parses and validates an MQTT payload for a channel; errors name the JSON path and what is wrong. */
-export function decodePayload(channel: ChannelKey, payload: Buffer | string): Decoded {
+export function decodePayload<C extends ChannelKey>(
+  channel: C,
+  payload: Buffer | string,
+): Decoded<PayloadOf<C>> {
   let value: unknown;
   try {
     value = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
@@ -62,4 +66,16 @@ export function decodePayload(channel: ChannelKey, payload: Buffer | string): De
     return { ok: false, errors: [`/: payload is not JSON (${(err as Error).message})`] };
   }
   return validatePayload(channel, value);
+}
+
+/**
+ * decodePayload for a channel known only at run time (from a topic): the result carries the
+ * channel, so testing `message.channel` narrows `message.payload`.
+ */
+export function decodeMessage<C extends ChannelKey>(
+  channel: C,
+  payload: Buffer | string,
+): Decoded<ChannelMessage<C>> {
+  const decoded = decodePayload(channel, payload);
+  return decoded.ok ? { ok: true, value: { channel, payload: decoded.value } as ChannelMessage<C> } : decoded;
 }
