@@ -7,3 +7,4 @@ export * from './protocol/decode.js';
 export * from './protocol/device-messages.js';
 export * from './protocol/staff-messages.js';
 export * from './protocol/topics.js';
+export * from './schema-errors.js';

@@ -70,17 +70,17 @@ describe('payload schemas: invalid messages give `path: message` errors', () => 
       'fractional heart rate',
       'deviceTelemetry',
       { ...telemetry, heartRateBpm: 72.5 },
-      '/heartRateBpm: must be integer',
+      '/heartRateBpm: must be a whole number (got 72.5)',
     ],
     ['unknown property', 'deviceTelemetry', { ...telemetry, temp: 36.6 }, '/: unknown property "temp"'],
-    [
-      'missing required field',
-      'deviceHeartbeat',
-      { seq: 1, ts: 1 },
-      "/: must have required property 'intervalS'",
-    ],
+    ['missing required field', 'deviceHeartbeat', { seq: 1, ts: 1 }, '/intervalS: is required'],
     ['negative seq', 'deviceHeartbeat', { ...examples.Heartbeat, seq: -1 }, '/seq: must be >= 0'],
-    ['string ts', 'deviceHeartbeat', { ...examples.Heartbeat, ts: '2026-01-01' }, '/ts: must be integer'],
+    [
+      'string ts',
+      'deviceHeartbeat',
+      { ...examples.Heartbeat, ts: '2026-01-01' },
+      '/ts: must be a whole number (got "2026-01-01")',
+    ],
     [
       'unknown event type',
       'deviceEvent',
@@ -121,7 +121,7 @@ describe('payload schemas: invalid messages give `path: message` errors', () => 
       'missing outcome on resolve',
       'staffReply',
       { seq: 5, ts: 1, action: 'resolve', alertId: 17 },
-      "/: must have required property 'outcome'",
+      '/outcome: is required',
     ],
     [
       'unknown outcome',
@@ -139,7 +139,7 @@ describe('payload schemas: invalid messages give `path: message` errors', () => 
       'handover to a wildcard id',
       'staffReply',
       { ...examples.ReplyHandover, to: 'staff/+' },
-      `/to: must match pattern "${IdPattern}"`,
+      `/to: must match pattern "${IdPattern}" (got "staff/+")`,
     ],
     ['alert id 0', 'staffReply', { ...examples.ReplyAck, alertId: 0 }, '/alertId: must be >= 1'],
     [
@@ -158,10 +158,10 @@ describe('payload schemas: invalid messages give `path: message` errors', () => 
       'result error without message',
       'staffResult',
       { ...examples.ReplyResult, status: 'error', error: { code: 'x' } },
-      "/error: must have required property 'message'",
+      '/error/message: is required',
     ],
-    ['not an object', 'deviceHeartbeat', 42, '/: must be object'],
-    ['an array', 'deviceTelemetry', [telemetry], '/: must be object'],
+    ['not an object', 'deviceHeartbeat', 42, '/: must be a mapping (got 42)'],
+    ['an array', 'deviceTelemetry', [telemetry], '/: must be a mapping (got a list)'],
   ] as const)('%s', (_title, key, payload, error) => {
     expect(errorsOf(key, payload)).toEqual([error]);
   });

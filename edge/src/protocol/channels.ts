@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { DeviceEvent, DeviceStatus, Heartbeat, Reassurance, WristbandTelemetry } from './device-messages.js';
 import { GatewayState, HandsetMessage, HandsetReply, ReplyResult } from './staff-messages.js';
 
@@ -120,3 +120,21 @@ export const channels = {
 
 export type ChannelKey = keyof typeof channels;
 export const channelKeys = Object.keys(channels) as ChannelKey[];
+
+/** The payload type of a channel, read off its schema: what may be published and what decodes. */
+export type PayloadOf<C extends ChannelKey> = Static<(typeof channels)[C]['schema']>;
+
+/** A payload with its channel; testing `channel` narrows `payload` to that channel's type. */
+export type ChannelMessage<C extends ChannelKey = ChannelKey> = {
+  [K in C]: { channel: K; payload: PayloadOf<K> };
+}[C];
+
+/** Omit applied to each member of a union on its own, so the discriminant survives. */
+export type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The channels devices and handsets publish on, towards the gateway. */
+export type UpChannel = {
+  [K in ChannelKey]: (typeof channels)[K]['direction'] extends 'up' ? K : never;
+}[ChannelKey];
+
+export const isUpChannel = (key: ChannelKey): key is UpChannel => channels[key].direction === 'up';

@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 
 /** Identifiers used in topics: site, device and staff ids. MQTT wildcards and `/` are excluded. */
 export const IdPattern = '^[A-Za-z0-9_-]{1,64}$';
@@ -21,6 +21,10 @@ export const Sequenced = {
     description: 'Device clock when the message was made, Unix epoch milliseconds.',
   }),
 };
+
+/** The values a union of literals allows, for code that checks or lists them outside Ajv. */
+export const literalsOf = <T extends TLiteral[]>(union: TUnion<T>): Array<T[number]['const']> =>
+  union.anyOf.map((m) => m.const);
 
 export const Priority = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')], {
   description: 'Alarm priority after IEC 60601-1-8: high latches until acknowledged.',

@@ -51,15 +51,15 @@ export const OffWristEvent = Message(
   { $id: 'OffWristEvent', description: 'Wristband lost skin contact (taken off, or slipped).' },
 );
 
+export const CallSource = Type.Union([Type.Literal('button'), Type.Literal('pull-cord')], {
+  description: 'Which input raised the call.',
+});
+
 export const CallEvent = Message(
   {
     ...Sequenced,
     type: Type.Literal('call'),
-    source: Type.Optional(
-      Type.Union([Type.Literal('button'), Type.Literal('pull-cord')], {
-        description: 'Which input raised the call.',
-      }),
-    ),
+    source: Type.Optional(CallSource),
   },
   { $id: 'CallEvent', description: 'Care button / pull cord: the resident calls for staff.' },
 );
@@ -150,6 +150,7 @@ export const Reassurance = Message(
 
 export type WristbandTelemetry = Static<typeof WristbandTelemetry>;
 export type DeviceEvent = Static<typeof DeviceEvent>;
+export type CallSource = Static<typeof CallSource>;
 export type DeviceEventType = DeviceEvent['type'];
 export type Heartbeat = Static<typeof Heartbeat>;
 export type DeviceStatus = Static<typeof DeviceStatus>;

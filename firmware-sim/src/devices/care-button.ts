@@ -1,7 +1,6 @@
+import type { CallSource } from '@careedge/edge';
 import type { Sent } from './sim-client.js';
 import { type DeviceEvents, SimDevice, type SimDeviceOptions } from './sim-device.js';
-
-export type CallSource = 'button' | 'pull-cord';
 
 /**
  * A room's care button / pull cord with a staff presence key (DIN VDE 0834). The button only

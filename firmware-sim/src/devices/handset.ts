@@ -1,8 +1,8 @@
 import type {
-  ChannelKey,
+  ChannelMessage,
   Dispatch,
-  HandsetMessage,
   HandsetReply,
+  OmitEach,
   Outcome,
   ReplyResult,
   SystemNotice,
@@ -34,11 +34,7 @@ export interface HandsetEvents extends ClientEvents {
   decision: [AutopilotDecision];
 }
 
-type ReplyBody =
-  | { action: 'received' | 'ack' | 'arrived' }
-  | { action: 'decline'; reason?: string }
-  | { action: 'resolve'; outcome: Outcome; note?: string }
-  | { action: 'handover'; to: string; note?: string };
+type ReplyBody = OmitEach<HandsetReply, 'seq' | 'ts' | 'alertId'>;
 
 interface Pending {
   reply: HandsetReply;
@@ -99,7 +95,7 @@ export class Handset extends SimClient<HandsetEvents> {
         this.pending.delete(seq);
         reject(new Error(`${this.id}: no result for ${body.action} #${alertId} (seq ${seq})`));
       }, this.resultTimeoutMs);
-      const reply = { seq, ts: this.clock.now(), alertId, ...body } as HandsetReply;
+      const reply: HandsetReply = { seq, ts: this.clock.now(), alertId, ...body };
       this.pending.set(seq, { reply, resolve, reject, timer });
     });
     const published = this.publish('staffReply', { ...body, alertId });
@@ -114,9 +110,9 @@ export class Handset extends SimClient<HandsetEvents> {
     return result;
   }
 
-  protected override onInbound(channel: ChannelKey, value: unknown): void {
-    if (channel === 'staffDispatch') {
-      const msg = value as HandsetMessage;
+  protected override onInbound(message: ChannelMessage): void {
+    if (message.channel === 'staffDispatch') {
+      const msg = message.payload;
       if (msg.type === 'alert') {
         this.emit('dispatch', msg);
         // A provisional (unrecorded) alarm has no stored alert to confirm.
@@ -129,8 +125,8 @@ export class Handset extends SimClient<HandsetEvents> {
       } else {
         this.emit('system', msg);
       }
-    } else if (channel === 'staffResult') {
-      const result = value as ReplyResult;
+    } else if (message.channel === 'staffResult') {
+      const result = message.payload;
       const pending = this.pending.get(result.transaction);
       if (pending) {
         this.pending.delete(result.transaction);

@@ -1,5 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { type ChannelKey, channels, decodePayload, parseTopic, topicFor } from '@careedge/edge';
+import {
+  type ChannelKey,
+  type ChannelMessage,
+  channels,
+  decodeMessage,
+  type OmitEach,
+  type PayloadOf,
+  parseTopic,
+  topicFor,
+  type UpChannel,
+} from '@careedge/edge';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { type Clock, systemClock } from '../clock.js';
 
@@ -37,6 +47,9 @@ export interface ClientEvents {
 
 type Party = 'device' | 'staff';
 
+/** What a sender writes on an uplink channel: the payload without the `seq` and `ts` added here. */
+export type BodyOf<C extends UpChannel> = OmitEach<PayloadOf<C>, 'seq' | 'ts'>;
+
 /**
  * What devices and handsets have in common on the wire: an MQTT.js connection authenticated as
  * the device / staff member, a `seq` counter from 0 at "boot", `ts` from the injected clock, a
@@ -50,7 +63,7 @@ export abstract class SimClient<
   protected readonly clock: Clock;
   private client: MqttClient | undefined;
   private seq = 0;
-  private readonly statusChannel: ChannelKey;
+  private readonly statusChannel: 'deviceStatus' | 'staffStatus';
 
   protected constructor(
     protected readonly party: Party,
@@ -174,7 +187,7 @@ export abstract class SimClient<
    * Publishes on one of this client's uplink channels with the channel's QoS and retain flag,
    * adding `seq` and `ts`. Resolves once the broker acknowledged it (QoS 1).
    */
-  protected publish(channel: ChannelKey, body: Record<string, unknown>): Promise<Sent> {
+  protected publish<C extends UpChannel>(channel: C, body: BodyOf<C>): Promise<Sent> {
     const client = this.client;
     if (!client) return Promise.reject(new Error(`${this.id}: not connected`));
     const message = { seq: this.takeSeq(), ts: this.clock.now(), ...body };
@@ -190,16 +203,16 @@ export abstract class SimClient<
   private onMessage(topic: string, payload: Buffer): void {
     const parsed = parseTopic(topic);
     if (!parsed || parsed.id !== this.id) return;
-    const decoded = decodePayload(parsed.channel, payload);
+    const decoded = decodeMessage(parsed.channel, payload);
     if (!decoded.ok) {
       this.fire('invalid', { channel: parsed.channel, errors: decoded.errors, payload: payload.toString() });
       return;
     }
-    this.onInbound(parsed.channel, decoded.value);
+    this.onInbound(decoded.value);
   }
 
   /** A validated message on one of this client's downlink channels. */
-  protected abstract onInbound(channel: ChannelKey, value: unknown): void;
+  protected abstract onInbound(message: ChannelMessage): void;
 
   /** Graceful shutdown: publishes a retained `offline` (the will is not sent on a clean disconnect). */
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
-import type { ChannelKey, Reassurance } from '@careedge/edge';
-import { type ClientEvents, type Sent, SimClient, type SimClientOptions } from './sim-client.js';
+import type { ChannelMessage, Reassurance } from '@careedge/edge';
+import { type BodyOf, type ClientEvents, type Sent, SimClient, type SimClientOptions } from './sim-client.js';
 
 export const SIM_FIRMWARE = 'careedge-sim/0.1';
 
@@ -60,14 +60,14 @@ export abstract class SimDevice<
     this.heartbeatTimer = undefined;
   }
 
-  protected override onInbound(channel: ChannelKey, value: unknown): void {
-    if (channel === 'deviceReassurance') {
-      (this as unknown as SimDevice).emit('reassurance', value as Reassurance);
+  protected override onInbound(message: ChannelMessage): void {
+    if (message.channel === 'deviceReassurance') {
+      (this as unknown as SimDevice).emit('reassurance', message.payload);
     }
   }
 
   /** Publishes a device event (`type` plus its fields) on the device's event channel. */
-  protected event(body: Record<string, unknown> & { type: string }): Promise<Sent> {
+  protected event(body: BodyOf<'deviceEvent'>): Promise<Sent> {
     return this.publish('deviceEvent', body);
   }
 }

@@ -1,21 +1,15 @@
+import { AlertKind, DispatchReason, literalsOf, Outcome, Priority } from '@careedge/edge';
 import type { HandsetBehaviour, HandsetPolicy, HandsetRule } from '../devices/handset-policy.js';
 import { parseDuration } from './duration.js';
 
 type Raw = Record<string, unknown>;
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const OUTCOMES = [
-  'assisted',
-  'resident-ok',
-  'false-alarm',
-  'medical-attention',
-  'emergency-services',
-  'other',
-];
+const OUTCOMES: readonly string[] = literalsOf(Outcome);
 const MATCH_KEYS: Record<string, readonly (string | number)[] | 'string' | 'integer'> = {
-  kind: ['sos', 'fall', 'call', 'emergency-call', 'device-offline'],
-  reason: ['new', 'escalation', 'reminder', 'handover', 'update'],
-  priority: ['high', 'medium', 'low'],
+  kind: literalsOf(AlertKind),
+  reason: literalsOf(DispatchReason),
+  priority: literalsOf(Priority),
   level: 'integer',
   residentId: 'string',
   room: 'string',

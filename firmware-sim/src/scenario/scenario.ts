@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { DeviceKind } from '@careedge/edge';
+import { CallSource, type DeviceKind, literalsOf } from '@careedge/edge';
 import { parse as parseYaml } from 'yaml';
-import type { CallSource } from '../devices/care-button.js';
 import type { HandsetBehaviour } from '../devices/handset-policy.js';
 import type { SimSite } from '../site/sim-site.js';
 import { parseDuration } from './duration.js';
@@ -11,6 +10,9 @@ import { parseBehaviour } from './parse-behaviour.js';
 /** What a step makes a device do. */
 export const ACTIONS = ['sos', 'fall', 'off-wrist', 'call', 'presence-on', 'presence-off', 'cancel'] as const;
 export type Action = (typeof ACTIONS)[number];
+
+const CALL_SOURCES: readonly unknown[] = literalsOf(CallSource);
+const isCallSource = (v: unknown): v is CallSource => CALL_SOURCES.includes(v);
 
 /** Which device kind can do each action: a wristband has no presence key, a button no fall sensor. */
 export const ACTION_DEVICE: Record<Action, DeviceKind> = {
@@ -153,8 +155,8 @@ function parseStep(raw: unknown, where: string, problems: string[]): Step | unde
   }
   if (raw.source !== undefined) {
     if (action !== 'call') problems.push(`${where}.source: only a call has a source`);
-    else if (raw.source !== 'button' && raw.source !== 'pull-cord')
-      problems.push(`${where}.source: must be button or pull-cord`);
+    else if (!isCallSource(raw.source))
+      problems.push(`${where}.source: must be ${CALL_SOURCES.join(' or ')}`);
   }
   if (problems.length > before || 'error' in at) return undefined;
   return {
@@ -162,7 +164,7 @@ function parseStep(raw: unknown, where: string, problems: string[]): Step | unde
     device: raw.device as string,
     do: action as Action,
     ...(typeof raw.confidence === 'number' ? { confidence: raw.confidence } : {}),
-    ...(raw.source === 'button' || raw.source === 'pull-cord' ? { source: raw.source } : {}),
+    ...(isCallSource(raw.source) ? { source: raw.source } : {}),
   };
 }
 

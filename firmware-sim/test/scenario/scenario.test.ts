@@ -102,6 +102,15 @@ steps:
     ]);
   });
 
+  it('matches on every dispatch reason the protocol has, not a copy of the list', () => {
+    const s = parseScenario({
+      name: 'resend',
+      handsets: { anna: [{ when: { reason: 'resend' }, mode: 'ignore' }] },
+      steps: [{ at: '1s', device: 'wb-101', do: 'sos' }],
+    });
+    expect(s.steps).toHaveLength(1);
+  });
+
   it('refuses a scenario without steps', () => {
     expect(problemsOf({ name: 'empty' })).toEqual(['steps: must be a non-empty list']);
   });

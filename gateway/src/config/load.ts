@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dottedPath, formatSchemaErrors, type SchemaErrorStyle } from '@careedge/edge';
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -58,6 +59,12 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, str
 /** Variables with the prefix that are not settings: the config file path, the bootstrap's package list. */
 const NOT_SETTINGS = new Set(['CAREEDGE_CONFIG', 'CAREEDGE_DEBIAN_NEEDS']);
 const validate = ajv.compile(ConfigSchema);
+const configStyle: SchemaErrorStyle = {
+  path: dottedPath('(root)'),
+  // Passwords and tokens come from the environment and must not reach the log.
+  hide: (pointer) => /(password|token|secret)$/i.test(pointer),
+  unknownProperty: 'unknown setting',
+};
 
 export interface LoadConfigOptions {
   /** YAML config file; its keys are those of ConfigSchema. */
@@ -95,21 +102,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
   }
   const merged = deepMerge(deepMerge(fromFile, fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
   if (!validate(merged)) {
-    for (const e of validate.errors ?? []) {
-      // A union's members each report `const`; the anyOf error below says it once, with the choices.
-      if (e.keyword === 'const') continue;
-      const path = e.instancePath.slice(1).split('/').filter(Boolean);
-      if (e.keyword === 'additionalProperties') {
-        path.push((e.params as { additionalProperty: string }).additionalProperty);
-      }
-      const what =
-        e.keyword === 'additionalProperties'
-          ? 'unknown setting'
-          : e.keyword === 'anyOf'
-            ? `must be one of ${(e.schema as { const: unknown }[]).map((s) => s.const).join(', ')}`
-            : e.message;
-      problems.push(`${path.join('.') || '(root)'}: ${what}`);
-    }
+    problems.push(...formatSchemaErrors(validate.errors, configStyle));
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return merged as GatewayConfig;

@@ -1,4 +1,4 @@
-import type { DispatchReason } from '@careedge/edge';
+import type { DispatchReason, HandsetMessage } from '@careedge/edge';
 import { AlertError } from '../alerts/errors.js';
 import type { AlertChange, AlertEvents } from '../alerts/events.js';
 import type { Alert } from '../alerts/model.js';
@@ -396,7 +396,7 @@ export class Dispatcher implements GatewayModule {
     for (const id of staffIds) this.publish(id, message);
   }
 
-  private publish(staffId: string, message: object): void {
+  private publish(staffId: string, message: HandsetMessage): void {
     try {
       this.ctx.mqtt.publish('staffDispatch', staffId, message);
     } catch (err) {

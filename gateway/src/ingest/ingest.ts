@@ -1,13 +1,15 @@
 import {
   type ChannelKey,
+  type ChannelMessage,
+  channelKeys,
   channels,
   type DeviceEvent,
-  type DeviceStatus,
-  decodePayload,
+  decodeMessage,
   filterFor,
-  type HandsetReply,
   isAlarmEventType,
+  isUpChannel,
   parseTopic,
+  type UpChannel,
 } from '@careedge/edge';
 import type { GatewayConfig } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
@@ -46,13 +48,13 @@ function salvageAlarm(payload: Buffer): DeviceEvent | undefined {
     type,
     seq: Number.isInteger(seq) && (seq as number) >= 0 ? (seq as number) : -1,
     ts: Number.isInteger(ts) ? (ts as number) : 0,
-  } as DeviceEvent;
+  };
 }
 
 /** The bus owner of the call rules: its failure means the alarm was not recorded. */
 const RULES = 'rules';
 
-const UP_CHANNELS = (Object.keys(channels) as ChannelKey[]).filter((k) => channels[k].direction === 'up');
+const UP_CHANNELS = channelKeys.filter(isUpChannel);
 
 type Rejection = { reason: string; detail: string };
 
@@ -120,8 +122,9 @@ export class Ingest implements GatewayModule {
   /** Handles one MQTT message from the link. */
   private handle(topic: string, payload: Buffer, pressedFor?: AlarmContext): void {
     const parsed = parseTopic(topic);
-    if (!parsed || channels[parsed.channel].direction !== 'up') return; // our own or foreign traffic
-    const { channel, id } = parsed;
+    if (!parsed || !isUpChannel(parsed.channel)) return; // our own or foreign traffic
+    const { id } = parsed;
+    const channel = parsed.channel;
     // Only alarms are journaled, and they travel on deviceEvent: nothing else pays for the lookup.
     const settle = channel === 'deviceEvent' ? this.journal?.claim(topic, payload) : undefined;
     try {
@@ -140,7 +143,7 @@ export class Ingest implements GatewayModule {
   }
 
   private accept(
-    channel: ChannelKey,
+    channel: UpChannel,
     id: string,
     payload: Buffer,
     settle?: () => void,
@@ -148,18 +151,20 @@ export class Ingest implements GatewayModule {
   ): Rejection | undefined {
     const { register, bus, clock } = this.ctx;
     const metrics = this.metrics;
-    const decoded = decodePayload(channel, payload);
+    const decoded = decodeMessage(channel, payload);
     // Problems that do not stop an alarm: an SOS, fall or call the schema refuses is still one.
     const flaws: string[] = [];
-    let message: { seq: number; ts: number };
+    let received: ChannelMessage<UpChannel>;
     if (decoded.ok) {
-      message = decoded.value as { seq: number; ts: number };
+      received = decoded.value;
     } else {
       const alarm = channel === 'deviceEvent' ? salvageAlarm(payload) : undefined;
       if (!alarm) return { reason: 'invalid-payload', detail: decoded.errors.join('; ') };
-      message = alarm;
+      received = { channel: 'deviceEvent', payload: alarm };
       flaws.push(...decoded.errors);
     }
+    const message = received.payload;
+    const type = received.channel === 'deviceEvent' ? received.payload.type : undefined;
     const party = channels[channel].party;
 
     const current = party === 'device' ? register.deviceContext(id) : undefined;
@@ -173,8 +178,7 @@ export class Ingest implements GatewayModule {
       if (channel === 'deviceTelemetry' && kind !== 'wristband') {
         return { reason: 'wrong-kind', detail: `telemetry comes from wristbands; ${id} is a ${kind}` };
       }
-      const type = (message as DeviceEvent).type;
-      if (channel === 'deviceEvent' && !EVENTS_BY_KIND[kind].has(type)) {
+      if (type !== undefined && !EVENTS_BY_KIND[kind].has(type)) {
         const problem = `a ${kind} does not send "${type}" events`;
         // A misregistered device's alarm still goes to a person; anything else is refused.
         if (!isAlarmEventType(type)) return { reason: 'wrong-kind', detail: problem };
@@ -193,7 +197,6 @@ export class Ingest implements GatewayModule {
     // Nor is presence: setting it twice changes nothing, while dropping it turns the carer's call
     // for help into a plain call to herself. (A reset stays droppable: a stale one could withdraw
     // a newer call.)
-    const type = channel === 'deviceEvent' ? (message as DeviceEvent).type : undefined;
     const neverDropped = isAlarmEventType(type) || type === 'presence';
     if (verdict.kind === 'duplicate') {
       metrics.ingestMessages.inc({ channel, result: 'duplicate' });
@@ -212,7 +215,7 @@ export class Ingest implements GatewayModule {
       metrics.ingestMessages.inc({ channel, result: 'accepted-with-errors' });
       this.rejectLog.warn(
         `alarm-with-errors/${id}`,
-        { device: id, type: (message as DeviceEvent).type, problems: flaws },
+        { device: id, type, problems: flaws },
         'alarm accepted although the message is not valid: fix the device or its register entry',
       );
     } else {
@@ -220,28 +223,31 @@ export class Ingest implements GatewayModule {
     }
 
     const receivedAt = clock.now();
-    if (party === 'staff') {
-      if (channel === 'staffReply') {
-        bus.emit('staff:reply', { staffId: id, reply: message as HandsetReply, receivedAt });
-      } else {
-        bus.emit('staff:status', { staffId: id, state: (message as DeviceStatus).state, receivedAt });
-      }
-      return undefined;
-    }
-    if (channel === 'deviceEvent') {
-      this.deliverEvent({
-        source: device!,
-        message: message as DeviceEvent,
-        receivedAt,
-        ...(verdict.kind === 'duplicate' ? { retransmission: true } : {}),
-        ...(settle ? { settle } : {}),
-      });
-    } else {
-      bus.emit(DEVICE_EVENTS[channel as keyof typeof DEVICE_EVENTS], {
-        source: device!,
-        message: message as never,
-        receivedAt,
-      });
+    switch (received.channel) {
+      case 'staffReply':
+        bus.emit('staff:reply', { staffId: id, reply: received.payload, receivedAt });
+        break;
+      case 'staffStatus':
+        bus.emit('staff:status', { staffId: id, state: received.payload.state, receivedAt });
+        break;
+      case 'deviceEvent':
+        this.deliverEvent({
+          source: device!,
+          message: received.payload,
+          receivedAt,
+          ...(verdict.kind === 'duplicate' ? { retransmission: true } : {}),
+          ...(settle ? { settle } : {}),
+        });
+        break;
+      case 'deviceTelemetry':
+        bus.emit('device:telemetry', { source: device!, message: received.payload, receivedAt });
+        break;
+      case 'deviceHeartbeat':
+        bus.emit('device:heartbeat', { source: device!, message: received.payload, receivedAt });
+        break;
+      case 'deviceStatus':
+        bus.emit('device:status', { source: device!, message: received.payload, receivedAt });
+        break;
     }
     return undefined;
   }
@@ -330,10 +336,3 @@ export class Ingest implements GatewayModule {
     );
   }
 }
-
-const DEVICE_EVENTS = {
-  deviceTelemetry: 'device:telemetry',
-  deviceEvent: 'device:event',
-  deviceHeartbeat: 'device:heartbeat',
-  deviceStatus: 'device:status',
-} as const satisfies Partial<Record<ChannelKey, keyof IngestEvents>>;

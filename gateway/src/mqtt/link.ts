@@ -1,4 +1,4 @@
-import { type ChannelKey, type GatewayState, topicFor } from '@careedge/edge';
+import { type ChannelKey, type GatewayState, type PayloadOf, topicFor } from '@careedge/edge';
 import { connect, type MqttClient } from 'mqtt';
 import type { LocalBus } from '../broker/index.js';
 import type { Clock } from '../core/clock.js';
@@ -10,7 +10,7 @@ export interface MqttLink {
   subscribe(filters: string[]): Promise<void>;
   onMessage(handler: (topic: string, payload: Buffer) => void): void;
   /** Publishes a protocol message at QoS 1 on a channel's topic for `id`. */
-  publish(channel: ChannelKey, id: string, message: object, retain?: boolean): void;
+  publish<C extends ChannelKey>(channel: C, id: string, message: PayloadOf<C>, retain?: boolean): void;
   close(): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export class LocalLink implements MqttLink {
     this.handlers.push(handler);
   }
 
-  publish(channel: ChannelKey, id: string, message: object, retain = false): void {
+  publish<C extends ChannelKey>(channel: C, id: string, message: PayloadOf<C>, retain = false): void {
     const topic = topicOf(this.opts.siteId, channel, id);
     this.bus.publish(topic, Buffer.from(JSON.stringify(message)), retain).catch((err: unknown) => {
       this.opts.log.error({ err, topic }, 'MQTT publish failed');
@@ -131,7 +131,7 @@ export class ClientLink implements MqttLink {
   }
 
   /** The gateway state last published, so a reconnect repeats it. */
-  private lastState: object | undefined;
+  private lastState: GatewayState | undefined;
 
   static async connect(opts: ClientLinkOptions): Promise<ClientLink> {
     // Not connectAsync: a persistent session may deliver queued messages right after the CONNACK,
@@ -193,8 +193,9 @@ export class ClientLink implements MqttLink {
     this.startListening();
   }
 
-  publish(channel: ChannelKey, id: string, message: object, retain = false): void {
-    if (channel === 'gatewayState') this.lastState = message;
+  publish<C extends ChannelKey>(channel: C, id: string, message: PayloadOf<C>, retain = false): void {
+    // TypeScript does not narrow a generic's payload by its channel; the channel test is the proof.
+    if (channel === 'gatewayState') this.lastState = message as GatewayState;
     const topic = topicOf(this.opts.siteId, channel, id);
     this.client.publish(topic, JSON.stringify(message), { qos: 1, retain }, (err) => {
       if (err) this.opts.log.error({ err, topic }, 'MQTT publish failed');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { dottedPath, formatSchemaErrors, type SchemaErrorStyle } from '@careedge/edge';
+import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { crossCheck } from './site-file-checks.js';
 import { type SiteFileDocument, SiteFileSchema, weekdays } from './site-file-schema.js';
@@ -36,55 +37,11 @@ const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
 const validate = ajv.compile<SiteFileDocument>(SiteFileSchema);
 
-/** `/devices/3/resident` → `devices[3].resident`. */
-function pathOf(pointer: string, child?: string): string {
-  const parts = pointer.split('/').slice(1);
-  if (child !== undefined) parts.push(child);
-  let out = '';
-  for (const raw of parts) {
-    const p = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;
-  }
-  return out || '(top level)';
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
-}
-
-/** The offending value for the message; never a secret's value, which would end up in logs. */
-const shown = (e: ErrorObject): string =>
-  e.instancePath.endsWith('/secret') ? `a ${typeof e.data}` : describe(e.data);
-
-const typeName = (t: string): string =>
-  t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'integer' ? 'a whole number' : `a ${t}`;
-
-function formatError(e: ErrorObject): string {
-  const custom = (e.parentSchema as { 'x-message'?: string } | undefined)?.['x-message'];
-  switch (e.keyword) {
-    case 'required':
-      return `${pathOf(e.instancePath, (e.params as { missingProperty: string }).missingProperty)}: is required`;
-    case 'additionalProperties':
-      return `${pathOf(e.instancePath)}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-    case 'enum':
-      return `${pathOf(e.instancePath)}: must be one of ${(e.params as { allowedValues: string[] }).allowedValues.join(', ')} (got ${shown(e)})`;
-    case 'type':
-      return `${pathOf(e.instancePath)}: must be ${typeName((e.params as { type: string }).type)} (got ${shown(e)})`;
-    case 'pattern':
-      return `${pathOf(e.instancePath)}: ${custom ?? e.message} (got ${shown(e)})`;
-    case 'minLength':
-      return `${pathOf(e.instancePath)}: must be at least ${(e.params as { limit: number }).limit} characters long`;
-    case 'minItems':
-      return `${pathOf(e.instancePath)}: ${(e.params as { limit: number }).limit === 1 ? 'must not be empty' : `must list at least ${(e.params as { limit: number }).limit} items`}`;
-    case 'uniqueItems':
-      return `${pathOf(e.instancePath)}: lists ${describe((e.data as unknown[])[(e.params as { i: number }).i])} twice`;
-    default:
-      return `${pathOf(e.instancePath)}: ${e.message}`;
-  }
-}
+const siteFileStyle: SchemaErrorStyle = {
+  path: dottedPath('(top level)'),
+  // Never a secret's value, which would end up in logs.
+  hide: (pointer) => pointer.endsWith('/secret'),
+};
 
 const sections = ['(top level)', 'site', 'zones', 'rooms', 'residents', 'devices', 'staff', 'roster'];
 
@@ -155,7 +112,7 @@ export function parseSiteFile(text: string, fileName = 'site file'): SiteDefinit
     );
   }
   const value: unknown = yamlDoc.toJS();
-  const problems = validate(value) ? [] : (validate.errors ?? []).map(formatError);
+  const problems = validate(value) ? [] : formatSchemaErrors(validate.errors, siteFileStyle);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     problems.push(...crossCheck(value as Record<string, unknown>));
   }

@@ -51,10 +51,10 @@ describe('gateway configuration', () => {
       'CAREEDGE_NOPE: unknown setting (the configuration reference in README.md lists them)',
       'what: unknown setting',
       'mqtt.port: must be <= 65535',
-      'http.port: must be integer',
+      'http.port: must be a whole number (got "eighty")',
       'dispatch.ackTimeoutS.high: must be >= 1',
       'dispatch.attendTimeoutS: must be <= 86400',
-      'log.level: must be one of fatal, error, warn, info, debug, trace, silent',
+      'log.level: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     ]);
   });
 
