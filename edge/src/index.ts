@@ -3,6 +3,7 @@ export * from './protocol/alarm-publish.js';
 export * from './protocol/asyncapi.js';
 export * from './protocol/channels.js';
 export * from './protocol/common.js';
+export { formatJson } from './protocol/contract-files.js';
 export * from './protocol/decode.js';
 export * from './protocol/device-messages.js';
 export * from './protocol/errors.js';

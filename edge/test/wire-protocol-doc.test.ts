@@ -80,7 +80,7 @@ describe('docs/wire-protocol.md error catalogue', () => {
   it('has one row per catalogue code with its HTTP status and meaning', () => {
     const rows = doc
       .split('\n')
-      .filter((l) => /^\| `[a-z-]+` \| \d{3} \|/.test(l))
+      .filter((l) => /^\| `[a-z-]+` +\| \d{3} +\|/.test(l))
       .map((l) => l.split('|').map((c) => c.trim()));
     expect(rows.map((c) => [c[1], Number(c[2]), c[3]])).toEqual(
       ERROR_CODES.map((code) => [
