@@ -1,5 +1,5 @@
 import { AlertKind, ErrorBody, Outcome, Priority } from '@careedge/edge';
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { Alert, AuditEntry } from '../alerts/model.js';
 import type { Target } from '../alerts/store.js';
 import type { Problem } from '../core/health.js';
@@ -7,7 +7,7 @@ import type { Problem } from '../core/health.js';
 // The shapes the HTTP API answers with, after the alert model (alerts/model.ts). The assertions at
 // the end fail to compile when the model and these schemas drift apart.
 
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Millis = (description: string) => Type.Integer({ minimum: 0, description });
 
 export const AlertState = Type.Union(
