@@ -41,6 +41,7 @@ function sourceHash() {
     ...files(join(root, 'gateway/sites')),
     ...files(join(root, 'edge/src')),
     join(root, 'package-lock.json'),
+    join(root, 'gateway/package.json'),
     fileURLToPath(import.meta.url),
   ].sort();
   for (const f of inputs) h.update(f.slice(root.length)).update(readFileSync(f));
@@ -57,6 +58,7 @@ if (
 }
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const gatewayPkg = JSON.parse(readFileSync(join(root, 'gateway/package.json'), 'utf8'));
 const started = performance.now();
 // Built beside and renamed into place, so a gateway starting meanwhile never reads half a file.
 const tmp = join(out, `.build-${process.pid}`);
@@ -68,7 +70,8 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: Object.keys(pkg.dependencies ?? {}),
+  // The gateway workspace's own dependencies too (the HTTP API's fastify plugins).
+  external: [pkg, gatewayPkg].flatMap((p) => Object.keys(p.dependencies ?? {})),
   logLevel: 'warning',
 });
 // app.ts finds the example site at ../sites/example.yaml from its own module: keep that true.

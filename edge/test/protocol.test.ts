@@ -133,7 +133,7 @@ describe('payload schemas: invalid messages give `path: message` errors', () => 
       'unknown reply action',
       'staffReply',
       { seq: 5, ts: 1, action: 'approve', alertId: 17 },
-      '/action: must be one of received, ack, decline, arrived, resolve, handover (got "approve")',
+      '/action: must be one of received, ack, decline, arrived, resolve, handover, reassign, note (got "approve")',
     ],
     [
       'handover to a wildcard id',
@@ -157,8 +157,20 @@ describe('payload schemas: invalid messages give `path: message` errors', () => 
     [
       'result error without message',
       'staffResult',
-      { ...examples.ReplyResult, status: 'error', error: { code: 'x' } },
+      { ...examples.ReplyResult, status: 'error', error: { code: 'not-owner' } },
       '/error/message: is required',
+    ],
+    [
+      'result error code outside the catalogue',
+      'staffResult',
+      { ...examples.ReplyResult, status: 'error', error: { code: 'oops', message: 'x' } },
+      '/error/code: must be one of alert-not-found, illegal-transition, not-owner, unknown-staff, not-dispatched-to-you, not-on-shift, not-supervisor, not-involved, invalid-handover, alert-unrecorded, invalid-request, not-found, internal-error (got "oops")',
+    ],
+    [
+      'empty note',
+      'staffReply',
+      { ...examples.ReplyNote, text: '' },
+      '/text: must be at least 1 characters long',
     ],
     ['not an object', 'deviceHeartbeat', 42, '/: must be a mapping (got 42)'],
     ['an array', 'deviceTelemetry', [telemetry], '/: must be a mapping (got a list)'],

@@ -3,7 +3,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { addressTemplate, channelKeys, channels, messageSchemas, toJsonSchema } from '../src/index.js';
+import {
+  addressTemplate,
+  channelKeys,
+  channels,
+  ERROR_CATALOGUE,
+  ERROR_CODES,
+  messageSchemas,
+  toJsonSchema,
+} from '../src/index.js';
 
 // docs/wire-protocol.md is written by hand for device makers; these checks keep it honest
 // against the channel catalogue and the schemas.
@@ -65,5 +73,21 @@ describe('docs/wire-protocol.md', () => {
     const links = [...doc.matchAll(/\]\(\.\.\/(edge\/[^)#]+)\)/g)].map((m) => m[1]!);
     expect(links.length).toBeGreaterThan(2);
     for (const link of links) expect(existsSync(join(docsDir, '..', link)), link).toBe(true);
+  });
+});
+
+describe('docs/wire-protocol.md error catalogue', () => {
+  it('has one row per catalogue code with its HTTP status and meaning', () => {
+    const rows = doc
+      .split('\n')
+      .filter((l) => /^\| `[a-z-]+` +\| \d{3} +\|/.test(l))
+      .map((l) => l.split('|').map((c) => c.trim()));
+    expect(rows.map((c) => [c[1], Number(c[2]), c[3]])).toEqual(
+      ERROR_CODES.map((code) => [
+        `\`${code}\``,
+        ERROR_CATALOGUE[code].status,
+        ERROR_CATALOGUE[code].description,
+      ]),
+    );
   });
 });

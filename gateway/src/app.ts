@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlertArchiver } from './alerts/archive.js';
+import { AlertCommands } from './alerts/commands.js';
 import { AlertService } from './alerts/service.js';
 import { AlertStore } from './alerts/store.js';
 import { buildHttpApi } from './api/http.js';
@@ -159,7 +160,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       unrecorded,
       new JournalPruning(journal, clock, journalLog),
       dispatcher,
-      new HandsetReplies(ctx, dispatcher),
+      new HandsetReplies(ctx, new AlertCommands(alerts, dispatcher, log.child({ module: 'commands' }))),
       new ReassuranceModule(ctx),
       new CallRules(ctx),
       new HeartbeatSupervision(ctx),

@@ -22,6 +22,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ['core', 'config', 'alerts', 'register'],
 };
 
+const STAFF_COMMAND_CALL =
+  /\balerts\.(received|acknowledge|decline|attend|resolve|handover|reassign|note)\(/g;
+
 const src = resolve(new URL('../src', import.meta.url).pathname);
 
 function* tsFiles(dir: string): Generator<string> {
@@ -77,5 +80,20 @@ describe('layering (ARCHITECTURE.md)', () => {
       .map((e) => e.name);
     expect(folders.filter((f) => !(f in ALLOWED))).toEqual([]);
     expect(imports.filter((i) => i.to === '(root)' && i.from !== '(root)').map((i) => i.edge)).toEqual([]);
+  });
+
+  it('staff commands reach the alert service only through the command path (alerts/commands.ts)', () => {
+    const direct = [...tsFiles(src)].flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(STAFF_COMMAND_CALL)].map(
+        (m) => `${relative(src, file)}: ${m[0]}`,
+      ),
+    );
+    expect(direct.some((d) => d.startsWith('alerts/commands.ts:'))).toBe(true);
+    // The room's presence key marks arrival for the owner: a device event, not a staff command.
+    expect(
+      direct.filter(
+        (d) => !d.startsWith('alerts/commands.ts:') && d !== 'rules/call-rules.ts: alerts.attend(',
+      ),
+    ).toEqual([]);
   });
 });

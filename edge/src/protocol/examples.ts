@@ -108,6 +108,21 @@ export const messageExamples = {
     to: 'staff-tom',
     note: 'Shift change.',
   } satisfies HandsetReply,
+  ReplyReassign: {
+    seq: 12,
+    ts: t + 320_000,
+    action: 'reassign',
+    alertId: 17,
+    to: 'staff-tom',
+    note: 'Maria does not answer her handset.',
+  } satisfies HandsetReply,
+  ReplyNote: {
+    seq: 94,
+    ts: t + 610_000,
+    action: 'note',
+    alertId: 17,
+    text: 'Daughter informed by phone.',
+  } satisfies HandsetReply,
   ReplyResult: {
     ts: t + 19_050,
     transaction: 89,

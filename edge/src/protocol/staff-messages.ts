@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Id, Message, Priority, Sequenced } from './common.js';
+import { ErrorBody } from './errors.js';
 
 /**
  * Alarms the gateway could not store are dispatched with numbers from here up, so they can never
@@ -74,6 +75,19 @@ export const HandsetReply = Type.Union(
         note: Type.Optional(Type.String({ maxLength: 500 })),
       },
     ),
+    replyAction(
+      'reassign',
+      'A supervisor on shift moves an open alert to another staff member on shift, at once (no offer to accept): the new owner gets it as a `reassigned` dispatch, the one who had it a withdrawal. For an owner who cannot be reached.',
+      {
+        to: Id('Staff id of the new owner.'),
+        note: Type.Optional(Type.String({ maxLength: 500 })),
+      },
+    ),
+    replyAction(
+      'note',
+      "Adds a note to the alert's audit trail; changes nothing else. By its owner, anyone it was sent to, or a supervisor on shift.",
+      { text: Type.String({ minLength: 1, maxLength: 500 }) },
+    ),
   ],
   {
     $id: 'HandsetReply',
@@ -88,9 +102,7 @@ export const ReplyResult = Message(
     action: Type.String(),
     alertId: Type.Integer({ minimum: 0 }),
     status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
-    error: Type.Optional(
-      Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }),
-    ),
+    error: Type.Optional(ErrorBody),
   },
   { $id: 'ReplyResult', description: 'Gateway → handset: whether a reply was accepted, and why not.' },
 );
@@ -105,10 +117,11 @@ export const DispatchReason = Type.Union(
     Type.Literal('resend'),
     Type.Literal('handover-declined'),
     Type.Literal('unrecorded'),
+    Type.Literal('reassigned'),
   ],
   {
     description:
-      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time, or arrived but not closed in time; `handover`: offered to you, accept (`ack`) to take it over; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected; `handover-declined`: the colleague you offered it to declined, it is still yours; `unrecorded`: the gateway could not store this alarm, so it goes to everyone on shift from memory with a provisional number (see `provisional`), repeated until it is stored; go, but replies to it are refused — the stored alert follows as a `new` dispatch and the provisional one is withdrawn (`recorded`).',
+      '`new`: first dispatch; `escalation`: not accepted in time at an earlier level; `reminder`: acknowledged but nobody arrived in time, or arrived but not closed in time; `handover`: offered to you, accept (`ack`) to take it over; `update`: the resident called again; `resend`: still yours, sent again because your handset (re)connected; `handover-declined`: the colleague you offered it to declined, it is still yours; `unrecorded`: the gateway could not store this alarm, so it goes to everyone on shift from memory with a provisional number (see `provisional`), repeated until it is stored; go, but replies to it are refused — the stored alert follows as a `new` dispatch and the provisional one is withdrawn (`recorded`); `reassigned`: a supervisor gave you this alert, it is yours now (no need to accept).',
   },
 );
 
@@ -159,10 +172,11 @@ export const Withdrawal = Message(
         Type.Literal('handover-withdrawn'),
         Type.Literal('returned'),
         Type.Literal('recorded'),
+        Type.Literal('reassigned'),
       ],
       {
         description:
-          '`taken`: someone else accepted it; `cancelled`/`resolved`: it ended; `handed-over`: your colleague accepted your handover; `handover-withdrawn`: a handover offered to you was offered to someone else; `returned`: you did not arrive after the reminders, so it went to others (accept it again if you are on your way); `recorded`: a provisional (`unrecorded`) alarm is now stored and was dispatched under its real number.',
+          '`taken`: someone else accepted it; `cancelled`/`resolved`: it ended; `handed-over`: your colleague accepted your handover; `handover-withdrawn`: a handover offered to you was offered to someone else; `returned`: you did not arrive after the reminders, so it went to others (accept it again if you are on your way); `recorded`: a provisional (`unrecorded`) alarm is now stored and was dispatched under its real number; `reassigned`: a supervisor gave the alert to someone else (`byStaffId`).',
       },
     ),
     byStaffId: Type.Optional(Type.String()),

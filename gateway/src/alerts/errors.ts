@@ -1,18 +1,14 @@
-/** The error catalogue of the alert lifecycle: a stable code for machines, a sentence for people. */
-export type AlertErrorCode =
-  | 'alert-not-found'
-  | 'illegal-transition'
-  | 'not-owner'
-  | 'unknown-staff'
-  | 'not-dispatched-to-you'
-  | 'not-on-shift'
-  | 'invalid-handover'
-  /** A provisional number of an alarm the gateway could not store: nothing to accept or resolve. */
-  | 'alert-unrecorded';
+import type { ErrorCode } from '@careedge/edge';
 
+export type { ErrorCode } from '@careedge/edge';
+
+/**
+ * A refused command, with its code from the one error catalogue (edge/src/protocol/errors.ts),
+ * which also gives its HTTP status: a stable code for machines, a sentence for people.
+ */
 export class AlertError extends Error {
   constructor(
-    readonly code: AlertErrorCode,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);

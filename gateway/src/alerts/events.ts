@@ -17,7 +17,9 @@ export type AlertAction =
   | 'handover-declined'
   | 'handed-over'
   | 'returned'
-  | 'retransmitted';
+  | 'retransmitted'
+  | 'reassigned'
+  | 'noted';
 
 /** Published after the change is committed to SQLite, never before. */
 export interface AlertChange {

@@ -368,12 +368,7 @@ export class AlertService {
     if (!supervisor) this.owner(id, staffId, 'hand over');
     if (to === alert.ownerId)
       throw new AlertError('invalid-handover', `alert ${id} is already owned by ${to}`);
-    if (!this.register.staff(to)) {
-      throw new AlertError('unknown-staff', `cannot hand over to unknown staff member "${to}"`);
-    }
-    if (!this.register.staffOnShift(now).some((s) => s.id === to)) {
-      throw new AlertError('not-on-shift', `cannot hand alert ${id} over to ${to}, who is not on shift`);
-    }
+    this.colleagueOnShift(id, to, 'hand over');
     return this.ledger.change(
       id,
       'handover',
@@ -390,6 +385,75 @@ export class AlertService {
         ...(note ? { note } : {}),
       },
     );
+  }
+
+  /**
+   * A supervisor on shift gives an open alert to a colleague on shift, at once: for an owner who
+   * cannot be reached (a handover would wait for an answer that never comes), or an alert nobody
+   * took. The new owner gets the full time to arrive (or, once arrived, to resolve).
+   */
+  reassign(id: number, supervisorId: string, to: string, note?: string): Alert {
+    this.staff(supervisorId);
+    const now = this.clock.now();
+    if (!this.register.supervisorsOnShift(now).some((s) => s.id === supervisorId)) {
+      throw new AlertError('not-supervisor', `only a supervisor on shift can reassign alert ${id}`);
+    }
+    const alert = this.get(id);
+    if (!isOpen(alert.state))
+      throw new AlertError(
+        'illegal-transition',
+        `alert ${id} is ${alert.state}: only an open alert can be reassigned`,
+      );
+    if (to === alert.ownerId)
+      throw new AlertError('invalid-handover', `alert ${id} is already owned by ${to}`);
+    this.colleagueOnShift(id, to, 'reassign');
+    // Nobody owns it yet: the supervisor accepts it on the new owner's behalf.
+    const owned = alert.state === 'acknowledged' || alert.state === 'attended';
+    return this.ledger.change(
+      id,
+      owned ? 'reassign' : 'acknowledge',
+      staffActor(supervisorId),
+      'reassigned',
+      (a) => {
+        this.store.addTarget(id, SIDE_TARGET, to, now);
+        return {
+          ownerId: to,
+          handoverTo: null,
+          reminders: 0,
+          ...(owned ? {} : { acknowledgedAt: now }),
+          deadlineAt:
+            now +
+            (a.state === 'attended' ? this.timeouts.resolveTimeoutS : this.timeouts.attendTimeoutS) * 1000,
+        };
+      },
+      {
+        from: alert.ownerId,
+        to,
+        ...(alert.handoverTo ? { offeredTo: alert.handoverTo } : {}),
+        ...(note ? { note } : {}),
+      },
+    );
+  }
+
+  /**
+   * A note in the alert's audit trail, also after it closed. Only by someone involved (its owner,
+   * anyone it was sent to) or a supervisor on shift: the trail cannot be edited, so it must not
+   * take rows from anyone at all.
+   */
+  note(id: number, staffId: string, text: string): void {
+    this.staff(staffId);
+    const alert = this.get(id);
+    const involved =
+      alert.ownerId === staffId ||
+      this.store.targets(id).some((t) => t.staffId === staffId) ||
+      this.register.supervisorsOnShift(this.clock.now()).some((s) => s.id === staffId);
+    if (!involved) {
+      throw new AlertError(
+        'not-involved',
+        `${staffId} was not involved in alert ${id} and is not a supervisor on shift`,
+      );
+    }
+    this.ledger.note(alert, 'noted', staffActor(staffId), undefined, { text });
   }
 
   /** A reset at the device that may not close this alert (it is taken, or an emergency): noted. */
@@ -412,6 +476,16 @@ export class AlertService {
   private staff(staffId: string): void {
     if (!this.register.staff(staffId))
       throw new AlertError('unknown-staff', `unknown staff member "${staffId}"`);
+  }
+
+  /** The colleague an alert goes to must be registered and on shift. */
+  private colleagueOnShift(id: number, to: string, what: string): void {
+    if (!this.register.staff(to)) {
+      throw new AlertError('unknown-staff', `cannot ${what} to unknown staff member "${to}"`);
+    }
+    if (!this.register.staffOnShift(this.clock.now()).some((s) => s.id === to)) {
+      throw new AlertError('not-on-shift', `cannot ${what} alert ${id} to ${to}, who is not on shift`);
+    }
   }
 
   private owner(id: number, staffId: string, what: string): void {

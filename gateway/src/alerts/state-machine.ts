@@ -5,7 +5,8 @@ import type { AlertState } from './model.js';
  *   raised → dispatched → acknowledged (owner) → attended → resolved (outcome)
  *   acknowledged → dispatched again (`return`) when the owner did not arrive after the reminders;
  *   cancel (reset at the device) from any open state; a handover is offered, then taken over by
- *   the one it was offered to: both keep the state.
+ *   the one it was offered to: both keep the state. A supervisor reassigns an owned alert (state
+ *   kept) or assigns one nobody took (as acknowledge, on the new owner's behalf).
  */
 export type Command =
   | 'dispatch'
@@ -18,6 +19,7 @@ export type Command =
   | 'cancel'
   | 'handover'
   | 'take-over'
+  | 'reassign'
   | 'return'
   | 'repeat';
 
@@ -45,6 +47,7 @@ const rules: Record<Command, { from: readonly AlertState[]; to?: AlertState; hin
   },
   handover: { from: ['acknowledged', 'attended'], hint: 'only an owned, open alert can be handed over' },
   'take-over': { from: ['acknowledged', 'attended'], hint: 'it is no longer owned' },
+  reassign: { from: ['acknowledged', 'attended'], hint: 'it is not owned (assign it with acknowledge)' },
   repeat: { from: ['raised', 'dispatched', 'acknowledged', 'attended'], hint: 'it is already closed' },
 };
 

@@ -1,69 +1,62 @@
-import { Type } from '@sinclair/typebox';
-import Fastify, { LogController } from 'fastify';
-import { AlertError } from '../alerts/errors.js';
-import type { HttpApiDeps } from './deps.js';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import type { AlertService } from '../alerts/service.js';
+import type { AlertStore } from '../alerts/store.js';
+import type { Health } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import { alertRoutes } from './alerts.js';
+import { answerErrorsFromCatalogue } from './errors.js';
+import { healthRoutes } from './health.js';
 
-const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const AlertListQuery = Type.Object({
-  state: Type.Union([Type.Literal('open'), Type.Literal('recent')], { default: 'open' }),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-});
+/** What the HTTP API is given by the composition root, and no more. */
+export interface HttpApiDeps {
+  siteId: string;
+  log: Logger;
+  health: Pick<Health, 'list'>;
+  metrics: Pick<Metrics, 'registry'>;
+  alerts: Pick<AlertService, 'open'>;
+  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'audit'>;
+}
 
-/** HTTP catalogue of errors: code → status. */
-const STATUS: Record<string, number> = { 'alert-not-found': 404 };
+const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics and read access to alerts with their targets and audit trail.
+
+It is **read-only**: it has no login yet, so nothing here can change an alert. Staff act on alerts from their handsets (MQTT, see edge/asyncapi.yaml); the same commands come to HTTP with the staff console and its login. Keep the port on the site network.
+
+Every error answer is \`{"error": {"code", "message"}}\` with a code of the gateway's one error catalogue (docs/wire-protocol.md), which also gives the HTTP status.`;
 
 /**
- * The HTTP API: health, Prometheus metrics and read access to alerts with their audit trail.
- * Built separately from listen() so tests drive it with inject().
+ * The HTTP API as fastify plugins (errors, health, alerts), every route with request and response
+ * schemas that @fastify/swagger turns into the OpenAPI document (docs/openapi.json). Built apart
+ * from listen() so tests drive it with inject().
  */
-export function buildHttpApi(ctx: HttpApiDeps) {
+export function buildHttpApi(deps: HttpApiDeps) {
+  // As fastify's own logger type, so the app's type does not carry pino's generics.
+  const log: FastifyBaseLogger = deps.log.child({ module: 'http' });
   const app = Fastify({
-    loggerInstance: ctx.log.child({ module: 'http' }),
-    // Request logs would drown the alarm log on a Pi; errors are still logged below.
+    loggerInstance: log,
+    // Request logs would drown the alarm log on a Pi; errors are still logged (api/errors.ts).
     logController: new LogController({ disableRequestLogging: true }),
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof AlertError) {
-      return reply.status(STATUS[err.code] ?? 409).send({ error: { code: err.code, message: err.message } });
-    }
-    const e = err as { statusCode?: number; validation?: unknown; message: string };
-    const status = e.statusCode ?? 500;
-    const code = e.validation ? 'invalid-request' : status === 404 ? 'not-found' : 'internal-error';
-    if (status >= 500) ctx.log.error({ err }, 'HTTP request failed');
-    return reply.status(status).send({ error: { code, message: e.message } });
+  answerErrorsFromCatalogue(app);
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'CareEdge gateway HTTP API', version: '1', description: API_DESCRIPTION },
+      tags: [
+        { name: 'health', description: 'Liveness and metrics' },
+        { name: 'alerts', description: 'Alerts with their audit trail (read-only)' },
+      ],
+    },
   });
-
-  // 503 while degraded, so a watchdog or monitoring probe notices without parsing the body.
-  app.get('/healthz', async (_req, reply) => {
-    const problems = ctx.health.list();
-    const body = {
-      status: problems.length > 0 ? 'degraded' : 'ok',
-      site: ctx.siteId,
-      openAlerts: ctx.alerts.open().length,
-      ...(problems.length > 0 ? { problems } : {}),
-    };
-    return reply.status(problems.length > 0 ? 503 : 200).send(body);
+  void app.register(healthRoutes, {
+    siteId: deps.siteId,
+    health: deps.health,
+    metrics: deps.metrics,
+    openAlerts: () => deps.alerts.open().length,
   });
-
-  app.get('/metrics', async (_req, reply) => {
-    reply.type(ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
-  });
-
-  app.get('/api/v1/alerts', { schema: { querystring: AlertListQuery } }, async (req) => {
-    const { state, limit } = req.query as { state: 'open' | 'recent'; limit: number };
-    return { alerts: state === 'open' ? ctx.alerts.open().slice(0, limit) : ctx.alertStore.recent(limit) };
-  });
-
-  app.get('/api/v1/alerts/:id', { schema: { params: AlertParams } }, async (req) => {
-    const { id } = req.params as { id: number };
-    // Closed alerts older than alerts.archiveAfterDays live in the archive; same answer for them.
-    const archived = ctx.alertStore.get(id) ? undefined : ctx.alertStore.getArchived(id);
-    if (archived) return { ...archived, audit: ctx.alertStore.audit(id) };
-    const alert = ctx.alerts.get(id);
-    return { alert, targets: ctx.alertStore.targets(id), audit: ctx.alertStore.audit(id) };
-  });
-
+  void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });
   return app;
 }

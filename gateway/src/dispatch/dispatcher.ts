@@ -1,4 +1,4 @@
-import type { DispatchReason, HandsetMessage } from '@careedge/edge';
+import type { DispatchReason, HandsetMessage, Withdrawal } from '@careedge/edge';
 import { AlertError } from '../alerts/errors.js';
 import type { AlertChange, AlertEvents } from '../alerts/events.js';
 import type { Alert } from '../alerts/model.js';
@@ -32,6 +32,7 @@ const RESCHEDULE: ReadonlySet<AlertChange['action']> = new Set([
   'escalated',
   'reminded',
   'handed-over',
+  'reassigned',
   'returned',
   'resolved',
   'cancelled',
@@ -207,6 +208,19 @@ export class Dispatcher implements GatewayModule {
       case 'handed-over':
         this.withdraw(alert, [String(detail.from)], 'handed-over', alert.ownerId!);
         break;
+      case 'reassigned': {
+        const owner = alert.ownerId!;
+        if (typeof detail.offeredTo === 'string' && detail.offeredTo !== owner)
+          this.withdraw(alert, [detail.offeredTo], 'handover-withdrawn');
+        this.withdraw(
+          alert,
+          this.everyoneAsked(alert).filter((s) => s !== owner && s !== detail.offeredTo),
+          'reassigned',
+          owner,
+        );
+        this.send(alert, [owner], 'reassigned');
+        break;
+      }
       case 'returned':
         this.withdraw(alert, [String(detail.from)], 'returned');
         // A handover offered to someone and not yet taken is gone with the owner's claim.
@@ -238,6 +252,7 @@ export class Dispatcher implements GatewayModule {
       case 'received':
       case 'declined':
       case 'retransmitted':
+      case 'noted':
         break;
     }
   }
@@ -389,7 +404,7 @@ export class Dispatcher implements GatewayModule {
   private withdraw(
     alert: Alert,
     staffIds: string[],
-    reason: 'taken' | 'cancelled' | 'resolved' | 'handed-over' | 'handover-withdrawn' | 'returned',
+    reason: Exclude<Withdrawal['reason'], 'recorded'>,
     by?: string,
   ) {
     const message = withdrawal(alert, reason, this.ctx.clock.now(), by);

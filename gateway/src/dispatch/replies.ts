@@ -1,18 +1,19 @@
-import { type HandsetReply, isProvisionalAlertId, type ReplyResult } from '@careedge/edge';
-import { AlertError } from '../alerts/errors.js';
+import type { HandsetReply, ReplyResult } from '@careedge/edge';
+import type { AlertCommand, AlertCommands } from '../alerts/commands.js';
 import type { GatewayModule } from '../core/module.js';
-import type { DispatchDeps, Dispatcher } from './dispatcher.js';
+import type { DispatchDeps } from './dispatcher.js';
 
 /**
- * Carries out what carers do on their handsets and answers every reply on the handset's
- * `result` topic (ok, or the error code and a sentence), matched by `transaction` = reply seq.
+ * The handsets' way onto the command path: each reply becomes an alert command, and every reply
+ * is answered on the handset's `result` topic (ok, or the catalogue code and a sentence),
+ * matched by `transaction` = reply seq.
  */
 export class HandsetReplies implements GatewayModule {
   readonly name = 'handset-replies';
 
   constructor(
-    private readonly ctx: Pick<DispatchDeps, 'alerts' | 'bus' | 'clock' | 'log' | 'mqtt'>,
-    private readonly dispatcher: Dispatcher,
+    private readonly ctx: Pick<DispatchDeps, 'bus' | 'clock' | 'mqtt'>,
+    private readonly commands: AlertCommands,
   ) {}
 
   start(): void {
@@ -24,67 +25,38 @@ export class HandsetReplies implements GatewayModule {
   }
 
   private handle(staffId: string, reply: HandsetReply): void {
+    const outcome = this.commands.execute({ kind: 'staff', id: staffId }, toCommand(reply));
     const result: ReplyResult = {
       ts: this.ctx.clock.now(),
       transaction: reply.seq,
       action: reply.action,
       alertId: reply.alertId,
-      status: 'ok',
+      status: outcome.ok ? 'ok' : 'error',
+      ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
     };
-    try {
-      this.apply(staffId, reply);
-    } catch (err) {
-      result.status = 'error';
-      if (err instanceof AlertError) {
-        result.error = { code: err.code, message: err.message };
-        this.ctx.log.info(
-          { staffId, action: reply.action, alertId: reply.alertId, code: err.code },
-          err.message,
-        );
-      } else {
-        // Still answer, so the handset shows the failure and its user can try again.
-        result.error = {
-          code: 'internal-error',
-          message: 'the gateway could not record this; please try again',
-        };
-        this.ctx.log.error(
-          { err, staffId, action: reply.action, alertId: reply.alertId },
-          'handset reply failed',
-        );
-      }
-    }
     this.ctx.mqtt.publish('staffResult', staffId, result);
   }
+}
 
-  private apply(staffId: string, reply: HandsetReply): void {
-    const { alerts } = this.ctx;
-    if (isProvisionalAlertId(reply.alertId)) {
-      throw new AlertError(
-        'alert-unrecorded',
-        `alert ${reply.alertId} is provisional: the gateway could not store it, so it cannot be accepted; go to the resident and tell the others by voice`,
-      );
-    }
-    switch (reply.action) {
-      case 'received':
-        alerts.received(reply.alertId, staffId);
-        break;
-      case 'ack':
-        alerts.acknowledge(reply.alertId, staffId);
-        break;
-      case 'decline': {
-        alerts.decline(reply.alertId, staffId, reply.reason);
-        this.dispatcher.afterDecline(reply.alertId);
-        break;
-      }
-      case 'arrived':
-        alerts.attend(reply.alertId, staffId);
-        break;
-      case 'resolve':
-        alerts.resolve(reply.alertId, staffId, reply.outcome, reply.note);
-        break;
-      case 'handover':
-        alerts.handover(reply.alertId, staffId, reply.to, reply.note);
-        break;
-    }
+/** The wire's action names are the handsets' (`ack`, `arrived`); the command's are the gateway's. */
+function toCommand(reply: HandsetReply): AlertCommand {
+  const { alertId } = reply;
+  switch (reply.action) {
+    case 'received':
+      return { action: 'received', alertId };
+    case 'ack':
+      return { action: 'accept', alertId };
+    case 'decline':
+      return { action: 'decline', alertId, reason: reply.reason };
+    case 'arrived':
+      return { action: 'arrive', alertId };
+    case 'resolve':
+      return { action: 'resolve', alertId, outcome: reply.outcome, note: reply.note };
+    case 'handover':
+      return { action: 'handover', alertId, to: reply.to, note: reply.note };
+    case 'reassign':
+      return { action: 'reassign', alertId, to: reply.to, note: reply.note };
+    case 'note':
+      return { action: 'note', alertId, text: reply.text };
   }
 }

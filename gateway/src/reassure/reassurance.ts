@@ -1,11 +1,18 @@
 import type { Reassurance } from '@careedge/edge';
-import type { AlertEvents } from '../alerts/events.js';
+import type { AlertChange, AlertEvents } from '../alerts/events.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { GatewayModule } from '../core/module.js';
 import type { MqttLink } from '../mqtt/link.js';
 import type { SiteRegister } from '../register/register.js';
+
+/** Changes after which someone (else) is on the way. */
+const HELP_COMING: ReadonlySet<AlertChange['action']> = new Set([
+  'acknowledged',
+  'handed-over',
+  'reassigned',
+]);
 
 /**
  * Tells the resident that help is on the way as soon as somebody accepts the alert (and who, if
@@ -39,8 +46,8 @@ export class ReassuranceModule implements GatewayModule {
         } satisfies Reassurance);
         return;
       }
-      // A handover changes who is coming: the resident hears the new name.
-      if (action !== 'acknowledged' && action !== 'handed-over' && action !== 'resolved') return;
+      // A handover or a reassignment changes who is coming: the resident hears the new name.
+      if (!HELP_COMING.has(action) && action !== 'resolved') return;
       const staff = alert.ownerId ? this.ctx.register.staff(alert.ownerId) : undefined;
       const firstName = this.ctx.config.reassurance.useFirstName ? staff?.firstName : undefined;
       const message: Reassurance =

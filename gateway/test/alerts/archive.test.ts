@@ -166,6 +166,7 @@ describe('GET /api/v1/alerts/:id', () => {
         alert: { id, state: 'resolved' },
         targets: [{ staffId: 'alice' }],
         audit: [{ action: 'raised' }, { action: 'resolved' }],
+        archived: true,
       });
       const missing = await buildHttpApi(g.gateway.context).inject({
         method: 'GET',

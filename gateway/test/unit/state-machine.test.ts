@@ -17,6 +17,7 @@ const commands: Command[] = [
   'repeat',
   'take-over',
   'return',
+  'reassign',
 ];
 
 describe('alert state machine', () => {
@@ -53,8 +54,18 @@ describe('alert state machine', () => {
       'handover',
       'cannot handover an alert that is raised: only an owned, open alert can be handed over',
     ],
+    [
+      'resolved',
+      'reassign',
+      'cannot reassign an alert that is resolved: it is not owned (assign it with acknowledge)',
+    ],
   ] as const)('refuses %s + %s with a reason', (state, cmd, reason) => {
     expect(transition(state, cmd)).toEqual({ ok: false, reason });
+  });
+
+  it('a reassignment keeps the state of an owned alert', () => {
+    expect(transition('acknowledged', 'reassign')).toEqual({ ok: true, to: 'acknowledged' });
+    expect(transition('attended', 'reassign')).toEqual({ ok: true, to: 'attended' });
   });
 
   it('never leaves a closed alert, and never reaches resolved without arrival (property)', () => {

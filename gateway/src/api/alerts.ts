@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AlertError } from '../alerts/errors.js';
+import type { AlertService } from '../alerts/service.js';
+import type { AlertStore } from '../alerts/store.js';
+import { AlertDetail, AlertList, ERROR_RESPONSES } from './schemas.js';
+
+export interface AlertRoutesDeps {
+  alerts: Pick<AlertService, 'open'>;
+  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'audit'>;
+}
+
+const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Alert number.' }) });
+const AlertListQuery = Type.Object({
+  state: Type.Union([Type.Literal('open'), Type.Literal('recent')], {
+    default: 'open',
+    description: '`open`: every open alert, oldest first; `recent`: the latest, open or closed.',
+  }),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+});
+
+/** Read access to alerts with their targets and audit trail, archived ones included. */
+export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (app, deps) => {
+  app.get(
+    '/api/v1/alerts',
+    {
+      schema: {
+        summary: 'List alerts',
+        tags: ['alerts'],
+        querystring: AlertListQuery,
+        response: { 200: AlertList, 400: ERROR_RESPONSES[400], 500: ERROR_RESPONSES[500] },
+      },
+    },
+    async (req) => {
+      const { state, limit } = req.query;
+      return {
+        alerts: state === 'open' ? deps.alerts.open().slice(0, limit) : deps.alertStore.recent(limit),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/alerts/:id',
+    {
+      schema: {
+        summary: 'One alert with whom it was sent to and its audit trail',
+        description:
+          'Closed alerts older than alerts.archiveAfterDays live in the archive; they are answered the same way, with `archived: true`.',
+        tags: ['alerts'],
+        params: AlertParams,
+        response: { 200: AlertDetail, ...ERROR_RESPONSES },
+      },
+    },
+    async (req) => {
+      const { id } = req.params;
+      const live = deps.alertStore.get(id);
+      const found = live
+        ? { alert: live, targets: deps.alertStore.targets(id) }
+        : deps.alertStore.getArchived(id);
+      if (!found) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
+      return { ...found, audit: deps.alertStore.audit(id), archived: !live };
+    },
+  );
+};

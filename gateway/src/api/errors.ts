@@ -1,0 +1,34 @@
+import { ERROR_CATALOGUE, type ErrorCode } from '@careedge/edge';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AlertError } from '../alerts/errors.js';
+import type { HttpError } from './schemas.js';
+
+const body = (code: ErrorCode, message: string): HttpError => ({ error: { code, message } });
+
+/**
+ * Every error answer comes from the one catalogue (edge/src/protocol/errors.ts), with its status:
+ * a refused alert command by its code; a request that fails its schema as `invalid-request`
+ * saying which field; an unknown route as `not-found`; anything else as `internal-error`, logged,
+ * its message kept from the client (it may name files or SQL).
+ */
+export function answerErrorsFromCatalogue(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AlertError) {
+      return reply.status(ERROR_CATALOGUE[err.code].status).send(body(err.code, err.message));
+    }
+    if (err.validation || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
+      return reply
+        .status(ERROR_CATALOGUE['invalid-request'].status)
+        .send(body('invalid-request', err.message));
+    }
+    req.log.error({ err, url: req.url }, 'HTTP request failed');
+    return reply
+      .status(ERROR_CATALOGUE['internal-error'].status)
+      .send(body('internal-error', 'the gateway could not answer this request; it is logged'));
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(ERROR_CATALOGUE['not-found'].status)
+      .send(body('not-found', `no route ${req.method} ${req.url.split('?')[0]}`)),
+  );
+}

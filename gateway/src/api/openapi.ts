@@ -1,0 +1,35 @@
+import { formatJson } from '@careedge/edge';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { buildHttpApi } from './http.js';
+
+/** Where `npm run openapi` writes the document, relative to the repository. */
+export const OPENAPI_FILE = 'docs/openapi.json';
+
+/**
+ * The OpenAPI 3 document, as @fastify/swagger derives it from the route schemas. Building it
+ * calls no route, so the API is given empty parts.
+ */
+export async function openApiDocument(): Promise<Record<string, unknown>> {
+  const app = buildHttpApi({
+    siteId: 'site',
+    log: pino({ enabled: false }),
+    health: { list: () => [] },
+    metrics: { registry: new Registry() },
+    alerts: { open: () => [] },
+    alertStore: {
+      get: () => undefined,
+      getArchived: () => undefined,
+      recent: () => [],
+      targets: () => [],
+      audit: () => [],
+    },
+  });
+  await app.ready();
+  const doc = app.swagger() as unknown as Record<string, unknown>;
+  await app.close();
+  return doc;
+}
+
+/** The committed file's text: laid out as biome formats JSON, so `npm run check` agrees. */
+export const renderOpenApi = async () => `${formatJson(await openApiDocument())}\n`;

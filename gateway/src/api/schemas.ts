@@ -1,0 +1,139 @@
+import { AlertKind, ErrorBody, Outcome, Priority } from '@careedge/edge';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { Alert, AuditEntry } from '../alerts/model.js';
+import type { Target } from '../alerts/store.js';
+import type { Problem } from '../core/health.js';
+
+// The shapes the HTTP API answers with, after the alert model (alerts/model.ts). The assertions at
+// the end fail to compile when the model and these schemas drift apart.
+
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Millis = (description: string) => Type.Integer({ minimum: 0, description });
+
+export const AlertState = Type.Union(
+  [
+    Type.Literal('raised'),
+    Type.Literal('dispatched'),
+    Type.Literal('acknowledged'),
+    Type.Literal('attended'),
+    Type.Literal('resolved'),
+    Type.Literal('cancelled'),
+  ],
+  {
+    description:
+      'raised → dispatched → acknowledged (owned) → attended → resolved; or cancelled at the device.',
+  },
+);
+
+export const AlertSchema = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    kind: AlertKind,
+    priority: Priority,
+    state: AlertState,
+    deviceId: Type.String(),
+    residentId: nullable(Type.String()),
+    roomId: nullable(Type.String()),
+    zoneId: Type.String(),
+    raisedAt: Millis('Gateway clock, Unix epoch milliseconds.'),
+    updatedAt: Millis('Last change.'),
+    count: Type.Integer({ minimum: 1, description: 'How many times the resident raised it.' }),
+    lastTriggerAt: Millis('Last press.'),
+    ownerId: nullable(Type.String({ description: 'Staff member who accepted it.' })),
+    acknowledgedAt: nullable(Millis('When it was accepted.')),
+    attendedAt: nullable(Millis('When the owner arrived.')),
+    closedAt: nullable(Millis('When it was resolved or cancelled.')),
+    outcome: nullable(Type.Union([Outcome, Type.Literal('cancelled')])),
+    note: nullable(Type.String()),
+    level: Type.Integer({ minimum: 0, description: 'Dispatch step: 0 first, one more per escalation.' }),
+    deadlineAt: nullable(Millis('When its timer fires (escalation or reminder).')),
+    reminders: Type.Integer({ minimum: 0 }),
+    handoverTo: nullable(Type.String({ description: 'Staff member a handover is offered to.' })),
+    excludeStaff: nullable(Type.String({ description: 'Staff not asked, comma-separated.' })),
+  },
+  { additionalProperties: false, description: 'An alert: what the resident raised and where it stands.' },
+);
+
+export const TargetSchema = Type.Object(
+  {
+    level: Type.Integer({
+      description: 'Dispatch step it was sent at; -1 for reminders and handover offers.',
+    }),
+    staffId: Type.String(),
+    sentAt: Millis('When it was sent.'),
+    receivedAt: nullable(Millis('When the handset confirmed it.')),
+    declinedAt: nullable(Millis('When they declined.')),
+  },
+  { additionalProperties: false, description: 'A staff member the alert was sent to.' },
+);
+
+export const AuditSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    alertId: Type.Integer(),
+    at: Millis('When.'),
+    actor: Type.String({ description: '`staff:<id>`, `device:<id>` or `system`.' }),
+    action: Type.String({ description: 'What happened (raised, acknowledged, reassigned, noted, …).' }),
+    fromState: nullable(AlertState),
+    toState: nullable(AlertState),
+    detail: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false, description: 'One entry of the append-only audit trail.' },
+);
+
+export const AlertDetail = Type.Object(
+  {
+    alert: AlertSchema,
+    targets: Type.Array(TargetSchema),
+    audit: Type.Array(AuditSchema),
+    archived: Type.Boolean({
+      description: 'Closed long ago and moved to the archive (alerts.archiveAfterDays).',
+    }),
+  },
+  { additionalProperties: false, description: 'The alert, whom it was sent to, and its audit trail.' },
+);
+
+export const AlertList = Type.Object(
+  { alerts: Type.Array(AlertSchema) },
+  { additionalProperties: false, description: 'The alerts asked for.' },
+);
+
+export const ProblemSchema = Type.Object(
+  {
+    problem: Type.Union([Type.Literal('storage'), Type.Literal('clock')]),
+    reason: Type.String(),
+    since: Millis('Gateway clock when it started.'),
+  },
+  { additionalProperties: false },
+);
+
+export const HealthBody = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+    site: Type.String(),
+    openAlerts: Type.Integer({ minimum: 0 }),
+    problems: Type.Optional(Type.Array(ProblemSchema, { description: 'Only when degraded.' })),
+  },
+  { additionalProperties: false, description: 'How the gateway is: `ok`, or `degraded` with the problems.' },
+);
+
+/** Every error answer: a code of the one catalogue (edge/src/protocol/errors.ts) and a sentence. */
+const httpError = (description: string) =>
+  Type.Object({ error: ErrorBody }, { additionalProperties: false, description });
+export const HttpError = httpError('An error of the catalogue, and what went wrong.');
+export type HttpError = Static<typeof HttpError>;
+
+/** The errors a route can answer with, for its response schema. */
+export const ERROR_RESPONSES = {
+  400: httpError('`invalid-request`: a parameter does not match its schema; the message says which.'),
+  404: httpError('`alert-not-found`, or `not-found` for an unknown route.'),
+  500: httpError('`internal-error`: the gateway could not answer (logged); try again.'),
+} as const;
+
+// Drift checks between the model and the schemas (compile time only).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const drift = <T extends true>(ok: T) => ok;
+drift<Same<Static<typeof AlertSchema>, Alert>>(true);
+drift<Same<Static<typeof TargetSchema>, Target>>(true);
+drift<Same<Static<typeof AuditSchema>, AuditEntry>>(true);
+drift<Same<Static<typeof ProblemSchema>, Problem>>(true);

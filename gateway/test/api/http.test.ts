@@ -1,0 +1,177 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHttpApi, type HttpApiDeps } from '../../src/api/http.js';
+import { type TestGateway, testGateway } from '../helpers/gateway.js';
+import { onTopic } from '../helpers/mqtt-client.js';
+
+// Every route through inject(), against a real gateway (broker, SQLite) with one SOS that Alice
+// accepted; errors included. Archived alerts: gateway/test/alerts/archive.test.ts.
+describe('HTTP API', () => {
+  let g: TestGateway;
+  let api: ReturnType<typeof buildHttpApi>;
+  let alertId: number;
+  const get = (url: string) => api.inject({ method: 'GET', url });
+
+  beforeAll(async () => {
+    g = await testGateway();
+    api = buildHttpApi(g.gateway.context);
+    const band = await g.device('wb-1');
+    const alice = await g.handset('alice');
+    await band.send('deviceEvent', { type: 'sos' });
+    alertId = (await alice.next(onTopic('dispatch', { type: 'alert', reason: 'new' }))).payload
+      .alertId as number;
+    const sent = await alice.send('staffReply', { action: 'ack', alertId });
+    await alice.next(onTopic('result', { transaction: sent.seq, status: 'ok' }));
+  });
+  afterAll(async () => {
+    await api.close();
+    await g.stop();
+  });
+
+  it('GET /healthz: 200 and ok while well', async () => {
+    const res = await get('/healthz');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', site: 'testsite', openAlerts: 1 });
+  });
+
+  it('GET /healthz: 503 with the problems while degraded', async () => {
+    const { health } = g.gateway.context;
+    health.set('clock', 'the clock went back');
+    try {
+      const res = await get('/healthz');
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({
+        status: 'degraded',
+        problems: [{ problem: 'clock', reason: 'the clock went back', since: expect.any(Number) }],
+      });
+    } finally {
+      health.clear('clock');
+    }
+  });
+
+  it('GET /metrics: Prometheus text, not JSON', async () => {
+    const res = await get('/metrics');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(res.body).toMatch(/^# HELP careedge_/m);
+    expect(res.body.startsWith('"')).toBe(false);
+  });
+
+  it('GET /api/v1/alerts: the open alerts, or the recent ones', async () => {
+    const open = await get('/api/v1/alerts');
+    expect(open.statusCode).toBe(200);
+    expect(open.json()).toEqual({
+      alerts: [
+        expect.objectContaining({ id: alertId, state: 'acknowledged', ownerId: 'alice', kind: 'sos' }),
+      ],
+    });
+    const recent = await get('/api/v1/alerts?state=recent&limit=1');
+    expect(recent.json().alerts.map((a: { id: number }) => a.id)).toEqual([alertId]);
+  });
+
+  it.each([
+    ['/api/v1/alerts?state=closed', /querystring\/state/],
+    ['/api/v1/alerts?limit=0', /querystring\/limit must be >= 1/],
+    ['/api/v1/alerts?limit=many', /querystring\/limit must be integer/],
+  ])('GET %s: 400 invalid-request naming the parameter', async (url, message) => {
+    const res = await get(url);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: { code: 'invalid-request', message: expect.stringMatching(message) },
+    });
+  });
+
+  it('GET /api/v1/alerts/:id: the alert, its targets and audit trail', async () => {
+    const res = await get(`/api/v1/alerts/${alertId}`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({
+      alert: { id: alertId, state: 'acknowledged', ownerId: 'alice' },
+      targets: [{ staffId: 'alice', level: 0 }],
+      archived: false,
+    });
+    expect(body.audit.map((a: { action: string }) => a.action)).toEqual([
+      'raised',
+      'dispatched',
+      'acknowledged',
+    ]);
+    expect(body.audit[2]).toMatchObject({
+      actor: 'staff:alice',
+      fromState: 'dispatched',
+      toState: 'acknowledged',
+    });
+  });
+
+  it('GET /api/v1/alerts/:id of an unknown alert: 404 alert-not-found', async () => {
+    const res = await get('/api/v1/alerts/999999');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({
+      error: { code: 'alert-not-found', message: 'alert 999999 does not exist' },
+    });
+  });
+
+  it.each([
+    ['abc', 'params/id must be integer'],
+    ['0', 'params/id must be >= 1'],
+  ])('GET /api/v1/alerts/%s: 400 invalid-request naming the parameter', async (id, message) => {
+    const res = await get(`/api/v1/alerts/${id}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { code: 'invalid-request', message } });
+  });
+
+  it('an unknown route: 404 not-found', async () => {
+    const res = await get('/api/v1/residents?x=1');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: { code: 'not-found', message: 'no route GET /api/v1/residents' } });
+  });
+
+  it('has no route that changes anything (no login yet)', async () => {
+    const res = await api.inject({ method: 'POST', url: `/api/v1/alerts/${alertId}/accept` });
+    expect(res.statusCode).toBe(404);
+    expect(g.alerts.get(alertId).ownerId).toBe('alice');
+  });
+});
+
+describe('HTTP API: an unexpected failure', () => {
+  it('is a 500 internal-error whose message hides the cause, which is logged', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const deps: HttpApiDeps = {
+      siteId: 'site',
+      log: pino({ base: undefined }, sink),
+      health: { list: () => [] },
+      metrics: { registry: new Registry() },
+      alerts: { open: () => [] },
+      alertStore: {
+        get: () => {
+          throw new Error('SQLITE_IOERR: disk I/O error in /data/careedge.sqlite');
+        },
+        getArchived: () => undefined,
+        recent: () => [],
+        targets: () => [],
+        audit: () => [],
+      },
+    };
+    const api = buildHttpApi(deps);
+    const res = await api.inject({ method: 'GET', url: '/api/v1/alerts/7' });
+    await api.close();
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({
+      error: { code: 'internal-error', message: 'the gateway could not answer this request; it is logged' },
+    });
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; err?: { message: string } });
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        msg: 'HTTP request failed',
+        err: expect.objectContaining({ message: expect.stringContaining('SQLITE_IOERR') }),
+      }),
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { ERROR_CATALOGUE, ERROR_CODES, ReplyResult, toJsonSchema } from '@careedge/edge';
+import { describe, expect, it } from 'vitest';
+import { OPENAPI_FILE, openApiDocument, renderOpenApi } from '../../src/api/openapi.js';
+
+const committed = readFileSync(new URL(`../../../${OPENAPI_FILE}`, import.meta.url), 'utf8');
+
+/** The `code` values a schema of the error body allows (anyOf of enums, as the documents write it). */
+const codesOf = (errorBody: { properties: { code: { anyOf: { enum?: string[]; const?: string }[] } } }) =>
+  errorBody.properties.code.anyOf.flatMap((c) => c.enum ?? (c.const ? [c.const] : []));
+
+interface Operation {
+  responses: Record<string, { content: Record<string, { schema: Record<string, unknown> }> }>;
+}
+
+describe('docs/openapi.json', () => {
+  it('is what the routes say (run `npm run openapi` after changing a route)', async () => {
+    expect(committed).toBe(await renderOpenApi());
+  });
+
+  it('is a valid OpenAPI 3 document', async () => {
+    const doc = await SwaggerParser.validate(JSON.parse(committed));
+    expect(doc).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
+  });
+
+  it('documents every route with a response schema for success and for errors, and no route that writes', async () => {
+    const doc = (await openApiDocument()) as { paths: Record<string, Record<string, Operation>> };
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/alerts',
+      '/api/v1/alerts/{id}',
+      '/healthz',
+      '/metrics',
+    ]);
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      expect(Object.keys(methods), path).toEqual(['get']);
+      const { responses } = methods.get!;
+      expect(Object.keys(responses), path).toContain('200');
+      expect(Object.keys(responses), path).toContain('500');
+      for (const r of Object.values(responses)) {
+        expect(
+          Object.values(r.content).every((c) => c.schema !== undefined),
+          path,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the error catalogue', () => {
+  it('gives every code an HTTP error status and a description', () => {
+    for (const code of ERROR_CODES) {
+      const { status, description } = ERROR_CATALOGUE[code];
+      expect(Number.isInteger(status) && status >= 400 && status < 600, code).toBe(true);
+      expect(description.length, code).toBeGreaterThan(10);
+    }
+  });
+
+  it('is what ReplyResult (AsyncAPI) and the HTTP error answers (OpenAPI) both publish, exactly', async () => {
+    const result = toJsonSchema(ReplyResult) as unknown as {
+      properties: { error: Parameters<typeof codesOf>[0] };
+    };
+    expect(codesOf(result.properties.error)).toEqual(ERROR_CODES);
+    const doc = JSON.parse(committed) as { paths: Record<string, { get: Operation }> };
+    const errorAnswers = Object.values(doc.paths).flatMap(({ get }) =>
+      Object.entries(get.responses)
+        .filter(([status]) => Number(status) >= 400 && status !== '503')
+        .map(
+          ([, r]) =>
+            r.content['application/json']!.schema as { properties: { error: Parameters<typeof codesOf>[0] } },
+        ),
+    );
+    expect(errorAnswers.length).toBeGreaterThan(5);
+    for (const schema of errorAnswers) expect(codesOf(schema.properties.error)).toEqual(ERROR_CODES);
+  });
+});
