@@ -306,7 +306,7 @@ export class AlertService {
       staffActor(staffId),
       'declined',
       (a) => {
-        if (this.store.markDeclined(id, a.level, staffId, this.clock.now()) === 0) {
+        if (this.store.markDeclined(id, staffId, this.clock.now()) === 0) {
           throw new AlertError(
             'not-dispatched-to-you',
             `alert ${id} is not waiting for ${staffId} to accept it`,
