@@ -286,7 +286,7 @@ export class AlertService {
     );
   }
 
-  /** Records a decline; returns the alert and whether everyone asked at the current level has declined. */
+  /** Records a decline (or a declined handover offer); moving the alert on is the dispatcher's (afterDecline). */
   decline(id: number, staffId: string, reason?: string): Alert {
     this.staff(staffId);
     const offered = this.get(id);
@@ -305,7 +305,7 @@ export class AlertService {
       'decline',
       staffActor(staffId),
       'declined',
-      (a) => {
+      () => {
         if (this.store.markDeclined(id, staffId, this.clock.now()) === 0) {
           throw new AlertError(
             'not-dispatched-to-you',
