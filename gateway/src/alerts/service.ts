@@ -407,6 +407,13 @@ export class AlertService {
     if (to === alert.ownerId)
       throw new AlertError('invalid-handover', `alert ${id} is already owned by ${to}`);
     this.colleagueOnShift(id, to, 'reassign');
+    // A reassignment takes the alert from everyone else at once: to a dead handset, nobody knows.
+    if (this.planner.isOffline(to)) {
+      throw new AlertError(
+        'colleague-offline',
+        `cannot reassign alert ${id} to ${to}: their handset is offline; choose someone reachable`,
+      );
+    }
     // Nobody owns it yet: the supervisor accepts it on the new owner's behalf.
     const owned = alert.state === 'acknowledged' || alert.state === 'attended';
     return this.ledger.change(
