@@ -135,6 +135,8 @@ export class Ingest implements GatewayModule {
       if (rejection) {
         this.settleAlone(settle); // no alert will settle it
         this.reject(channel, id, topic, rejection);
+        if (channel === 'staffReply' && rejection.reason === 'invalid-payload')
+          this.refuseReply(id, payload, rejection.detail);
       }
     } catch (err) {
       this.metrics.ingestMessages.inc({ channel, result: 'error' });
@@ -322,6 +324,29 @@ export class Ingest implements GatewayModule {
       // Only costs a second look at the next start; the message itself is dealt with.
       this.ctx.log.error({ err }, 'could not mark a journaled alarm as handled');
     }
+  }
+
+  /**
+   * A handset waits for the answer to every reply: one the schema refused is answered too (by
+   * whoever answers replies), when it has a seq to match the answer to.
+   */
+  private refuseReply(staffId: string, payload: Buffer, problem: string): void {
+    let v: unknown;
+    try {
+      v = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    const { seq, action, alertId } = v as Record<string, unknown>;
+    if (!Number.isSafeInteger(seq) || (seq as number) < 0) return;
+    this.ctx.bus.emit('staff:reply-refused', {
+      staffId,
+      seq: seq as number,
+      action: typeof action === 'string' ? action : '',
+      alertId: Number.isSafeInteger(alertId) && (alertId as number) >= 0 ? (alertId as number) : 0,
+      problem,
+    });
   }
 
   private reject(channel: ChannelKey, id: string, topic: string, r: Rejection): void {
