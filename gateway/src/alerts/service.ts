@@ -159,15 +159,14 @@ export class AlertService {
     return this.ledger.finish(this.store.transaction(() => this.applyDispatch(id, reason)));
   }
 
-  private applyDispatch(id: number, reason: 'new' | 'escalation'): AlertChange {
+  /** `cannotGo`: staff who just said they cannot go, not to be asked on their own next. */
+  private applyDispatch(id: number, reason: 'new' | 'escalation', cannotGo: string[] = []): AlertChange {
     const now = this.clock.now();
     const current = this.get(id);
-    const plan = this.planner.plan(
-      current,
-      reason === 'new' ? null : current.level,
-      now,
-      this.askedLevels(id),
-    );
+    const plan = this.planner.plan(current, reason === 'new' ? null : current.level, now, [
+      ...this.askedLevels(id),
+      ...cannotGo.map((s) => [s]),
+    ]);
     return this.ledger.apply(
       id,
       reason === 'new' ? 'dispatch' : 'escalate',
@@ -211,17 +210,29 @@ export class AlertService {
    * the alert is taken back from her and escalates, in one commit.
    */
   reclaim(id: number): Alert {
+    return this.giveBack(id, { kind: 'system' });
+  }
+
+  /**
+   * Takes the alert from its owner and escalates it, in one commit: the owner did not arrive
+   * (`system`), or said she cannot go (the owner herself, who is then not asked on her own next).
+   */
+  private giveBack(id: number, actor: Actor, reason?: string): Alert {
     const [returned, escalated] = this.store.transaction(() => {
       const { ownerId: from, handoverTo } = this.get(id);
       const r = this.ledger.apply(
         id,
         'return',
-        { kind: 'system' },
+        actor,
         'returned',
-        () => ({ ownerId: null, acknowledgedAt: null, handoverTo: null, reminders: 0, deadlineAt: null }),
-        { from, ...(handoverTo ? { offeredTo: handoverTo } : {}) },
+        () => {
+          if (actor.kind === 'staff') this.store.markDeclined(id, actor.id, this.clock.now());
+          return { ownerId: null, acknowledgedAt: null, handoverTo: null, reminders: 0, deadlineAt: null };
+        },
+        { from, ...(handoverTo ? { offeredTo: handoverTo } : {}), ...(reason ? { reason } : {}) },
       );
-      return [r, this.applyDispatch(id, 'escalation')] as const;
+      const cannotGo = actor.kind === 'staff' ? [actor.id] : [];
+      return [r, this.applyDispatch(id, 'escalation', cannotGo)] as const;
     });
     this.ledger.finish(returned);
     return this.ledger.finish(escalated);
@@ -290,6 +301,11 @@ export class AlertService {
   decline(id: number, staffId: string, reason?: string): Alert {
     this.staff(staffId);
     const offered = this.get(id);
+    // The owner on her way cannot go after all (given it by a reassignment she was never asked
+    // about, or called to something worse): it is not hers to keep waiting on. Once she has
+    // arrived, she hands it over instead.
+    if (offered.ownerId === staffId && offered.state === 'acknowledged')
+      return this.giveBack(id, staffActor(staffId), reason);
     if (offered.handoverTo === staffId) {
       return this.ledger.change(
         id,
