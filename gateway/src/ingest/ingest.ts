@@ -58,6 +58,9 @@ const UP_CHANNELS = channelKeys.filter(isUpChannel);
 
 type Rejection = { reason: string; detail: string };
 
+/** The longest account of what is wrong that a refused reply is answered with. */
+const MAX_PROBLEM = 300;
+
 /**
  * The front door for everything devices and handsets send: validate → de-duplicate → look up
  * in the register (enrich with resident, room, zone) → publish on the bus for the rules.
@@ -345,7 +348,8 @@ export class Ingest implements GatewayModule {
       seq: seq as number,
       action: typeof action === 'string' ? action : '',
       alertId: Number.isSafeInteger(alertId) && (alertId as number) >= 0 ? (alertId as number) : 0,
-      problem,
+      // A reply full of unknown fields has an error per field: the answer says enough to fix it.
+      problem: problem.length > MAX_PROBLEM ? `${problem.slice(0, MAX_PROBLEM - 1)}…` : problem,
     });
   }
 
