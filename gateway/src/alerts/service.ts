@@ -159,7 +159,7 @@ export class AlertService {
     return this.ledger.finish(this.store.transaction(() => this.applyDispatch(id, reason)));
   }
 
-  /** `cannotGo`: staff who just said they cannot go, not to be asked on their own next. */
+  /** `cannotGo`: staff the alert was just taken from, not to be asked on their own next. */
   private applyDispatch(id: number, reason: 'new' | 'escalation', cannotGo: string[] = []): AlertChange {
     const now = this.clock.now();
     const current = this.get(id);
@@ -215,7 +215,7 @@ export class AlertService {
 
   /**
    * Takes the alert from its owner and escalates it, in one commit: the owner did not arrive
-   * (`system`), or said she cannot go (the owner herself, who is then not asked on her own next).
+   * (`system`), or said she cannot go (the owner herself).
    */
   private giveBack(id: number, actor: Actor, reason?: string): Alert {
     const [returned, escalated] = this.store.transaction(() => {
@@ -231,8 +231,9 @@ export class AlertService {
         },
         { from, ...(handoverTo ? { offeredTo: handoverTo } : {}), ...(reason ? { reason } : {}) },
       );
-      const cannotGo = actor.kind === 'staff' ? [actor.id] : [];
-      return [r, this.applyDispatch(id, 'escalation', cannotGo)] as const;
+      // Whether she said so or did not come, she is not the next step on her own (a reassigned
+      // owner was never asked at a step, so the roster's next level could be just her).
+      return [r, this.applyDispatch(id, 'escalation', from ? [from] : [])] as const;
     });
     this.ledger.finish(returned);
     return this.ledger.finish(escalated);
