@@ -26,6 +26,11 @@ export const ERROR_CATALOGUE = {
     status: 403,
     description: 'Only someone the alert was sent to, its owner, or a supervisor on shift may do this.',
   },
+  'colleague-offline': {
+    status: 409,
+    description:
+      'The colleague named has reported their handset offline, so they would not be told: choose someone reachable.',
+  },
   'invalid-handover': {
     status: 422,
     description: 'The alert cannot go to that staff member (they already own it).',

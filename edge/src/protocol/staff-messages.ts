@@ -57,7 +57,7 @@ export const HandsetReply = Type.Union(
     ),
     replyAction(
       'decline',
-      'Cannot go now; the alert moves on (at once when everyone at this level declined). Also refuses a handover offered to you.',
+      'Cannot go now; the alert moves on (at once when everyone at this level declined). Also refuses a handover offered to you, and gives back an alert you own but have not arrived at (it is dispatched again at once).',
       {
         reason: Type.Optional(Type.String({ maxLength: 200 })),
       },
@@ -176,7 +176,7 @@ export const Withdrawal = Message(
       ],
       {
         description:
-          '`taken`: someone else accepted it; `cancelled`/`resolved`: it ended; `handed-over`: your colleague accepted your handover; `handover-withdrawn`: a handover offered to you was offered to someone else; `returned`: you did not arrive after the reminders, so it went to others (accept it again if you are on your way); `recorded`: a provisional (`unrecorded`) alarm is now stored and was dispatched under its real number; `reassigned`: a supervisor gave the alert to someone else (`byStaffId`).',
+          '`taken`: someone else accepted it; `cancelled`/`resolved`: it ended; `handed-over`: your colleague accepted your handover; `handover-withdrawn`: a handover offered to you was offered to someone else; `returned`: you did not arrive after the reminders, or gave it back (`decline`), so it went to others (accept it again if you are on your way); `recorded`: a provisional (`unrecorded`) alarm is now stored and was dispatched under its real number; `reassigned`: a supervisor gave the alert to someone else (`byStaffId`).',
       },
     ),
     byStaffId: Type.Optional(Type.String()),

@@ -21,4 +21,6 @@ export interface DispatchPlanning {
   plan(alert: PlannedAlert, step: number | null, now: number, asked?: readonly string[][]): DispatchPlan;
   /** When an alert of this priority dispatched now escalates if nobody accepts. */
   ackDeadline(priority: Priority, now: number): number;
+  /** Whether the staff member's handset said it is offline (so a message to it reaches nobody). */
+  isOffline(staffId: string): boolean;
 }

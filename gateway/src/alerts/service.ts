@@ -159,15 +159,14 @@ export class AlertService {
     return this.ledger.finish(this.store.transaction(() => this.applyDispatch(id, reason)));
   }
 
-  private applyDispatch(id: number, reason: 'new' | 'escalation'): AlertChange {
+  /** `cannotGo`: staff the alert was just taken from, not to be asked on their own next. */
+  private applyDispatch(id: number, reason: 'new' | 'escalation', cannotGo: string[] = []): AlertChange {
     const now = this.clock.now();
     const current = this.get(id);
-    const plan = this.planner.plan(
-      current,
-      reason === 'new' ? null : current.level,
-      now,
-      this.askedLevels(id),
-    );
+    const plan = this.planner.plan(current, reason === 'new' ? null : current.level, now, [
+      ...this.askedLevels(id),
+      ...cannotGo.map((s) => [s]),
+    ]);
     return this.ledger.apply(
       id,
       reason === 'new' ? 'dispatch' : 'escalate',
@@ -211,17 +210,30 @@ export class AlertService {
    * the alert is taken back from her and escalates, in one commit.
    */
   reclaim(id: number): Alert {
+    return this.giveBack(id, { kind: 'system' });
+  }
+
+  /**
+   * Takes the alert from its owner and escalates it, in one commit: the owner did not arrive
+   * (`system`), or said she cannot go (the owner herself).
+   */
+  private giveBack(id: number, actor: Actor, reason?: string): Alert {
     const [returned, escalated] = this.store.transaction(() => {
       const { ownerId: from, handoverTo } = this.get(id);
       const r = this.ledger.apply(
         id,
         'return',
-        { kind: 'system' },
+        actor,
         'returned',
-        () => ({ ownerId: null, acknowledgedAt: null, handoverTo: null, reminders: 0, deadlineAt: null }),
-        { from, ...(handoverTo ? { offeredTo: handoverTo } : {}) },
+        () => {
+          if (actor.kind === 'staff') this.store.markDeclined(id, actor.id, this.clock.now());
+          return { ownerId: null, acknowledgedAt: null, handoverTo: null, reminders: 0, deadlineAt: null };
+        },
+        { from, ...(handoverTo ? { offeredTo: handoverTo } : {}), ...(reason ? { reason } : {}) },
       );
-      return [r, this.applyDispatch(id, 'escalation')] as const;
+      // Whether she said so or did not come, she is not the next step on her own (a reassigned
+      // owner was never asked at a step, so the roster's next level could be just her).
+      return [r, this.applyDispatch(id, 'escalation', from ? [from] : [])] as const;
     });
     this.ledger.finish(returned);
     return this.ledger.finish(escalated);
@@ -286,10 +298,15 @@ export class AlertService {
     );
   }
 
-  /** Records a decline; returns the alert and whether everyone asked at the current level has declined. */
+  /** Records a decline (or a declined handover offer); moving the alert on is the dispatcher's (afterDecline). */
   decline(id: number, staffId: string, reason?: string): Alert {
     this.staff(staffId);
     const offered = this.get(id);
+    // The owner on her way cannot go after all (given it by a reassignment she was never asked
+    // about, or called to something worse): it is not hers to keep waiting on. Once she has
+    // arrived, she hands it over instead.
+    if (offered.ownerId === staffId && offered.state === 'acknowledged')
+      return this.giveBack(id, staffActor(staffId), reason);
     if (offered.handoverTo === staffId) {
       return this.ledger.change(
         id,
@@ -305,8 +322,8 @@ export class AlertService {
       'decline',
       staffActor(staffId),
       'declined',
-      (a) => {
-        if (this.store.markDeclined(id, a.level, staffId, this.clock.now()) === 0) {
+      () => {
+        if (this.store.markDeclined(id, staffId, this.clock.now()) === 0) {
           throw new AlertError(
             'not-dispatched-to-you',
             `alert ${id} is not waiting for ${staffId} to accept it`,
@@ -407,6 +424,13 @@ export class AlertService {
     if (to === alert.ownerId)
       throw new AlertError('invalid-handover', `alert ${id} is already owned by ${to}`);
     this.colleagueOnShift(id, to, 'reassign');
+    // A reassignment takes the alert from everyone else at once: to a dead handset, nobody knows.
+    if (this.planner.isOffline(to)) {
+      throw new AlertError(
+        'colleague-offline',
+        `cannot reassign alert ${id} to ${to}: their handset is offline; choose someone reachable`,
+      );
+    }
     // Nobody owns it yet: the supervisor accepts it on the new owner's behalf.
     const owned = alert.state === 'acknowledged' || alert.state === 'attended';
     return this.ledger.change(

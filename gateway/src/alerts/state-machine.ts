@@ -3,7 +3,8 @@ import type { AlertState } from './model.js';
 /**
  * The alert lifecycle. Commands move an alert between states; anything not listed is refused.
  *   raised → dispatched → acknowledged (owner) → attended → resolved (outcome)
- *   acknowledged → dispatched again (`return`) when the owner did not arrive after the reminders;
+ *   acknowledged → dispatched again (`return`) when the owner did not arrive after the reminders,
+ *   or declined it herself;
  *   cancel (reset at the device) from any open state; a handover is offered, then taken over by
  *   the one it was offered to: both keep the state. A supervisor reassigns an owned alert (state
  *   kept) or assigns one nobody took (as acknowledge, on the new owner's behalf).

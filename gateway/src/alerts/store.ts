@@ -223,8 +223,11 @@ export class AlertStore {
         received: db.prepare(
           `UPDATE alert_targets SET received_at = COALESCE(received_at, ?) WHERE alert_id = ? AND staff_id = ?`,
         ),
+        // Every dispatch step that asked her (not side recipients: reminders, handover offers);
+        // a repeated decline keeps the first time.
         declined: db.prepare(
-          `UPDATE alert_targets SET declined_at = ? WHERE alert_id = ? AND level = ? AND staff_id = ?`,
+          `UPDATE alert_targets SET declined_at = COALESCE(declined_at, ?)
+           WHERE alert_id = ? AND staff_id = ? AND level >= 0`,
         ),
       },
       presenceOn: db.prepare(`INSERT OR REPLACE INTO room_presence (room_id, on_since) VALUES (?, ?)`),
@@ -329,8 +332,12 @@ export class AlertStore {
     this.q.markTarget.received.run(at, alertId, staffId);
   }
 
-  markDeclined(alertId: number, level: number, staffId: string, at: number): number {
-    return this.q.markTarget.declined.run(at, alertId, level, staffId).changes;
+  /**
+   * Records a decline at every step that asked `staffId`: an escalation leaves the alert on the
+   * screens of those asked before, so a decline there must count too. Returns the rows marked.
+   */
+  markDeclined(alertId: number, staffId: string, at: number): number {
+    return this.q.markTarget.declined.run(at, alertId, staffId).changes;
   }
 
   setPresence(roomId: string, on: boolean, at: number): void {

@@ -43,7 +43,7 @@ export interface DispatchDeps {
   config: Pick<GatewayConfig, 'dispatch'>;
   clock: Clock;
   log: Logger;
-  bus: EventBus<AlertEvents & Pick<IngestEvents, 'staff:status' | 'staff:reply'>>;
+  bus: EventBus<AlertEvents & Pick<IngestEvents, 'staff:status' | 'staff:reply' | 'staff:reply-refused'>>;
   db: Db;
   health: Health;
   register: SiteRegister;

@@ -85,4 +85,8 @@ export class DispatchPlanner implements DispatchPlanning {
   ackDeadline(priority: Priority, now: number): number {
     return now + this.ackTimeoutS[priority] * 1000;
   }
+
+  isOffline(staffId: string): boolean {
+    return this.reach.isOffline(staffId);
+  }
 }

@@ -1,4 +1,4 @@
-import type { HandsetReply, ReplyResult } from '@careedge/edge';
+import type { ErrorBody, HandsetReply, ReplyResult } from '@careedge/edge';
 import type { AlertCommand, AlertCommands } from '../alerts/commands.js';
 import type { GatewayModule } from '../core/module.js';
 import type { DispatchDeps } from './dispatcher.js';
@@ -18,6 +18,12 @@ export class HandsetReplies implements GatewayModule {
 
   start(): void {
     this.ctx.bus.on(this.name, 'staff:reply', ({ staffId, reply }) => this.handle(staffId, reply));
+    this.ctx.bus.on(this.name, 'staff:reply-refused', ({ staffId, seq, action, alertId, problem }) =>
+      this.answer(staffId, seq, action, alertId, {
+        code: 'invalid-request',
+        message: `the reply does not match its schema: ${problem}`,
+      }),
+    );
   }
 
   stop(): void {
@@ -26,13 +32,23 @@ export class HandsetReplies implements GatewayModule {
 
   private handle(staffId: string, reply: HandsetReply): void {
     const outcome = this.commands.execute({ kind: 'staff', id: staffId }, toCommand(reply));
+    this.answer(
+      staffId,
+      reply.seq,
+      reply.action,
+      reply.alertId,
+      outcome.ok ? undefined : { code: outcome.error.code, message: outcome.error.message },
+    );
+  }
+
+  private answer(staffId: string, seq: number, action: string, alertId: number, error?: ErrorBody): void {
     const result: ReplyResult = {
       ts: this.ctx.clock.now(),
-      transaction: reply.seq,
-      action: reply.action,
-      alertId: reply.alertId,
-      status: outcome.ok ? 'ok' : 'error',
-      ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
+      transaction: seq,
+      action,
+      alertId,
+      status: error ? 'error' : 'ok',
+      ...(error ? { error } : {}),
     };
     this.ctx.mqtt.publish('staffResult', staffId, result);
   }

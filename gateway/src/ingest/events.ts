@@ -29,4 +29,6 @@ export interface IngestEvents {
   'device:status': [FromDevice<DeviceStatus>];
   'staff:status': [StaffStatus];
   'staff:reply': [{ staffId: string; reply: HandsetReply; receivedAt: number }];
+  /** A reply the schema refused, with what could be read of it: the handset still gets an answer. */
+  'staff:reply-refused': [{ staffId: string; seq: number; action: string; alertId: number; problem: string }];
 }

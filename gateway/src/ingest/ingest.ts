@@ -58,6 +58,9 @@ const UP_CHANNELS = channelKeys.filter(isUpChannel);
 
 type Rejection = { reason: string; detail: string };
 
+/** The longest account of what is wrong that a refused reply is answered with. */
+const MAX_PROBLEM = 300;
+
 /**
  * The front door for everything devices and handsets send: validate → de-duplicate → look up
  * in the register (enrich with resident, room, zone) → publish on the bus for the rules.
@@ -135,6 +138,8 @@ export class Ingest implements GatewayModule {
       if (rejection) {
         this.settleAlone(settle); // no alert will settle it
         this.reject(channel, id, topic, rejection);
+        if (channel === 'staffReply' && rejection.reason === 'invalid-payload')
+          this.refuseReply(id, payload, rejection.detail);
       }
     } catch (err) {
       this.metrics.ingestMessages.inc({ channel, result: 'error' });
@@ -322,6 +327,30 @@ export class Ingest implements GatewayModule {
       // Only costs a second look at the next start; the message itself is dealt with.
       this.ctx.log.error({ err }, 'could not mark a journaled alarm as handled');
     }
+  }
+
+  /**
+   * A handset waits for the answer to every reply: one the schema refused is answered too (by
+   * whoever answers replies), when it has a seq to match the answer to.
+   */
+  private refuseReply(staffId: string, payload: Buffer, problem: string): void {
+    let v: unknown;
+    try {
+      v = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    const { seq, action, alertId } = v as Record<string, unknown>;
+    if (!Number.isSafeInteger(seq) || (seq as number) < 0) return;
+    this.ctx.bus.emit('staff:reply-refused', {
+      staffId,
+      seq: seq as number,
+      action: typeof action === 'string' ? action : '',
+      alertId: Number.isSafeInteger(alertId) && (alertId as number) >= 0 ? (alertId as number) : 0,
+      // A reply full of unknown fields has an error per field: the answer says enough to fix it.
+      problem: problem.length > MAX_PROBLEM ? `${problem.slice(0, MAX_PROBLEM - 1)}…` : problem,
+    });
   }
 
   private reject(channel: ChannelKey, id: string, topic: string, r: Rejection): void {
