@@ -65,7 +65,7 @@ export class Autopilot {
         entry.stage = 'done';
         return;
       case 'decline':
-        if (start === 'owner') return; // an owner cannot decline; they would hand it over instead
+        if (start === 'owner') return; // a declining carer only turns down offers; an owner keeps what she was given
         this.after(entry, policy.afterMs, () =>
           this.step(entry, this.handset.decline(d.alertId, policy.reason), () => {
             entry.stage = 'done';
