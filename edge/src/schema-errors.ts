@@ -39,6 +39,10 @@ export function describeValue(value: unknown): string {
   return text.length > 64 ? `${text.slice(0, 61)}...` : text;
 }
 
+/** What a hidden value is, never what it says: `a string`, `a list`, `null`. */
+const kindOf = (value: unknown): string =>
+  value === null || typeof value === 'object' ? describeValue(value) : `a ${typeof value}`;
+
 const typeName = (t: string): string =>
   t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'integer' ? 'a whole number' : `a ${t}`;
 
@@ -77,7 +81,7 @@ export function formatSchemaErrors(
   const list = [...(errors ?? [])];
   const { choices, dropped } = literalUnions(list);
   const got = (e: ErrorObject): string =>
-    style.hide?.(e.instancePath) ? `a ${typeof e.data}` : describeValue(e.data);
+    style.hide?.(e.instancePath) ? kindOf(e.data) : describeValue(e.data);
   const at = (pointer: string, message: string): string => `${style.path(pointer)}: ${message}`;
   const lines = list.flatMap((e): string[] => {
     if (dropped.has(e)) return [];

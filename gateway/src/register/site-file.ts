@@ -39,8 +39,9 @@ const validate = ajv.compile<SiteFileDocument>(SiteFileSchema);
 
 const siteFileStyle: SchemaErrorStyle = {
   path: dottedPath('(top level)'),
-  // Never a secret's value, which would end up in logs.
-  hide: (pointer) => pointer.endsWith('/secret'),
+  // Never a secret's value, which would end up in logs; nor what is under secretHash, which is a
+  // plaintext password when someone put it under the wrong key.
+  hide: (pointer) => /\/secret(Hash)?$/.test(pointer),
 };
 
 const sections = ['(top level)', 'site', 'zones', 'rooms', 'residents', 'devices', 'staff', 'roster'];
