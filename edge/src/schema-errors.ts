@@ -30,6 +30,18 @@ export const dottedPath =
     return out || root;
   };
 
+/** At most this many lines: a hostile payload must not decide how much the gateway logs. */
+const MAX_LINES = 100;
+
+/**
+ * A path as written, for a log: it holds the sender's property names, so control characters are
+ * escaped (no forged log lines, no terminal escapes) and a long one is cut short.
+ */
+function clip(path: string): string {
+  const text = path.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
 /** A value quoted in a message, cut short so a hostile payload cannot flood the log. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -73,7 +85,7 @@ function literalUnions(errors: ErrorObject[]): {
   return { choices, dropped };
 }
 
-/** One `path: message` line per problem, in Ajv's order, without repeats. */
+/** One `path: message` line per problem, in Ajv's order, without repeats, at most MAX_LINES (+1 saying how many more). */
 export function formatSchemaErrors(
   errors: readonly ErrorObject[] | null | undefined,
   style: SchemaErrorStyle,
@@ -82,7 +94,7 @@ export function formatSchemaErrors(
   const { choices, dropped } = literalUnions(list);
   const got = (e: ErrorObject): string =>
     style.hide?.(e.instancePath) ? kindOf(e.data) : describeValue(e.data);
-  const at = (pointer: string, message: string): string => `${style.path(pointer)}: ${message}`;
+  const at = (pointer: string, message: string): string => `${clip(style.path(pointer))}: ${message}`;
   const lines = list.flatMap((e): string[] => {
     if (dropped.has(e)) return [];
     const allowed = choices.get(e);
@@ -96,7 +108,7 @@ export function formatSchemaErrors(
         const name = params.additionalProperty as string;
         return style.unknownProperty
           ? [at(child(e.instancePath, name), style.unknownProperty)]
-          : [at(e.instancePath, `unknown property "${name}"`)];
+          : [at(e.instancePath, `unknown property ${describeValue(name)}`)];
       }
       case 'enum':
         return [
@@ -128,5 +140,10 @@ export function formatSchemaErrors(
         return [at(e.instancePath, e.message ?? e.keyword)];
     }
   });
-  return [...new Set(lines)];
+  const unique = [...new Set(lines)];
+  if (unique.length <= MAX_LINES) return unique;
+  return [
+    ...unique.slice(0, MAX_LINES),
+    at('', `and ${unique.length - MAX_LINES} more problems (the first ${MAX_LINES} are listed)`),
+  ];
 }
