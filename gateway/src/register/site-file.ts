@@ -112,7 +112,13 @@ export function parseSiteFile(text: string, fileName = 'site file'): SiteDefinit
       }),
     );
   }
-  const value: unknown = yamlDoc.toJS();
+  let value: unknown;
+  try {
+    value = yamlDoc.toJS();
+  } catch (err) {
+    // The yaml library refuses documents whose aliases multiply ("billion laughs").
+    throw new SiteFileError(fileName, [`cannot read the YAML: ${(err as Error).message}`]);
+  }
   const problems = validate(value) ? [] : formatSchemaErrors(validate.errors, siteFileStyle);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     problems.push(...crossCheck(value as Record<string, unknown>));
