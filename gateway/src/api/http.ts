@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { AlertService } from '../alerts/service.js';
 import type { AlertStore } from '../alerts/store.js';
+import type { Clock } from '../core/clock.js';
 import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
@@ -14,6 +15,7 @@ import { healthRoutes } from './health.js';
 export interface HttpApiDeps {
   siteId: string;
   log: Logger;
+  clock: Pick<Clock, 'now'>;
   health: Pick<Health, 'list'>;
   metrics: Pick<Metrics, 'registry'>;
   alerts: Pick<AlertService, 'open'>;
@@ -56,6 +58,7 @@ export function buildHttpApi(deps: HttpApiDeps) {
     health: deps.health,
     metrics: deps.metrics,
     openAlerts: () => deps.alerts.open().length,
+    now: () => deps.clock.now(),
   });
   void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });
   return app;

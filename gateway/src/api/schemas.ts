@@ -111,7 +111,9 @@ export const HealthBody = Type.Object(
   {
     status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
     site: Type.String(),
-    openAlerts: Type.Integer({ minimum: 0 }),
+    openAlerts: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Missing when storage cannot be read (then degraded).' }),
+    ),
     problems: Type.Optional(Type.Array(ProblemSchema, { description: 'Only when degraded.' })),
   },
   { additionalProperties: false, description: 'How the gateway is: `ok`, or `degraded` with the problems.' },

@@ -146,6 +146,7 @@ describe('HTTP API: an unexpected failure', () => {
     const deps: HttpApiDeps = {
       siteId: 'site',
       log: pino({ base: undefined }, sink),
+      clock: { now: () => 0 },
       health: { list: () => [] },
       metrics: { registry: new Registry() },
       alerts: { open: () => [] },
