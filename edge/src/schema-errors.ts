@@ -34,12 +34,13 @@ export const dottedPath =
 const MAX_LINES = 100;
 
 /**
- * A path as written, for a log: it holds the sender's property names, so control characters are
- * escaped (no forged log lines, no terminal escapes) and a long one is cut short.
+ * Text from a sender (a property name in a path, a parser's message quoting the payload) made fit
+ * for a log line: control characters escaped (no forged log lines, no terminal escapes) and cut
+ * short.
  */
-function clip(path: string): string {
-  const text = path.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+export function printable(text: string, max = 120): string {
+  const escaped = text.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
+  return escaped.length > max ? `${escaped.slice(0, max - 3)}...` : escaped;
 }
 
 /** A value quoted in a message, cut short so a hostile payload cannot flood the log. */
@@ -94,7 +95,7 @@ export function formatSchemaErrors(
   const { choices, dropped } = literalUnions(list);
   const got = (e: ErrorObject): string =>
     style.hide?.(e.instancePath) ? kindOf(e.data) : describeValue(e.data);
-  const at = (pointer: string, message: string): string => `${clip(style.path(pointer))}: ${message}`;
+  const at = (pointer: string, message: string): string => `${printable(style.path(pointer))}: ${message}`;
   const lines = list.flatMap((e): string[] => {
     if (dropped.has(e)) return [];
     const allowed = choices.get(e);

@@ -39,6 +39,14 @@ describe('found by probing: a device payload decides how much the gateway writes
     expect(errors).toEqual(['/: unknown property "\\n\\u001b[31m[ALARM] resolved"']);
   });
 
+  it('a payload that is not JSON is described without its control characters', () => {
+    const decoded = decodePayload('deviceEvent', '\u001b[31m\n[ALARM] resolved');
+    expect(decoded.ok).toBe(false);
+    const [line] = decoded.ok ? [] : decoded.errors;
+    expect(line).toMatch(/^\/: payload is not JSON \(.*\\u001b\[31m\\n\[ALA/);
+    expect(line).not.toMatch(/\p{Cc}/u);
+  });
+
   it('a path made of such a name (an unknown setting) is escaped and cut short too', () => {
     const validate = new Ajv({ allErrors: true, verbose: true }).compile(
       Type.Object({ mqtt: Type.Object({}, { additionalProperties: false }) }),
