@@ -1,3 +1,4 @@
+import { isProvisionalAlertId } from '@careedge/edge';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AlertError } from '../alerts/errors.js';
@@ -57,6 +58,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
       const found = live
         ? { alert: live, targets: deps.alertStore.targets(id) }
         : deps.alertStore.getArchived(id);
+      // A number handed out from memory while storage failed: the alarm is real, it has no record.
+      if (!found && isProvisionalAlertId(id)) {
+        throw new AlertError(
+          'alert-unrecorded',
+          `alert ${id} is provisional: the gateway could not store it, so it has no record here (once stored it gets a number of its own); go to the resident and tell the others by voice`,
+        );
+      }
       if (!found) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
       return { ...found, audit: deps.alertStore.audit(id), archived: !live };
     },

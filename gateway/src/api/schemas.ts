@@ -1,4 +1,4 @@
-import { AlertKind, ErrorBody, Outcome, Priority } from '@careedge/edge';
+import { AlertKind, ErrorBody, Outcome, PROVISIONAL_ALERT_ID_BASE, Priority } from '@careedge/edge';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { Alert, AuditEntry } from '../alerts/model.js';
 import type { Target } from '../alerts/store.js';
@@ -145,6 +145,9 @@ export type HttpError = Static<typeof HttpError>;
 export const ERROR_RESPONSES = {
   400: httpError('`invalid-request`: a parameter does not match its schema; the message says which.'),
   404: httpError('`alert-not-found`, or `not-found` for an unknown route.'),
+  409: httpError(
+    `\`alert-unrecorded\`: a provisional number (${PROVISIONAL_ALERT_ID_BASE} and up), an alarm sent from memory while storage failed.`,
+  ),
   500: httpError('`internal-error`: the gateway could not answer (logged); try again.'),
 } as const;
 
