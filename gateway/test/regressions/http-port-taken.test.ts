@@ -16,6 +16,7 @@ describe('found by probing: the HTTP port taken by another program stops every a
   let blocker: Server | undefined;
   afterEach(async () => {
     await g?.stop();
+    g = undefined;
     await new Promise((r) => (blocker?.listening ? blocker.close(r) : r(undefined)));
   });
 
@@ -42,5 +43,15 @@ describe('found by probing: the HTTP port taken by another program stops every a
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok', openAlerts: 1 });
+  });
+
+  it('stops cleanly while the port is still taken, and tries no more', async () => {
+    blocker = await occupy();
+    const port = portOf(blocker);
+    const stopping = await testGateway({ http: { host: '127.0.0.1', port } });
+    await expect(stopping.stop()).resolves.toBeUndefined();
+    await new Promise((r) => blocker!.close(r));
+    await stopping.tick(HTTP_LISTEN_RETRY_MS);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });
