@@ -11,7 +11,10 @@ export interface AlertRoutesDeps {
   alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'audit'>;
 }
 
-const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Alert number.' }) });
+// At most 2^53-1: larger numbers lose digits (1e309 parses as Infinity) and name no alert.
+const AlertParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Alert number.' }),
+});
 const AlertListQuery = Type.Object({
   state: Type.Union([Type.Literal('open'), Type.Literal('recent')], {
     default: 'open',
@@ -54,6 +57,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
     },
     async (req) => {
       const { id } = req.params;
+      // Ajv's coercion lets "1e309" through as Infinity, past integer and maximum alike.
+      if (!Number.isSafeInteger(id)) {
+        throw new AlertError('invalid-request', `params/id: must be <= ${Number.MAX_SAFE_INTEGER}`);
+      }
       const live = deps.alertStore.get(id);
       const found = live
         ? { alert: live, targets: deps.alertStore.targets(id) }

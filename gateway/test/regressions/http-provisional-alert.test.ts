@@ -35,4 +35,15 @@ describe('found by probing: the HTTP API says a live unrecorded alarm does not e
       error: { code: 'alert-unrecorded', message: expect.stringMatching(/could not store it/) },
     });
   });
+
+  it('a number past 2^53 (1e20, 1e309 read as Infinity) is an invalid request, not a provisional alarm', async () => {
+    g = await testGateway();
+    const api = buildHttpApi(g.gateway.context);
+    for (const id of ['1e20', '1e309', '9007199254740993']) {
+      const res = await api.inject({ method: 'GET', url: `/api/v1/alerts/${id}` });
+      expect(res.statusCode, id).toBe(400);
+      expect(res.json().error.code).toBe('invalid-request');
+    }
+    await api.close();
+  });
 });
