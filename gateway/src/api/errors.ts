@@ -1,5 +1,12 @@
-import { ERROR_CATALOGUE, type ErrorCode } from '@careedge/edge';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CATALOGUE, type ErrorCode, formatSchemaErrors } from '@careedge/edge';
+import type { ErrorObject } from 'ajv';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaValidationError,
+} from 'fastify';
 import { AlertError } from '../alerts/errors.js';
 import type { HttpError } from './schemas.js';
 
@@ -53,3 +60,11 @@ export function answerFrameworkErrors(err: FastifyError, req: FastifyRequest, re
     return reply.status(ERROR_CATALOGUE['invalid-request'].status).send(body('invalid-request', message));
   return internalError(err, req, reply);
 }
+
+/**
+ * For fastify's `schemaErrorFormatter`: a request that fails its schema is told by the one Ajv
+ * formatter (edge/src/schema-errors.ts), `querystring/state: must be one of open, recent (got
+ * "closed")`, as wire payloads, the configuration and the site file are. Needs Ajv's `verbose`.
+ */
+export const validationError = (errors: FastifySchemaValidationError[], dataVar: string): Error =>
+  new Error(formatSchemaErrors(errors as ErrorObject[], { path: (p) => `${dataVar}${p}` }).join('; '));

@@ -8,7 +8,7 @@ import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { alertRoutes } from './alerts.js';
-import { answerErrorsFromCatalogue, answerFrameworkErrors } from './errors.js';
+import { answerErrorsFromCatalogue, answerFrameworkErrors, validationError } from './errors.js';
 import { healthRoutes } from './health.js';
 
 /** What the HTTP API is given by the composition root, and no more. */
@@ -41,6 +41,9 @@ export function buildHttpApi(deps: HttpApiDeps) {
     // Request logs would drown the alarm log on a Pi; errors are still logged (api/errors.ts).
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: answerFrameworkErrors,
+    // Errors carry the value and the schema, so a message can say what it got (errors.ts).
+    ajv: { customOptions: { verbose: true } },
+    schemaErrorFormatter: validationError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   answerErrorsFromCatalogue(app);
