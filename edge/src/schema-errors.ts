@@ -30,6 +30,19 @@ export const dottedPath =
     return out || root;
   };
 
+/** At most this many lines: a hostile payload must not decide how much the gateway logs. */
+const MAX_LINES = 100;
+
+/**
+ * Text from a sender (a property name in a path, a parser's message quoting the payload) made fit
+ * for a log line: control characters escaped (no forged log lines, no terminal escapes) and cut
+ * short.
+ */
+export function printable(text: string, max = 120): string {
+  const escaped = text.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
+  return escaped.length > max ? `${escaped.slice(0, max - 3)}...` : escaped;
+}
+
 /** A value quoted in a message, cut short so a hostile payload cannot flood the log. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -38,6 +51,10 @@ export function describeValue(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 64 ? `${text.slice(0, 61)}...` : text;
 }
+
+/** What a hidden value is, never what it says: `a string`, `a list`, `null`. */
+const kindOf = (value: unknown): string =>
+  value === null || typeof value === 'object' ? describeValue(value) : `a ${typeof value}`;
 
 const typeName = (t: string): string =>
   t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'integer' ? 'a whole number' : `a ${t}`;
@@ -69,7 +86,7 @@ function literalUnions(errors: ErrorObject[]): {
   return { choices, dropped };
 }
 
-/** One `path: message` line per problem, in Ajv's order, without repeats. */
+/** One `path: message` line per problem, in Ajv's order, without repeats, at most MAX_LINES (+1 saying how many more). */
 export function formatSchemaErrors(
   errors: readonly ErrorObject[] | null | undefined,
   style: SchemaErrorStyle,
@@ -77,8 +94,8 @@ export function formatSchemaErrors(
   const list = [...(errors ?? [])];
   const { choices, dropped } = literalUnions(list);
   const got = (e: ErrorObject): string =>
-    style.hide?.(e.instancePath) ? `a ${typeof e.data}` : describeValue(e.data);
-  const at = (pointer: string, message: string): string => `${style.path(pointer)}: ${message}`;
+    style.hide?.(e.instancePath) ? kindOf(e.data) : describeValue(e.data);
+  const at = (pointer: string, message: string): string => `${printable(style.path(pointer))}: ${message}`;
   const lines = list.flatMap((e): string[] => {
     if (dropped.has(e)) return [];
     const allowed = choices.get(e);
@@ -92,7 +109,7 @@ export function formatSchemaErrors(
         const name = params.additionalProperty as string;
         return style.unknownProperty
           ? [at(child(e.instancePath, name), style.unknownProperty)]
-          : [at(e.instancePath, `unknown property "${name}"`)];
+          : [at(e.instancePath, `unknown property ${describeValue(name)}`)];
       }
       case 'enum':
         return [
@@ -124,5 +141,10 @@ export function formatSchemaErrors(
         return [at(e.instancePath, e.message ?? e.keyword)];
     }
   });
-  return [...new Set(lines)];
+  const unique = [...new Set(lines)];
+  if (unique.length <= MAX_LINES) return unique;
+  return [
+    ...unique.slice(0, MAX_LINES),
+    at('', `and ${unique.length - MAX_LINES} more problems (the first ${MAX_LINES} are listed)`),
+  ];
 }

@@ -5,6 +5,7 @@ import { AlertCommands } from './alerts/commands.js';
 import { AlertService } from './alerts/service.js';
 import { AlertStore } from './alerts/store.js';
 import { buildHttpApi } from './api/http.js';
+import { listenOrRetry } from './api/listen.js';
 import type { GatewayConfig } from './config/schema.js';
 import { EventBus } from './core/bus.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -168,11 +169,10 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     ];
     cleanups.push(await startModules(modules, clock, log));
 
-    const http = buildHttpApi(ctx);
-    await http.listen({ host: config.http.host, port: config.http.port });
+    const { host, port } = config.http;
+    const http = await listenOrRetry(buildHttpApi(ctx), { host, port }, clock);
     cleanups.push(() => http.close());
-    const address = http.server.address();
-    const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+    const httpPort = http.port() ?? config.http.port;
     log.info(
       { httpPort, mqttPort: mqttPort || undefined, openAlerts: alerts.open().length },
       'CareEdge gateway ready',

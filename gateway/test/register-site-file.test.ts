@@ -150,7 +150,7 @@ roster:
       'devices[5].id: "gateway" is reserved for the gateway\'s own MQTT login',
       'staff[0].id: "wb-101" is also a device id (devices[0]); devices and staff share one MQTT username space',
       'staff[1].role: must be one of carer, nurse, supervisor (got "boss")',
-      'staff[1].secretHash: must be sha256$<salt>$<hash> as made by the gateway (got "sha256$x$y")',
+      'staff[1].secretHash: must be sha256$<salt>$<hash> as made by the gateway (got a string)',
       'staff[1]: give secret or secretHash, not both',
       'roster[0].staff: unknown staff member "anna"',
       'roster[1].days[1]: must be one of mon, tue, wed, thu, fri, sat, sun (got "funday")',

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { describeValue, formatSchemaErrors, pointerPath } from '../schema-errors.js';
+import { describeValue, formatSchemaErrors, pointerPath, printable } from '../schema-errors.js';
 import { type ChannelKey, type ChannelMessage, channelKeys, channels, type PayloadOf } from './channels.js';
 
 export type Decoded<T = unknown> = { ok: true; value: T } | { ok: false; errors: string[] };
@@ -63,7 +63,8 @@ export function decodePayload<C extends ChannelKey>(
   try {
     value = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
   } catch (err) {
-    return { ok: false, errors: [`/: payload is not JSON (${(err as Error).message})`] };
+    // The parser's message quotes the start of the payload.
+    return { ok: false, errors: [`/: payload is not JSON (${printable((err as Error).message, 200)})`] };
   }
   return validatePayload(channel, value);
 }

@@ -1,3 +1,4 @@
+import { isProvisionalAlertId } from '@careedge/edge';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AlertError } from '../alerts/errors.js';
@@ -10,7 +11,10 @@ export interface AlertRoutesDeps {
   alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'audit'>;
 }
 
-const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Alert number.' }) });
+// At most 2^53-1: larger numbers lose digits (1e309 parses as Infinity) and name no alert.
+const AlertParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Alert number.' }),
+});
 const AlertListQuery = Type.Object({
   state: Type.Union([Type.Literal('open'), Type.Literal('recent')], {
     default: 'open',
@@ -53,10 +57,21 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
     },
     async (req) => {
       const { id } = req.params;
+      // Ajv's coercion lets "1e309" through as Infinity, past integer and maximum alike.
+      if (!Number.isSafeInteger(id)) {
+        throw new AlertError('invalid-request', `params/id: must be <= ${Number.MAX_SAFE_INTEGER}`);
+      }
       const live = deps.alertStore.get(id);
       const found = live
         ? { alert: live, targets: deps.alertStore.targets(id) }
         : deps.alertStore.getArchived(id);
+      // A number handed out from memory while storage failed: the alarm is real, it has no record.
+      if (!found && isProvisionalAlertId(id)) {
+        throw new AlertError(
+          'alert-unrecorded',
+          `alert ${id} is provisional: the gateway could not store it, so it has no record here (once stored it gets a number of its own); go to the resident and tell the others by voice`,
+        );
+      }
       if (!found) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
       return { ...found, audit: deps.alertStore.audit(id), archived: !live };
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Health } from '../core/health.js';
+import type { Health, Problem } from '../core/health.js';
 import type { Metrics } from '../core/metrics.js';
 import { ERROR_RESPONSES, HealthBody } from './schemas.js';
 
@@ -9,6 +9,7 @@ export interface HealthRoutesDeps {
   health: Pick<Health, 'list'>;
   metrics: Pick<Metrics, 'registry'>;
   openAlerts: () => number;
+  now: () => number;
 }
 
 /** Liveness for watchdogs and monitoring, and the Prometheus metrics. */
@@ -19,18 +20,30 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesDeps> = async (
     {
       schema: {
         summary: 'Is the gateway well?',
-        description: '200 when well; 503 while degraded (storage or clock), with the problems.',
+        description:
+          '200 when well; 503 while degraded (storage or clock), with the problems; also when the alerts cannot be read.',
         tags: ['health'],
         response: { 200: HealthBody, 503: HealthBody, 500: ERROR_RESPONSES[500] },
       },
     },
-    async (_req, reply) => {
-      const problems = deps.health.list();
+    async (req, reply) => {
+      const problems: Problem[] = deps.health.list();
+      // Counting is a SQLite read; a failing card must still get its answer, not a 500.
+      let openAlerts: number | undefined;
+      try {
+        openAlerts = deps.openAlerts();
+      } catch (err) {
+        req.log.error({ err }, 'healthz: the open alerts cannot be read');
+        if (!problems.some((p) => p.problem === 'storage')) {
+          const reason = `the alerts cannot be read (${(err as Error).message})`;
+          problems.push({ problem: 'storage', reason, since: deps.now() });
+        }
+      }
       const degraded = problems.length > 0;
       return reply.status(degraded ? 503 : 200).send({
         status: degraded ? 'degraded' : 'ok',
         site: deps.siteId,
-        openAlerts: deps.openAlerts(),
+        ...(openAlerts === undefined ? {} : { openAlerts }),
         ...(degraded ? { problems } : {}),
       });
     },

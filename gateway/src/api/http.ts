@@ -3,17 +3,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { AlertService } from '../alerts/service.js';
 import type { AlertStore } from '../alerts/store.js';
+import type { Clock } from '../core/clock.js';
 import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { alertRoutes } from './alerts.js';
-import { answerErrorsFromCatalogue } from './errors.js';
+import { answerErrorsFromCatalogue, answerFrameworkErrors, validationError } from './errors.js';
 import { healthRoutes } from './health.js';
 
 /** What the HTTP API is given by the composition root, and no more. */
 export interface HttpApiDeps {
   siteId: string;
   log: Logger;
+  clock: Pick<Clock, 'now'>;
   health: Pick<Health, 'list'>;
   metrics: Pick<Metrics, 'registry'>;
   alerts: Pick<AlertService, 'open'>;
@@ -38,6 +40,10 @@ export function buildHttpApi(deps: HttpApiDeps) {
     loggerInstance: log,
     // Request logs would drown the alarm log on a Pi; errors are still logged (api/errors.ts).
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: answerFrameworkErrors,
+    // Errors carry the value and the schema, so a message can say what it got (errors.ts).
+    ajv: { customOptions: { verbose: true } },
+    schemaErrorFormatter: validationError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   answerErrorsFromCatalogue(app);
@@ -56,6 +62,7 @@ export function buildHttpApi(deps: HttpApiDeps) {
     health: deps.health,
     metrics: deps.metrics,
     openAlerts: () => deps.alerts.open().length,
+    now: () => deps.clock.now(),
   });
   void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });
   return app;

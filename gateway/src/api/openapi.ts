@@ -14,6 +14,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const app = buildHttpApi({
     siteId: 'site',
     log: pino({ enabled: false }),
+    clock: { now: () => 0 },
     health: { list: () => [] },
     metrics: { registry: new Registry() },
     alerts: { open: () => [] },

@@ -1,4 +1,4 @@
-import { AlertKind, ErrorBody, Outcome, Priority } from '@careedge/edge';
+import { AlertKind, ErrorBody, Outcome, PROVISIONAL_ALERT_ID_BASE, Priority } from '@careedge/edge';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { Alert, AuditEntry } from '../alerts/model.js';
 import type { Target } from '../alerts/store.js';
@@ -8,9 +8,24 @@ import type { Problem } from '../core/health.js';
 // the end fail to compile when the model and these schemas drift apart.
 
 const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** The string literals of a union of literals (unions nested in it included). */
+const literals = (schema: TSchema): string[] =>
+  Array.isArray(schema.anyOf) ? (schema.anyOf as TSchema[]).flatMap(literals) : [schema.const as string];
+
+/**
+ * A choice of strings (kind, state, outcome…) as `enum`, not as the union of literals: for a
+ * union, fast-json-stringify throws when a value matches no member, so one row written by a newer
+ * release (then rolled back) turned a whole alert list into a 500. An enum is written as it is
+ * stored; the document still lists the known values.
+ */
+const choice = <T extends TSchema>(union: T, description = union.description as string | undefined) =>
+  Type.Unsafe<Static<T>>({ type: 'string', enum: literals(union), ...(description ? { description } : {}) });
+const nullableChoice = <T extends TSchema>(union: T) =>
+  Type.Unsafe<Static<T> | null>({ type: ['string', 'null'], enum: [...literals(union), null] });
 const Millis = (description: string) => Type.Integer({ minimum: 0, description });
 
-export const AlertState = Type.Union(
+const AlertStates = Type.Union(
   [
     Type.Literal('raised'),
     Type.Literal('dispatched'),
@@ -24,12 +39,13 @@ export const AlertState = Type.Union(
       'raised → dispatched → acknowledged (owned) → attended → resolved; or cancelled at the device.',
   },
 );
+export const AlertState = choice(AlertStates);
 
 export const AlertSchema = Type.Object(
   {
     id: Type.Integer({ minimum: 1 }),
-    kind: AlertKind,
-    priority: Priority,
+    kind: choice(AlertKind),
+    priority: choice(Priority),
     state: AlertState,
     deviceId: Type.String(),
     residentId: nullable(Type.String()),
@@ -43,7 +59,7 @@ export const AlertSchema = Type.Object(
     acknowledgedAt: nullable(Millis('When it was accepted.')),
     attendedAt: nullable(Millis('When the owner arrived.')),
     closedAt: nullable(Millis('When it was resolved or cancelled.')),
-    outcome: nullable(Type.Union([Outcome, Type.Literal('cancelled')])),
+    outcome: nullableChoice(Type.Union([Outcome, Type.Literal('cancelled')])),
     note: nullable(Type.String()),
     level: Type.Integer({ minimum: 0, description: 'Dispatch step: 0 first, one more per escalation.' }),
     deadlineAt: nullable(Millis('When its timer fires (escalation or reminder).')),
@@ -74,8 +90,8 @@ export const AuditSchema = Type.Object(
     at: Millis('When.'),
     actor: Type.String({ description: '`staff:<id>`, `device:<id>` or `system`.' }),
     action: Type.String({ description: 'What happened (raised, acknowledged, reassigned, noted, …).' }),
-    fromState: nullable(AlertState),
-    toState: nullable(AlertState),
+    fromState: nullableChoice(AlertStates),
+    toState: nullableChoice(AlertStates),
     detail: Type.Record(Type.String(), Type.Unknown()),
   },
   { additionalProperties: false, description: 'One entry of the append-only audit trail.' },
@@ -100,7 +116,7 @@ export const AlertList = Type.Object(
 
 export const ProblemSchema = Type.Object(
   {
-    problem: Type.Union([Type.Literal('storage'), Type.Literal('clock')]),
+    problem: choice(Type.Union([Type.Literal('storage'), Type.Literal('clock')])),
     reason: Type.String(),
     since: Millis('Gateway clock when it started.'),
   },
@@ -111,7 +127,9 @@ export const HealthBody = Type.Object(
   {
     status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
     site: Type.String(),
-    openAlerts: Type.Integer({ minimum: 0 }),
+    openAlerts: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Missing when storage cannot be read (then degraded).' }),
+    ),
     problems: Type.Optional(Type.Array(ProblemSchema, { description: 'Only when degraded.' })),
   },
   { additionalProperties: false, description: 'How the gateway is: `ok`, or `degraded` with the problems.' },
@@ -127,6 +145,9 @@ export type HttpError = Static<typeof HttpError>;
 export const ERROR_RESPONSES = {
   400: httpError('`invalid-request`: a parameter does not match its schema; the message says which.'),
   404: httpError('`alert-not-found`, or `not-found` for an unknown route.'),
+  409: httpError(
+    `\`alert-unrecorded\`: a provisional number (${PROVISIONAL_ALERT_ID_BASE} and up), an alarm sent from memory while storage failed.`,
+  ),
   500: httpError('`internal-error`: the gateway could not answer (logged); try again.'),
 } as const;
 

@@ -1,3 +1,5 @@
+import { describeValue } from '@careedge/edge';
+
 /**
  * Checks a JSON Schema cannot express: ids unique within each list and across the MQTT username
  * space, references between lists, device kind rules, credentials and the time zone. Each problem
@@ -32,7 +34,7 @@ function indexIds(doc: Loose, key: string, problems: string[]): Map<string, stri
     const id = str(item.id);
     if (id === undefined) return;
     const first = seen.get(id);
-    if (first) problems.push(`${key}[${i}].id: duplicate id "${id}" (first used at ${first})`);
+    if (first) problems.push(`${key}[${i}].id: duplicate id ${describeValue(id)} (first used at ${first})`);
     else seen.set(id, `${key}[${i}]`);
   });
   return seen;
@@ -46,7 +48,7 @@ function checkReference(
   problems: string[],
 ): void {
   const ref = str(value);
-  if (ref !== undefined && !ids.has(ref)) problems.push(`${path}: unknown ${what} "${ref}"`);
+  if (ref !== undefined && !ids.has(ref)) problems.push(`${path}: unknown ${what} ${describeValue(ref)}`);
 }
 
 function checkCredential(item: Loose, path: string, problems: string[]): void {
@@ -60,7 +62,9 @@ export function crossCheck(doc: Loose): string[] {
   const site = typeof doc.site === 'object' && doc.site !== null ? (doc.site as Loose) : {};
   const tz = str(site.timezone);
   if (tz && !isValidTimeZone(tz)) {
-    problems.push(`site.timezone: unknown time zone "${tz}" (use an IANA name such as Europe/London)`);
+    problems.push(
+      `site.timezone: unknown time zone ${describeValue(tz)} (use an IANA name such as Europe/London)`,
+    );
   }
 
   const zones = indexIds(doc, 'zones', problems);
@@ -79,7 +83,7 @@ export function crossCheck(doc: Loose): string[] {
     const device = devices.get(id);
     if (device) {
       problems.push(
-        `${where}.id: "${id}" is also a device id (${device}); devices and staff share one MQTT username space`,
+        `${where}.id: ${describeValue(id)} is also a device id (${device}); devices and staff share one MQTT username space`,
       );
     }
   }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { dottedPath, formatSchemaErrors, type SchemaErrorStyle } from '@careedge/edge';
 import { Ajv } from 'ajv';
@@ -39,8 +39,9 @@ const validate = ajv.compile<SiteFileDocument>(SiteFileSchema);
 
 const siteFileStyle: SchemaErrorStyle = {
   path: dottedPath('(top level)'),
-  // Never a secret's value, which would end up in logs.
-  hide: (pointer) => pointer.endsWith('/secret'),
+  // Never a secret's value, which would end up in logs; nor what is under secretHash, which is a
+  // plaintext password when someone put it under the wrong key.
+  hide: (pointer) => /\/secret(Hash)?$/.test(pointer),
 };
 
 const sections = ['(top level)', 'site', 'zones', 'rooms', 'residents', 'devices', 'staff', 'roster'];
@@ -111,7 +112,13 @@ export function parseSiteFile(text: string, fileName = 'site file'): SiteDefinit
       }),
     );
   }
-  const value: unknown = yamlDoc.toJS();
+  let value: unknown;
+  try {
+    value = yamlDoc.toJS();
+  } catch (err) {
+    // The yaml library refuses documents whose aliases multiply ("billion laughs").
+    throw new SiteFileError(fileName, [`cannot read the YAML: ${(err as Error).message}`]);
+  }
   const problems = validate(value) ? [] : formatSchemaErrors(validate.errors, siteFileStyle);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     problems.push(...crossCheck(value as Record<string, unknown>));
@@ -120,14 +127,26 @@ export function parseSiteFile(text: string, fileName = 'site file'): SiteDefinit
   return normalize(value as SiteFileDocument);
 }
 
+/**
+ * Far above any real site (2,000 devices is well under 1 MB): parsing takes about 30 times the
+ * file's size in memory, so a wrong file (a log, a database dump) would get the gateway killed.
+ */
+const MAX_SITE_FILE_MB = 10;
+
 /** Reads and checks a site file; errors name the file by its base name. */
 export function loadSiteFile(path: string): SiteDefinition {
-  let text: string;
+  let text: string | undefined;
+  let mb = 0;
   try {
-    text = readFileSync(path, 'utf8');
+    mb = Math.ceil(statSync(path).size / (1024 * 1024));
+    if (mb <= MAX_SITE_FILE_MB) text = readFileSync(path, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new SiteFileError(basename(path), [`${path}: cannot read the site file (${reason})`]);
+  }
+  if (text === undefined) {
+    const problem = `${path}: is ${mb} MB; a site file is at most ${MAX_SITE_FILE_MB} MB (is this the right file?)`;
+    throw new SiteFileError(basename(path), [problem]);
   }
   return parseSiteFile(text, basename(path));
 }

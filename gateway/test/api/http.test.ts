@@ -72,15 +72,14 @@ describe('HTTP API', () => {
   });
 
   it.each([
-    ['/api/v1/alerts?state=closed', /querystring\/state/],
-    ['/api/v1/alerts?limit=0', /querystring\/limit must be >= 1/],
-    ['/api/v1/alerts?limit=many', /querystring\/limit must be integer/],
-  ])('GET %s: 400 invalid-request naming the parameter', async (url, message) => {
+    ['/api/v1/alerts?state=closed', 'querystring/state: must be one of open, recent (got "closed")'],
+    ['/api/v1/alerts?state=open&state=recent', 'querystring/state: must be one of open, recent (got a list)'],
+    ['/api/v1/alerts?limit=0', 'querystring/limit: must be >= 1'],
+    ['/api/v1/alerts?limit=many', 'querystring/limit: must be a whole number (got "many")'],
+  ])('GET %s: 400 invalid-request naming the parameter and what it may be', async (url, message) => {
     const res = await get(url);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({
-      error: { code: 'invalid-request', message: expect.stringMatching(message) },
-    });
+    expect(res.json()).toEqual({ error: { code: 'invalid-request', message } });
   });
 
   it('GET /api/v1/alerts/:id: the alert, its targets and audit trail', async () => {
@@ -113,8 +112,8 @@ describe('HTTP API', () => {
   });
 
   it.each([
-    ['abc', 'params/id must be integer'],
-    ['0', 'params/id must be >= 1'],
+    ['abc', 'params/id: must be a whole number (got "abc")'],
+    ['0', 'params/id: must be >= 1'],
   ])('GET /api/v1/alerts/%s: 400 invalid-request naming the parameter', async (id, message) => {
     const res = await get(`/api/v1/alerts/${id}`);
     expect(res.statusCode).toBe(400);
@@ -146,6 +145,7 @@ describe('HTTP API: an unexpected failure', () => {
     const deps: HttpApiDeps = {
       siteId: 'site',
       log: pino({ base: undefined }, sink),
+      clock: { now: () => 0 },
       health: { list: () => [] },
       metrics: { registry: new Registry() },
       alerts: { open: () => [] },
