@@ -15,6 +15,10 @@ describe('deployment files', () => {
     expect(unit).toMatch(
       /^ExecStart=\/usr\/bin\/node --enable-source-maps \/opt\/careedge\/dist\/gateway\/main\.js$/m,
     );
+    // Builds first when stale, as root, and a failed build still starts the last good bundle.
+    expect(unit).toMatch(
+      /^ExecStartPre=-\+\/usr\/bin\/node \/opt\/careedge\/scripts\/build\.mjs --if-stale$/m,
+    );
     expect(unit).toMatch(/^Environment=CAREEDGE_CONFIG=\/etc\/careedge\/gateway\.yaml$/m);
     expect(unit).toMatch(/^Restart=always$/m);
   });
