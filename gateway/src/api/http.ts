@@ -19,7 +19,7 @@ export interface HttpApiDeps {
   health: Pick<Health, 'list'>;
   metrics: Pick<Metrics, 'registry'>;
   alerts: Pick<AlertService, 'open'>;
-  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'audit'>;
+  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'audit' | 'countOpen'>;
 }
 
 const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics and read access to alerts with their targets and audit trail.
@@ -61,7 +61,7 @@ export function buildHttpApi(deps: HttpApiDeps) {
     siteId: deps.siteId,
     health: deps.health,
     metrics: deps.metrics,
-    openAlerts: () => deps.alerts.open().length,
+    openAlerts: () => deps.alertStore.countOpen(),
     now: () => deps.clock.now(),
   });
   void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });

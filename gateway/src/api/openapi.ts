@@ -21,6 +21,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     alertStore: {
       get: () => undefined,
       getArchived: () => undefined,
+      countOpen: () => 0,
       recent: () => [],
       targets: () => [],
       audit: () => [],

@@ -154,6 +154,7 @@ describe('HTTP API: an unexpected failure', () => {
           throw new Error('SQLITE_IOERR: disk I/O error in /data/careedge.sqlite');
         },
         getArchived: () => undefined,
+        countOpen: () => 0,
         recent: () => [],
         targets: () => [],
         audit: () => [],

@@ -21,6 +21,7 @@ describe('found by probing: some malformed URLs are answered outside the error c
     alertStore: {
       get: () => undefined,
       getArchived: () => undefined,
+      countOpen: () => 0,
       recent: () => [],
       targets: () => [],
       audit: () => [],
