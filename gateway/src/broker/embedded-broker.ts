@@ -9,6 +9,7 @@ import { mayPublish, maySubscribe } from './acl.js';
 import { ClientIdOwners } from './client-ids.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
+import { indexRetainedByTopic, type RetainedStore } from './retained-index.js';
 
 /** Something the broker refused; reported to `onDenied`, never logged by the broker itself. */
 export interface DeniedEvent {
@@ -268,6 +269,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     },
   });
 
+  indexRetainedByTopic((broker as unknown as { persistence: RetainedStore }).persistence);
   broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
 
   /**
