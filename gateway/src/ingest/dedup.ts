@@ -38,13 +38,21 @@ class RecentRing {
 
   /** Records `seq`: in its own slot if seen, else in the oldest slot once the ring is full. */
   set(seq: number, ts: number, at: number): void {
-    let i = this.find(seq);
-    if (i < 0) {
-      if (this.size === this.slots.length / 3 && this.size < WINDOW) this.grow();
-      i = this.next;
-      this.next = (this.next + 1) % WINDOW;
-      if (this.size < WINDOW) this.size++;
-    }
+    const i = this.find(seq);
+    if (i < 0) this.add(seq, ts, at);
+    else this.write(i, seq, ts, at);
+  }
+
+  /** Records a `seq` known not to be in the ring, in the oldest slot once the ring is full. */
+  add(seq: number, ts: number, at: number): void {
+    if (this.size === this.slots.length / 3 && this.size < WINDOW) this.grow();
+    const i = this.next;
+    this.next = (this.next + 1) % WINDOW;
+    if (this.size < WINDOW) this.size++;
+    this.write(i, seq, ts, at);
+  }
+
+  private write(i: number, seq: number, ts: number, at: number): void {
     this.slots[i * 3] = seq;
     this.slots[i * 3 + 1] = ts;
     this.slots[i * 3 + 2] = at;
@@ -87,10 +95,12 @@ export class SequenceTracker {
       this.senders.set(sender, { lastSeq: seq, lastTs: ts, recent });
       return { kind: 'new', missing: 0 };
     }
-    const seen = s.recent.get(seq);
+    // The ring holds no seq above lastSeq: the usual next message needs no search of it.
+    const fresh = seq > s.lastSeq;
+    const seen = fresh ? undefined : s.recent.get(seq);
     if (seen?.ts === ts && now - seen.at < DUPLICATE_WINDOW_MS) return { kind: 'duplicate' };
     let verdict: SeqVerdict;
-    if (seq > s.lastSeq) {
+    if (fresh) {
       verdict = { kind: 'new', missing: seq - s.lastSeq - 1 };
     } else if ((ts > s.lastTs || seen?.ts === ts) && (seen !== undefined || seq < s.lastSeq - WINDOW)) {
       verdict = { kind: 'restart' };
@@ -99,11 +109,12 @@ export class SequenceTracker {
       // Late arrival of an older message we had not seen: accept it, it only filled a gap.
       verdict = { kind: 'new', missing: 0 };
     }
-    if (verdict.kind === 'restart' || seq > s.lastSeq) {
+    if (verdict.kind === 'restart' || fresh) {
       s.lastSeq = seq;
       s.lastTs = Math.max(s.lastTs, ts);
     }
-    s.recent.set(seq, ts, now);
+    if (fresh) s.recent.add(seq, ts, now);
+    else s.recent.set(seq, ts, now);
     return verdict;
   }
 }
