@@ -47,7 +47,8 @@ describe('sequence tracker (retransmissions, gaps, reboots)', () => {
       for (let i = Math.max(0, sent - 64); i < sent; i++) {
         expect(t.check('wb-1', i, 1000 + i), `seq ${i} of ${sent}`).toEqual({ kind: 'duplicate' });
       }
-      if (sent > 64) expect(t.check('wb-1', sent - 65, 1000 + sent - 65)).toEqual({ kind: 'new', missing: 0 });
+      if (sent > 64)
+        expect(t.check('wb-1', sent - 65, 1000 + sent - 65)).toEqual({ kind: 'new', missing: 0 });
     }
   });
 
