@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { GATEWAY_NODE_FLAGS } from '../../src/core/node-flags.js';
+
+const flags = GATEWAY_NODE_FLAGS.join(' ');
 
 describe('deployment files', () => {
   it('the example gateway configuration is valid and says what it means', () => {
@@ -12,10 +15,18 @@ describe('deployment files', () => {
 
   it('the systemd unit runs the gateway with that configuration and always restarts it', () => {
     const unit = readFileSync(new URL('../../../deploy/careedge-gateway.service', import.meta.url), 'utf8');
-    expect(unit).toMatch(
-      /^ExecStart=\/usr\/bin\/node --enable-source-maps \/opt\/careedge\/dist\/gateway\/main\.js$/m,
+    expect(unit.split('\n')).toContain(
+      `ExecStart=/usr/bin/node --enable-source-maps ${flags} /opt/careedge/dist/gateway/main.js`,
     );
     expect(unit).toMatch(/^Environment=CAREEDGE_CONFIG=\/etc\/careedge\/gateway\.yaml$/m);
     expect(unit).toMatch(/^Restart=always$/m);
+  });
+
+  it('npm start runs the gateway with the same node flags as the systemd unit and the bench', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      scripts: { start: string };
+    };
+    expect(pkg.scripts.start).toMatch(/&& node --enable-source-maps (.*) dist\/gateway\/main\.js$/);
+    expect(/--enable-source-maps (.*) dist\/gateway/.exec(pkg.scripts.start)?.[1]).toBe(flags);
   });
 });
