@@ -22,6 +22,28 @@ describe('check phase lanes (alarm work before telemetry)', () => {
     expect(order).toEqual(['journal commit', 'puback', 'telemetry']);
   });
 
+  it('lets what first-lane work sets for the next check phase (a dispatch write) go before late work, once', async () => {
+    const order: string[] = [];
+    soonLast(() => order.push('telemetry'));
+    soonFirst(() => {
+      order.push('journal commit');
+      setImmediate(() => order.push('dispatch write'));
+    });
+    for (let i = 0; i < 3; i++) await nextTurn();
+    expect(order).toEqual(['journal commit', 'dispatch write', 'telemetry']);
+
+    // Alarm work in every turn delays late work by one check phase at most.
+    order.length = 0;
+    soonLast(() => order.push('telemetry'));
+    for (let turn = 0; turn < 3; turn++) {
+      soonFirst(() => order.push(`commit ${turn}`));
+      await nextTurn();
+    }
+    await nextTurn();
+    expect(order.indexOf('telemetry')).toBeLessThanOrEqual(order.indexOf('commit 1') + 1);
+    expect(order).toContain('telemetry');
+  });
+
   it('runs late work in the next check phase when nothing else is asked for', async () => {
     const order: string[] = [];
     soonLast(() => order.push('telemetry'));
