@@ -40,8 +40,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --json                   print the result as JSON on stdout
   --gateway-profile DIR    write a V8 CPU profile of the gateway into DIR
   --gateway-flags="F"      more node flags for the gateway, after its own (core/node-flags.ts),
-                           e.g. --gateway-flags=--trace-gc, or "--max-semi-space-size=0
-                           --heap-growing-percent=0" for V8's defaults (the last one counts)
+                           e.g. --gateway-flags=--trace-gc, or "--max-semi-space-size=1
+                           --heap-growing-percent=15" (a smaller heap, see node-flags.ts)
   --history N              seed the database with N closed alerts over the past 3 years (default 0)
   --keep                   keep the temporary site, config and database
 
