@@ -5,6 +5,7 @@ export { ConfigError, type DeepPartial, envName, loadConfig } from './config/loa
 export type { GatewayConfig } from './config/schema.js';
 export * from './core/clock.js';
 export { createLogger, silentLogger } from './core/logger.js';
+export { GATEWAY_NODE_FLAGS } from './core/node-flags.js';
 export {
   type Credential,
   loadSiteFile,

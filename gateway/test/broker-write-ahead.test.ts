@@ -129,6 +129,24 @@ describe('embedded broker: alarm write-ahead before the PUBACK', () => {
     expect(t.delivered).toEqual(['telemetry', 'sos']);
   });
 
+  it('hands a journaled SOS to the gateway in the turn of its commit, not a turn later after the PUBACK', async () => {
+    const t = await startBroker();
+    const band = await t.band('wb-101');
+    const record = t.journal.record.bind(t.journal);
+    let atNextImmediate: string[] | undefined;
+    t.journal.record = (deviceId, topic, payload) =>
+      record(deviceId, topic, payload).then(() => {
+        // Whatever is set now runs after the next turn's socket reads, as aedes' routing would.
+        setImmediate(() => {
+          atNextImmediate = [...t.delivered];
+        });
+      });
+    await band.publishAsync(event('wb-101'), sos, { qos: 1 });
+    await eventually('the next immediate', () => atNextImmediate !== undefined);
+    expect(atNextImmediate).toEqual(['sos']);
+    expect(t.delivered).toEqual(['sos']); // once
+  });
+
   it('does not journal telemetry or events that are not alarms', async () => {
     const t = await startBroker();
     const band = await t.band('wb-101');

@@ -358,3 +358,36 @@ describe('embedded broker: lifecycle', () => {
     await expect(t.connect('wb-101', 'demo-wb-101-secret')).rejects.toThrow();
   });
 });
+
+describe('embedded broker: retained messages', () => {
+  it('hands a new subscriber the retained message of an exact topic or of a wildcard filter, and none once it is cleared', async () => {
+    const t = await startTestBroker();
+    const state = topicFor('gatewayState', SITE);
+    const status = (id: string) => topicFor('deviceStatus', SITE, id);
+    const gw = await t.gateway();
+    await gw.client.publishAsync(state, 'online', { qos: 1, retain: true });
+    await gw.client.publishAsync(status('wb-101'), 'online', { qos: 1, retain: true });
+    await gw.client.publishAsync(status('wb-102'), 'offline', { qos: 1, retain: true });
+
+    // [MQTT-3.3.1-6]: a new subscription gets the retained message of each matching topic.
+    const exact = await t.gateway();
+    await exact.client.subscribeAsync([state, status('wb-102')], { qos: 1 });
+    await eventually('both retained messages', () => exact.received.length === 2);
+    expect(exact.received.map((m) => m.payload).sort()).toEqual(['offline', 'online']);
+
+    const wildcard = await t.gateway();
+    await wildcard.client.subscribeAsync(filterFor('deviceStatus', SITE), { qos: 1 });
+    await eventually('the retained statuses', () => wildcard.received.length === 2);
+    expect(wildcard.received.map((m) => m.topic).sort()).toEqual([status('wb-101'), status('wb-102')]);
+
+    // [MQTT-3.3.1-10]: an empty retained payload clears the topic's retained message.
+    await gw.client.publishAsync(state, '', { qos: 1, retain: true });
+    await gw.client.publishAsync(status('wb-101'), 'later', { qos: 1, retain: true });
+    const late = await t.gateway();
+    await late.client.subscribeAsync([state, status('wb-101')], { qos: 1 });
+    await eventually('the replaced status', () => late.received.length > 0);
+    await gw.client.publishAsync(state, 'marker', { qos: 1 }); // not retained: comes after any retained
+    await eventually('the marker', () => late.received.some((m) => m.payload === 'marker'));
+    expect(late.received.map((m) => m.payload)).toEqual(['later', 'marker']);
+  });
+});

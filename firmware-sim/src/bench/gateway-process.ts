@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
+import { GATEWAY_NODE_FLAGS } from '@careedge/gateway';
 
 /** A free TCP port on 127.0.0.1, found by binding port 0 and letting go of it again. */
 export async function freePort(): Promise<number> {
@@ -20,7 +21,7 @@ export interface GatewayProcessOptions {
   httpPort: number;
   /** The gateway's stdout and stderr go here. */
   logFile: string;
-  /** Extra node flags for the gateway, e.g. --cpu-prof. */
+  /** Node flags after the gateway's own (GATEWAY_NODE_FLAGS), e.g. --cpu-prof; a V8 flag given again wins. */
   nodeFlags?: string[];
 }
 
@@ -29,7 +30,7 @@ export interface GatewayProcessOptions {
  * what the bench measures is the gateway and not the load generator sharing its event loop.
  *
  * It runs the production build (`dist/gateway/main.js`, built first when the sources changed) with
- * plain node, as `npm start` and the systemd unit do: the figures are those of what is deployed,
+ * plain node and the gateway's node flags, as `npm start` and the systemd unit do: the figures are those of what is deployed,
  * and the pid we sample for memory and CPU is the one that runs the gateway.
  */
 export class GatewayProcess {
@@ -47,7 +48,7 @@ export class GatewayProcess {
     const log = openSync(opts.logFile, 'a');
     const child = spawn(
       process.execPath,
-      [...(opts.nodeFlags ?? []), 'dist/gateway/main.js', '--config', opts.configFile],
+      [...GATEWAY_NODE_FLAGS, ...(opts.nodeFlags ?? []), 'dist/gateway/main.js', '--config', opts.configFile],
       { cwd: opts.root, stdio: ['ignore', log, log], env: { ...process.env } },
     );
     return new GatewayProcess(child, opts);

@@ -39,6 +39,9 @@ const USAGE = `Usage: npm run bench -- [options]
                            press SOS stay in the main thread, apart from the load.
   --json                   print the result as JSON on stdout
   --gateway-profile DIR    write a V8 CPU profile of the gateway into DIR
+  --gateway-flags="F"      more node flags for the gateway, after its own (core/node-flags.ts),
+                           e.g. --gateway-flags=--trace-gc, or "--max-semi-space-size=1
+                           --heap-growing-percent=15" (a smaller heap, see node-flags.ts)
   --history N              seed the database with N closed alerts over the past 3 years (default 0)
   --keep                   keep the temporary site, config and database
 
@@ -59,6 +62,7 @@ function options() {
       json: { type: 'boolean', default: false },
       /** Write a V8 CPU profile of the gateway into this folder (node --cpu-prof). */
       'gateway-profile': { type: 'string' },
+      'gateway-flags': { type: 'string' },
       /** Closed alerts written into the database before the gateway starts: years of history. */
       history: { type: 'string', default: '0' },
       keep: { type: 'boolean', default: false },
@@ -88,6 +92,7 @@ function options() {
         : Math.floor(num('workers', 0)),
     json: values.json === true,
     profileDir: values['gateway-profile'],
+    gatewayFlags: (values['gateway-flags'] ?? '').split(' ').filter((f) => f !== ''),
     history: Math.floor(num('history', 0)),
     keep: values.keep === true,
   };
@@ -139,7 +144,7 @@ async function main(): Promise<number> {
     configFile,
     httpPort,
     logFile: join(dir, 'gateway.log'),
-    ...(o.profileDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] } : {}),
+    nodeFlags: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), ...o.gatewayFlags],
   });
   const load = new LoadGenerator({
     url: `mqtt://127.0.0.1:${mqttPort}`,
@@ -200,6 +205,17 @@ async function main(): Promise<number> {
         sent: stats.telemetrySent,
         accepted: acceptedTotal,
         lost: Math.max(0, stats.telemetrySent - acceptedTotal),
+        failedAtBand: stats.telemetryFailed,
+        notAccepted: Object.fromEntries(
+          finalMetrics
+            .filter(
+              (m) =>
+                m.name === ACCEPTED[0] &&
+                m.labels.channel === ACCEPTED[1].channel &&
+                m.labels.result !== ACCEPTED[1].result,
+            )
+            .map((m) => [m.labels.result ?? '?', m.value]),
+        ),
       },
       alarms: { sent: stats.sosSent, dispatched: stats.alarmsMatched, lost: stats.alarmsWaiting },
       messagesLost: Math.max(0, stats.telemetrySent - acceptedTotal) + stats.alarmsWaiting,

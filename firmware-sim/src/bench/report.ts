@@ -11,7 +11,16 @@ export interface BenchResult {
   alarmLatencyMs: { samples: number; p50: number; p99: number; max: number };
   /** The slowest alarms, split into band → alert raised → dispatch made → handset. */
   slowestAlarms: AlarmBreakdown[];
-  telemetry: { offeredPerS: number; acceptedPerS: number; sent: number; accepted: number; lost: number };
+  telemetry: {
+    offeredPerS: number;
+    acceptedPerS: number;
+    sent: number;
+    accepted: number;
+    lost: number;
+    /** Where the lost ones went: publishes that failed at the band, and the gateway's other results. */
+    failedAtBand: number;
+    notAccepted: Record<string, number>;
+  };
   alarms: { sent: number; dispatched: number; lost: number };
   messagesLost: number;
   gateway: {

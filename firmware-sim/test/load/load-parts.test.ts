@@ -102,7 +102,15 @@ describe('bench site and target', () => {
       sosPerMin: 30,
       alarmLatencyMs: { samples: 15, p50: 5, p99: 15, max: 16 },
       slowestAlarms: [],
-      telemetry: { offeredPerS: 2000, acceptedPerS: 1999, sent: 70000, accepted: 70000, lost: 0 },
+      telemetry: {
+        offeredPerS: 2000,
+        acceptedPerS: 1999,
+        sent: 70000,
+        accepted: 70000,
+        lost: 0,
+        failedAtBand: 0,
+        notAccepted: {},
+      },
       alarms: { sent: 15, dispatched: 15, lost: 0 },
       messagesLost: 0,
       gateway: {

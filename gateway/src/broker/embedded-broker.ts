@@ -9,6 +9,9 @@ import { mayPublish, maySubscribe } from './acl.js';
 import { ClientIdOwners } from './client-ids.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
+import { takeOverRouting } from './publish-routing.js';
+import { indexRetainedByTopic, type RetainedStore } from './retained-index.js';
+import { type WriteAheadHook, writeAheadGate } from './write-ahead-gate.js';
 
 /** Something the broker refused; reported to `onDenied`, never logged by the broker itself. */
 export interface DeniedEvent {
@@ -49,7 +52,7 @@ export interface EmbeddedBrokerOptions {
    * authorizePublish, before the message reaches any subscriber. A rejection is not a refusal:
    * the message still goes on.
    */
-  writeAhead?(principal: Principal, topic: string, payload: Buffer): Promise<void> | undefined;
+  writeAhead?: WriteAheadHook;
 }
 
 /**
@@ -112,8 +115,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const usernames = new WeakMap<Client, string>();
   const wills = new WeakMap<Client, NonNullable<ConnectPacket['will']>>();
   const clientIds = new ClientIdOwners(opts.isLogin);
-  /** Per client, the last publish still held by writeAhead: later ones wait for it, in order. */
-  const held = new WeakMap<Client, Promise<void>>();
   const gatewayDigest = sha256(opts.gatewaySecret);
 
   const report = (event: DeniedEvent) => {
@@ -268,44 +269,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     },
   });
 
+  indexRetainedByTopic((broker as unknown as { persistence: RetainedStore }).persistence);
+  const routing = takeOverRouting(broker, opts.bulkLeaves ?? []);
+  const passAfterWriteAhead = writeAheadGate(opts.writeAhead, routing.routeNow);
   broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
-
-  /**
-   * Lets an allowed publish go on once opts.writeAhead is done with it. aedes handles all packets
-   * of one socket read at once, so without the chain a `cancel` read together with a `call` could
-   * overtake the call while it is being written, and withdraw nothing. Publishes of a client that
-   * has nothing held (telemetry, nearly always) go on at once.
-   */
-  function passAfterWriteAhead(
-    client: Client,
-    principal: Principal,
-    packet: PublishPacket,
-    done: (err: Error | null) => void,
-  ) {
-    let write: Promise<void> | undefined;
-    try {
-      write = opts.writeAhead?.(principal, packet.topic, packet.payload as Buffer);
-    } catch {
-      write = undefined; // a failing write-ahead must not stop the message (see the option)
-    }
-    const earlier = held.get(client);
-    if (!write && !earlier) return done(null);
-    const mine = Promise.all([earlier, write]).then(
-      () => undefined,
-      () => undefined,
-    );
-    held.set(client, mine);
-    void mine.then(() => {
-      if (held.get(client) === mine) held.delete(client);
-      // At QoS 1 aedes publishes only once the PUBACK is written, so a band whose connection
-      // dropped meanwhile loses the message too (QoS 0 and 2 are published regardless). A
-      // written-ahead alarm goes on all the same: it is on the disk, and left unhandled it would
-      // come back as a stale alarm at the next restart. (The band sends it again after
-      // reconnecting; ingest takes that for the retransmission it is.)
-      if (write && packet.qos === 1 && !client.connected) broker.publish(packet, () => {});
-      done(null);
-    });
-  }
 
   // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's
   // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.
@@ -337,28 +304,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
 
-  // Bulk device traffic skips routing once the gateway takes it (LocalBus.takeBulk). A client's
-  // publish reaches broker.publish only after authorizePublish (and its PUBACK), so what is taken
-  // here was allowed: the ACL lets only a device publish on its own telemetry topic, never retained.
-  let bulk: ((topic: string, payload: Buffer) => void) | undefined;
-  const bulkLeaves = new Set(opts.bulkLeaves ?? []);
-  const isBulk = (topic: string) => bulkLeaves.has(topic.slice(topic.lastIndexOf('/') + 1));
-  // aedes calls broker.publish(packet, client, done) for a client's publish; its typings only
-  // show the (packet, done) form used by the application.
-  type Publish = (packet: PublishPacket, client?: unknown, done?: (err?: Error) => void) => void;
-  const route = (broker.publish as Publish).bind(broker);
-  (broker as unknown as { publish: Publish }).publish = (packet, client, done) => {
-    if (bulk && client && typeof client === 'object' && !packet.retain && isBulk(packet.topic)) {
-      bulk(packet.topic, packet.payload as Buffer);
-      return done?.();
-    }
-    return route(packet, client, done);
-  };
-
   const local: LocalBus = {
-    takeBulk: (deliver) => {
-      bulk = deliver;
-    },
+    takeBulk: routing.takeBulk,
     subscribe: (filter, deliver) =>
       new Promise<void>((resolve) =>
         broker.subscribe(

@@ -2,6 +2,7 @@
 export type SeqVerdict = { kind: 'new'; missing: number } | { kind: 'duplicate' } | { kind: 'restart' };
 
 const WINDOW = 64;
+const FIRST_CAPACITY = 4;
 /**
  * A retransmission comes within seconds (QoS 1 redelivery, a device retry). An identical
  * (seq, ts) pair much later is a device that rebooted without a working clock, and what it sends
@@ -11,10 +12,12 @@ export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /**
  * The last WINDOW messages of a sender as (seq, ts, arrival) triples in one typed array: 5,000
- * devices with a Map of 64 small objects each held ~37 MB of the heap; this holds ~8 MB.
+ * devices with a Map of 64 small objects each held ~37 MB of the heap; this holds ~8 MB. The
+ * array starts small and doubles as it fills: a sender's status stream (a message per connect)
+ * never needs the whole window, and 5,000 full ones for it were 7.5 MB of the gateway's heap.
  */
 class RecentRing {
-  private readonly slots = new Float64Array(WINDOW * 3);
+  private slots = new Float64Array(FIRST_CAPACITY * 3);
   private size = 0;
   private next = 0;
 
@@ -35,15 +38,31 @@ class RecentRing {
 
   /** Records `seq`: in its own slot if seen, else in the oldest slot once the ring is full. */
   set(seq: number, ts: number, at: number): void {
-    let i = this.find(seq);
-    if (i < 0) {
-      i = this.next;
-      this.next = (this.next + 1) % WINDOW;
-      if (this.size < WINDOW) this.size++;
-    }
+    const i = this.find(seq);
+    if (i < 0) this.add(seq, ts, at);
+    else this.write(i, seq, ts, at);
+  }
+
+  /** Records a `seq` known not to be in the ring, in the oldest slot once the ring is full. */
+  add(seq: number, ts: number, at: number): void {
+    if (this.size === this.slots.length / 3 && this.size < WINDOW) this.grow();
+    const i = this.next;
+    this.next = (this.next + 1) % WINDOW;
+    if (this.size < WINDOW) this.size++;
+    this.write(i, seq, ts, at);
+  }
+
+  private write(i: number, seq: number, ts: number, at: number): void {
     this.slots[i * 3] = seq;
     this.slots[i * 3 + 1] = ts;
     this.slots[i * 3 + 2] = at;
+  }
+
+  /** Only while not yet full: the slots are then in arrival order from 0, as `next` assumes. */
+  private grow(): void {
+    const bigger = new Float64Array(Math.min(WINDOW, this.size * 2) * 3);
+    bigger.set(this.slots);
+    this.slots = bigger;
   }
 
   clear(): void {
@@ -76,10 +95,12 @@ export class SequenceTracker {
       this.senders.set(sender, { lastSeq: seq, lastTs: ts, recent });
       return { kind: 'new', missing: 0 };
     }
-    const seen = s.recent.get(seq);
+    // The ring holds no seq above lastSeq: the usual next message needs no search of it.
+    const fresh = seq > s.lastSeq;
+    const seen = fresh ? undefined : s.recent.get(seq);
     if (seen?.ts === ts && now - seen.at < DUPLICATE_WINDOW_MS) return { kind: 'duplicate' };
     let verdict: SeqVerdict;
-    if (seq > s.lastSeq) {
+    if (fresh) {
       verdict = { kind: 'new', missing: seq - s.lastSeq - 1 };
     } else if ((ts > s.lastTs || seen?.ts === ts) && (seen !== undefined || seq < s.lastSeq - WINDOW)) {
       verdict = { kind: 'restart' };
@@ -88,11 +109,12 @@ export class SequenceTracker {
       // Late arrival of an older message we had not seen: accept it, it only filled a gap.
       verdict = { kind: 'new', missing: 0 };
     }
-    if (verdict.kind === 'restart' || seq > s.lastSeq) {
+    if (verdict.kind === 'restart' || fresh) {
       s.lastSeq = seq;
       s.lastTs = Math.max(s.lastTs, ts);
     }
-    s.recent.set(seq, ts, now);
+    if (fresh) s.recent.add(seq, ts, now);
+    else s.recent.set(seq, ts, now);
     return verdict;
   }
 }

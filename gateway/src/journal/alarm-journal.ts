@@ -1,3 +1,4 @@
+import { soonFirst } from '../core/check-phase.js';
 import type { Clock } from '../core/clock.js';
 import { type Db, migrate } from '../core/db.js';
 
@@ -105,8 +106,9 @@ export class AlarmJournal implements JournalClaims {
   /** Resolves once the entry is committed; rejects when it could not be written. */
   record(deviceId: string, topic: string, payload: Buffer, context?: AlarmContext): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      // setImmediate runs after the poll phase, so every packet read in this turn joins the batch.
-      if (this.batch.length === 0) setImmediate(() => this.commit());
+      // The check phase comes after the poll phase, so every packet read in this turn joins the
+      // batch; its first lane runs before the turn's telemetry is handled.
+      if (this.batch.length === 0) soonFirst(this.commit);
       this.batch.push({
         deviceId,
         topic,
@@ -144,7 +146,7 @@ export class AlarmJournal implements JournalClaims {
     return this.statements.prune.run(this.clock.now() - ageMs).changes;
   }
 
-  private commit(): void {
+  private readonly commit = (): void => {
     const batch = this.batch;
     this.batch = [];
     let ids: number[];
@@ -165,7 +167,7 @@ export class AlarmJournal implements JournalClaims {
       this.remember(ids[i]!, keyOf(w.topic, w.payload));
       w.resolve();
     });
-  }
+  };
 
   private remember(id: number, key: string): void {
     const ids = this.unclaimed.get(key);

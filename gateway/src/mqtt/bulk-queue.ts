@@ -1,14 +1,16 @@
+import { soonLast } from '../core/check-phase.js';
+
 /**
  * Defers bulk device traffic (telemetry, heartbeats) to the check phase of the event loop, in
  * arrival order. The poll phase then only reads sockets and acknowledges, so an alarm read in the
- * same turn is handled at once instead of after thousands of telemetry messages (DIN VDE 0834:
- * calls have absolute priority). Each check phase handles everything queued before it, so the
+ * same turn is handled at once instead of after thousands of telemetry messages, and the drain
+ * waits for the alarm journal's commit of that turn (core/check-phase.ts; DIN VDE 0834: calls
+ * have absolute priority). Each check phase handles everything queued before it, so the
  * backlog never grows from turn to turn: an overload slows the reading of sockets, which is the
  * back-pressure devices need, instead of piling up in memory.
  */
 export class BulkQueue {
   private items: [string, Buffer][] = [];
-  private scheduled = false;
 
   constructor(private readonly deliver: (topic: string, payload: Buffer) => void) {}
 
@@ -18,10 +20,7 @@ export class BulkQueue {
 
   push(topic: string, payload: Buffer): void {
     this.items.push([topic, payload]);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.drain);
-    }
+    if (this.items.length === 1) soonLast(this.drain);
   }
 
   /** Delivers everything still queued, now (on close, and in the check phase). */
@@ -37,8 +36,5 @@ export class BulkQueue {
     }
   }
 
-  private readonly drain = () => {
-    this.scheduled = false;
-    this.flush();
-  };
+  private readonly drain = () => this.flush();
 }

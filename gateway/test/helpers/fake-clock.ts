@@ -13,7 +13,8 @@ export function fakeClock(start = Date.UTC(2026, 10, 23, 10, 0, 0)) {
     clearTimeout: (h) => fake.clearTimeout(h as number),
   };
   // Time moves only after the messages already read are handled: telemetry and heartbeats are
-  // handled in the event loop's check phase (see mqtt/bulk-queue.ts), after their PUBACK.
+  // handled in the event loop's check phase (see mqtt/bulk-queue.ts), after their PUBACK and
+  // after the turn's alarms.
   const tick = async (ms: number) => {
     await settled();
     return fake.tickAsync(ms);
@@ -21,7 +22,10 @@ export function fakeClock(start = Date.UTC(2026, 10, 23, 10, 0, 0)) {
   return { clock, tick, settled, fake };
 }
 
-/** Lets the event loop handle what it has read (two check phases: the bulk queue drains in one). */
+/**
+ * Lets the event loop handle what it has read: three check phases, as the bulk queue drains in the
+ * next one, or in the one after when an alarm was handled first (core/check-phase.ts).
+ */
 export async function settled(): Promise<void> {
-  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }

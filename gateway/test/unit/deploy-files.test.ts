@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { GATEWAY_NODE_FLAGS } from '../../src/core/node-flags.js';
+
+/** How node is started with the gateway's flags, given what comes before and after them. */
+const withFlags = (before: string, after: string) =>
+  [before, '--enable-source-maps', ...GATEWAY_NODE_FLAGS, after].join(' ');
 
 describe('deployment files', () => {
   it('the example gateway configuration is valid and says what it means', () => {
@@ -12,8 +17,8 @@ describe('deployment files', () => {
 
   it('the systemd unit runs the gateway with that configuration and always restarts it', () => {
     const unit = readFileSync(new URL('../../../deploy/careedge-gateway.service', import.meta.url), 'utf8');
-    expect(unit).toMatch(
-      /^ExecStart=\/usr\/bin\/node --enable-source-maps \/opt\/careedge\/dist\/gateway\/main\.js$/m,
+    expect(unit.split('\n')).toContain(
+      withFlags('ExecStart=/usr/bin/node', '/opt/careedge/dist/gateway/main.js'),
     );
     // Builds first when stale, as root, and a failed build still starts the last good bundle.
     expect(unit).toMatch(
@@ -21,5 +26,12 @@ describe('deployment files', () => {
     );
     expect(unit).toMatch(/^Environment=CAREEDGE_CONFIG=\/etc\/careedge\/gateway\.yaml$/m);
     expect(unit).toMatch(/^Restart=always$/m);
+  });
+
+  it('npm start runs the gateway with the same node flags as the systemd unit and the bench', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      scripts: { start: string };
+    };
+    expect(pkg.scripts.start.endsWith(`&& ${withFlags('node', 'dist/gateway/main.js')}`)).toBe(true);
   });
 });

@@ -40,6 +40,18 @@ describe('sequence tracker (retransmissions, gaps, reboots)', () => {
     expect(t.check('wb-1', 999, 1999)).toEqual({ kind: 'duplicate' });
   });
 
+  it('recognises a retransmission of any of the last 64 messages, while the window grows and once it wraps', () => {
+    for (const sent of [3, 5, 17, 64, 1000]) {
+      const t = new SequenceTracker();
+      for (let i = 0; i < sent; i++) t.check('wb-1', i, 1000 + i);
+      for (let i = Math.max(0, sent - 64); i < sent; i++) {
+        expect(t.check('wb-1', i, 1000 + i), `seq ${i} of ${sent}`).toEqual({ kind: 'duplicate' });
+      }
+      if (sent > 64)
+        expect(t.check('wb-1', sent - 65, 1000 + sent - 65)).toEqual({ kind: 'new', missing: 0 });
+    }
+  });
+
   it('never calls a message a duplicate long after the original (a clockless device rebooted)', () => {
     const t = new SequenceTracker();
     expect(t.check('btn', 0, 0, 1000)).toEqual({ kind: 'new', missing: 0 });

@@ -1,0 +1,58 @@
+import type { Client, PublishPacket } from 'aedes';
+import type { Principal } from '../register/types.js';
+
+/** See EmbeddedBrokerOptions.writeAhead. */
+export type WriteAheadHook = (
+  principal: Principal,
+  topic: string,
+  payload: Buffer,
+) => Promise<void> | undefined;
+
+/**
+ * Lets an allowed publish go on once the write-ahead is done with it; `routeNow` then routes a
+ * written-ahead message at once (see publish-routing.ts). aedes handles all packets of one
+ * socket read at once, so without the chain a `cancel` read together with a `call` could
+ * overtake the call while it is being written, and withdraw nothing. Publishes of a client that
+ * has nothing held (telemetry, nearly always) go on at once.
+ */
+export function writeAheadGate(
+  writeAhead: WriteAheadHook | undefined,
+  routeNow: (packet: PublishPacket, client: Client) => void,
+) {
+  /** Per client, the last publish still held: later ones wait for it, in order. */
+  const held = new WeakMap<Client, Promise<void>>();
+  return function passAfterWriteAhead(
+    client: Client,
+    principal: Principal,
+    packet: PublishPacket,
+    done: (err: Error | null) => void,
+  ): void {
+    let write: Promise<void> | undefined;
+    try {
+      write = writeAhead?.(principal, packet.topic, packet.payload as Buffer);
+    } catch {
+      write = undefined; // a failing write-ahead must not stop the message (see the option)
+    }
+    const earlier = held.get(client);
+    if (!write && !earlier) {
+      done(null);
+      return;
+    }
+    const writtenAhead = write !== undefined;
+    const mine = Promise.all([earlier, write]).then(
+      () => undefined,
+      () => undefined,
+    );
+    held.set(client, mine);
+    void mine.then(() => {
+      if (held.get(client) === mine) held.delete(client);
+      // Routed now, whether or not the band is still connected: at QoS 1 aedes routes a message
+      // only once its PUBACK is written, so it would drop the alarm of a band whose connection
+      // dropped meanwhile. It is on the disk, and left unhandled it would come back as a stale
+      // alarm at the next restart. (The band sends it again after reconnecting; ingest takes
+      // that for the retransmission it is.)
+      if (writtenAhead) routeNow(packet, client);
+      done(null);
+    });
+  };
+}
