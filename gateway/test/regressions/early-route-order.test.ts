@@ -66,4 +66,28 @@ describe('found by probing: an alarm routed in its commit overtakes a message se
     expect(g.alerts.get(first).count, "the call for help joined Alice's own alert").toBe(1);
     expect(g.alerts.open().filter((a) => a.kind === 'emergency-call')).toHaveLength(1);
   });
+
+  /**
+   * The same overtaking within one device: a resident presses call by mistake, resets it, and
+   * presses call again, in one TCP segment. Both calls share a commit and were routed in it; the
+   * reset, not an alarm, only a turn later after its PUBACK. The reset then withdrew the call
+   * pressed after it: the resident who did want help was left with no alert at all.
+   */
+  it('a call pressed again after a reset stays raised', async () => {
+    g = await testGateway();
+    const button = await g.device('btn-n1');
+    await g.handset('alice');
+    button.client.stream.write(
+      Buffer.concat([
+        eventBytes(button, 1, { type: 'call' }),
+        eventBytes(button, 2, { type: 'cancel' }),
+        eventBytes(button, 3, { type: 'call' }),
+      ]),
+    );
+    const handled = () =>
+      g.metric('careedge_ingest_messages_total', { channel: 'deviceEvent', result: 'accepted' });
+    await expect.poll(handled).toBe(3);
+    await g.settled();
+    expect(g.alerts.open().map((a) => [a.kind, a.deviceId])).toEqual([['call', 'btn-n1']]);
+  });
 });
