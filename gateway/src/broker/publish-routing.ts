@@ -27,7 +27,7 @@ const noop = () => {};
  * - Bulk device traffic skips routing once the gateway takes it (LocalBus.takeBulk). What is
  *   taken was allowed: the ACL lets only a device publish on its own telemetry topic, never
  *   retained.
- * - A journaled alarm is routed as soon as it is on the disk (routeNow), in the turn of its
+ * - A journaled alarm is routed as soon as it is on the disk (pass), in the turn of its
  *   commit. aedes would route it only from an immediate set after writing the PUBACK, that is
  *   after the next turn's reading of every socket, which at 20,000 msg/s is the alarm waiting
  *   behind thousands of telemetry messages (DIN VDE 0834: calls have absolute priority).
