@@ -271,7 +271,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   indexRetainedByTopic((broker as unknown as { persistence: RetainedStore }).persistence);
   const routing = takeOverRouting(broker, opts.bulkLeaves ?? []);
-  const passAfterWriteAhead = writeAheadGate(opts.writeAhead, routing.routeNow);
+  const passAfterWriteAhead = writeAheadGate(opts.writeAhead, routing.pass);
   broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
 
   // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's

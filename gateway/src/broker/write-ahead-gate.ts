@@ -9,15 +9,15 @@ export type WriteAheadHook = (
 ) => Promise<void> | undefined;
 
 /**
- * Lets an allowed publish go on once the write-ahead is done with it; `routeNow` then routes a
- * written-ahead message at once (see publish-routing.ts). aedes handles all packets of one
+ * Lets an allowed publish go on once the write-ahead is done with it, telling `pass` (which
+ * routes a written-ahead message at once, see publish-routing.ts). aedes handles all packets of one
  * socket read at once, so without the chain a `cancel` read together with a `call` could
  * overtake the call while it is being written, and withdraw nothing. Publishes of a client that
  * has nothing held (telemetry, nearly always) go on at once.
  */
 export function writeAheadGate(
   writeAhead: WriteAheadHook | undefined,
-  routeNow: (packet: PublishPacket, client: Client) => void,
+  pass: (packet: PublishPacket, client: Client, writtenAhead: boolean) => void,
 ) {
   /** Per client, the last publish still held: later ones wait for it, in order. */
   const held = new WeakMap<Client, Promise<void>>();
@@ -35,6 +35,7 @@ export function writeAheadGate(
     }
     const earlier = held.get(client);
     if (!write && !earlier) {
+      pass(packet, client, false);
       done(null);
       return;
     }
@@ -46,12 +47,12 @@ export function writeAheadGate(
     held.set(client, mine);
     void mine.then(() => {
       if (held.get(client) === mine) held.delete(client);
-      // Routed now, whether or not the band is still connected: at QoS 1 aedes routes a message
-      // only once its PUBACK is written, so it would drop the alarm of a band whose connection
-      // dropped meanwhile. It is on the disk, and left unhandled it would come back as a stale
+      // A written-ahead message is routed now also when the band is no longer connected: at QoS 1
+      // aedes routes a message only once its PUBACK is written, so it would drop the alarm of a
+      // band whose connection dropped meanwhile. It is on the disk, and left unhandled it would come back as a stale
       // alarm at the next restart. (The band sends it again after reconnecting; ingest takes
       // that for the retransmission it is.)
-      if (writtenAhead) routeNow(packet, client);
+      pass(packet, client, writtenAhead);
       done(null);
     });
   };
