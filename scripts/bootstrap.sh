@@ -15,8 +15,8 @@ for pair in $DEBIAN_NEEDS; do
 done
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bootstrap: installing Debian packages:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    echo "bootstrap: installing Debian packages:$missing" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   else
     echo "bootstrap: please install these Debian packages:$missing" >&2
@@ -31,7 +31,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # `npm install`, not `npm ci`: the lockfile cannot list optional platform builds (e.g. Biome's
   # for macOS or Windows) that this registry does not carry, and `npm ci` refuses such a lockfile.
   # With an unchanged lockfile `npm install` installs exactly what it pins.
-  echo "bootstrap: installing npm packages"
-  npm install --no-audit --no-fund
+  echo "bootstrap: installing npm packages" >&2
+  npm install --no-audit --no-fund >&2
   echo "$want" > "$stamp"
 fi

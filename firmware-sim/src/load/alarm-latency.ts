@@ -26,6 +26,13 @@ export interface AlarmBreakdown {
  * HdrHistogram keeps 3 significant digits at any magnitude with a fixed memory footprint —
  * a sorted array of samples would grow with the run and lose the tail to averaging.
  */
+/**
+ * Dispatches by which a handset can first see an alert: `new`, or when the handset missed it
+ * (a reconnect after a drop: `resend`; the level asked was not listening: `escalation`). Then the
+ * alarm is late, not lost, and its latency says how late.
+ */
+const FIRST_SIGHTINGS: ReadonlySet<Dispatch['reason']> = new Set(['new', 'update', 'resend', 'escalation']);
+
 export class AlarmLatency {
   readonly histogram: Histogram = build({
     lowestDiscernibleValue: 1,
@@ -66,7 +73,7 @@ export class AlarmLatency {
     this.seen.add(d.alertId);
     const resident = d.residentId;
     const queue = resident ? this.pending.get(resident) : undefined;
-    if (!resident || !queue || queue.length === 0 || (d.reason !== 'new' && d.reason !== 'update')) {
+    if (!resident || !queue || queue.length === 0 || !FIRST_SIGHTINGS.has(d.reason)) {
       this.unexplained++;
       return undefined;
     }

@@ -31,6 +31,15 @@ describe('alarm latency matching', () => {
     expect(l.histogram.totalCount).toBe(1);
   });
 
+  it('an alarm a handset first sees on reconnect (resend) or at escalation is late, not lost', () => {
+    const l = new AlarmLatency();
+    l.sent('r-1', 0);
+    l.sent('r-2', 0);
+    expect(l.dispatched(dispatch(1, 'r-1', { reason: 'resend' }), 900)).toBe(900);
+    expect(l.dispatched(dispatch(2, 'r-2', { reason: 'escalation', level: 1 }), 30_000)).toBe(30_000);
+    expect(l.waiting).toBe(0);
+  });
+
   it('two SOS from the same resident are answered oldest first', () => {
     const l = new AlarmLatency();
     l.sent('r-1', 0);
