@@ -204,6 +204,10 @@ export class AlertStore {
         `INSERT INTO audit (alert_id, at, actor, action, from_state, to_state, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
+      auditPage: db.prepare(
+        `SELECT id, alert_id AS alertId, at, actor, action, from_state AS fromState, to_state AS toState, detail
+         FROM audit WHERE alert_id = ? AND id > ? ORDER BY id LIMIT ?`,
+      ),
       auditFor: db.prepare(
         `SELECT id, alert_id AS alertId, at, actor, action, from_state AS fromState, to_state AS toState, detail
          FROM audit WHERE alert_id = ? ORDER BY id`,
@@ -320,10 +324,12 @@ export class AlertStore {
   }
 
   audit(alertId: number): AuditEntry[] {
-    return (this.q.auditFor.all(alertId) as (Omit<AuditEntry, 'detail'> & { detail: string })[]).map((r) => ({
-      ...r,
-      detail: JSON.parse(r.detail) as Record<string, unknown>,
-    }));
+    return parseAudit(this.q.auditFor.all(alertId));
+  }
+
+  /** Audit entries after entry `afterId`, at most `limit`: an alert's trail can run to thousands. */
+  auditPage(alertId: number, afterId: number, limit: number): AuditEntry[] {
+    return parseAudit(this.q.auditPage.all(alertId, afterId, limit));
   }
 
   targets(alertId: number): Target[] {
@@ -358,3 +364,10 @@ export class AlertStore {
 }
 
 export type { AlertState };
+
+function parseAudit(rows: unknown[]): AuditEntry[] {
+  return (rows as (Omit<AuditEntry, 'detail'> & { detail: string })[]).map((r) => ({
+    ...r,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+  }));
+}

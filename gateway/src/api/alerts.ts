@@ -8,12 +8,18 @@ import { AlertDetail, AlertList, ERROR_RESPONSES } from './schemas.js';
 
 export interface AlertRoutesDeps {
   alerts: Pick<AlertService, 'open'>;
-  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'audit'>;
+  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'auditPage'>;
 }
 
 // At most 2^53-1: larger numbers lose digits (1e309 parses as Infinity) and name no alert.
 const AlertParams = Type.Object({
   id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Alert number.' }),
+});
+// A page of the audit trail: one alert's trail can run to thousands of entries (a stuck button's
+// repeats), and answering them all at once would hold the event loop that carries the alarms.
+const AuditPageQuery = Type.Object({
+  auditAfter: Type.Integer({ minimum: 0, default: 0, description: 'Audit entries after this entry id.' }),
+  auditLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 500, description: 'At most this many.' }),
 });
 const AlertListQuery = Type.Object({
   state: Type.Union([Type.Literal('open'), Type.Literal('recent')], {
@@ -52,6 +58,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
           'Closed alerts older than alerts.archiveAfterDays live in the archive; they are answered the same way, with `archived: true`.',
         tags: ['alerts'],
         params: AlertParams,
+        querystring: AuditPageQuery,
         response: { 200: AlertDetail, ...ERROR_RESPONSES },
       },
     },
@@ -73,7 +80,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
         );
       }
       if (!found) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
-      return { ...found, audit: deps.alertStore.audit(id), archived: !live };
+      const { auditAfter, auditLimit } = req.query;
+      // One more than asked for tells whether another page follows.
+      const audit = deps.alertStore.auditPage(id, auditAfter, auditLimit + 1);
+      const more = audit.length > auditLimit;
+      if (more) audit.length = auditLimit;
+      return { ...found, audit, ...(more ? { auditNext: audit.at(-1)!.id } : {}), archived: !live };
     },
   );
 };

@@ -19,7 +19,7 @@ export interface HttpApiDeps {
   health: Pick<Health, 'list'>;
   metrics: Pick<Metrics, 'registry'>;
   alerts: Pick<AlertService, 'open'>;
-  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'audit' | 'countOpen'>;
+  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'auditPage' | 'countOpen'>;
 }
 
 const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics and read access to alerts with their targets and audit trail.

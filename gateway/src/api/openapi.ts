@@ -24,7 +24,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       countOpen: () => 0,
       recent: () => [],
       targets: () => [],
-      audit: () => [],
+      auditPage: () => [],
     },
   });
   await app.ready();

@@ -102,6 +102,12 @@ export const AlertDetail = Type.Object(
     alert: AlertSchema,
     targets: Type.Array(TargetSchema),
     audit: Type.Array(AuditSchema),
+    auditNext: Type.Optional(
+      Type.Integer({
+        description:
+          'More audit entries follow: ask again with `auditAfter` = this (the id of the last entry given).',
+      }),
+    ),
     archived: Type.Boolean({
       description: 'Closed long ago and moved to the archive (alerts.archiveAfterDays).',
     }),

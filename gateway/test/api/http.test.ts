@@ -103,6 +103,19 @@ describe('HTTP API', () => {
     });
   });
 
+  it('GET /api/v1/alerts/:id pages a long audit trail (auditLimit, auditAfter, auditNext)', async () => {
+    const first = (await get(`/api/v1/alerts/${alertId}?auditLimit=2`)).json();
+    expect(first.audit.map((a: { action: string }) => a.action)).toEqual(['raised', 'dispatched']);
+    expect(first.auditNext).toBe(first.audit[1].id);
+    const rest = (await get(`/api/v1/alerts/${alertId}?auditLimit=2&auditAfter=${first.auditNext}`)).json();
+    expect(rest.audit.map((a: { action: string }) => a.action)).toEqual(['acknowledged']);
+    expect(rest).not.toHaveProperty('auditNext');
+    expect(rest.alert.id).toBe(alertId);
+    const tooMany = await get(`/api/v1/alerts/${alertId}?auditLimit=5000`);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.message).toBe('querystring/auditLimit: must be <= 1000');
+  });
+
   it('GET /api/v1/alerts/:id of an unknown alert: 404 alert-not-found', async () => {
     const res = await get('/api/v1/alerts/999999');
     expect(res.statusCode).toBe(404);
@@ -157,7 +170,7 @@ describe('HTTP API: an unexpected failure', () => {
         countOpen: () => 0,
         recent: () => [],
         targets: () => [],
-        audit: () => [],
+        auditPage: () => [],
       },
     };
     const api = buildHttpApi(deps);

@@ -24,7 +24,7 @@ describe('found by probing: some malformed URLs are answered outside the error c
       countOpen: () => 0,
       recent: () => [],
       targets: () => [],
-      audit: () => [],
+      auditPage: () => [],
     },
   });
   afterAll(async () => {
