@@ -49,8 +49,10 @@ function sourceHash() {
 }
 
 const hash = sourceHash();
+// The bundle itself too: with the stamp left and the bundle gone, a start would find nothing to run.
 if (
   process.argv.includes('--if-stale') &&
+  existsSync(join(out, 'gateway/main.js')) &&
   existsSync(stampFile) &&
   readFileSync(stampFile, 'utf8') === hash
 ) {

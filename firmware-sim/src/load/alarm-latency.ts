@@ -19,7 +19,7 @@ export interface AlarmBreakdown {
 /**
  * Alarm latency: from the moment a band publishes its SOS to the moment a handset receives the
  * first dispatch of the alert it raised. The bench site gives every band its own resident, so a
- * dispatch's `residentId` names the band; the first `new` (or `update`) dispatch of an alert
+ * dispatch's `residentId` names the band; the first sighting (below) of an SOS alert
  * answers the oldest SOS still waiting for that resident.
  *
  * Values are recorded in microseconds: alarm latencies on one machine are a few milliseconds, and
@@ -73,7 +73,9 @@ export class AlarmLatency {
     this.seen.add(d.alertId);
     const resident = d.residentId;
     const queue = resident ? this.pending.get(resident) : undefined;
-    if (!resident || !queue || queue.length === 0 || !FIRST_SIGHTINGS.has(d.reason)) {
+    // Only an SOS alert answers an SOS: the resident's device-offline alert (a band that dropped with
+    // its SOS in flight) would otherwise count a lost alarm as delivered.
+    if (!resident || !queue || queue.length === 0 || d.kind !== 'sos' || !FIRST_SIGHTINGS.has(d.reason)) {
       this.unexplained++;
       return undefined;
     }

@@ -82,3 +82,23 @@ describe('alarm latency matching', () => {
     expect(l.slowest[0]).toEqual({ alertId: 8, totalMs: 8, toAlertMs: 8, toDispatchMs: 8, toHandsetMs: 8 });
   });
 });
+
+describe('found by probing: a band-offline alert never answers its resident SOS', () => {
+  it('a device-offline dispatch (new, resend or escalation) leaves the SOS waiting: lost, not matched', () => {
+    // The band dropped with its SOS in flight; supervision then raised device-offline for the same
+    // resident. Matched by resident alone, that alert counted the lost SOS as delivered.
+    const l = new AlarmLatency();
+    l.sent('r-1', 0);
+    expect(l.dispatched(dispatch(1, 'r-1', { kind: 'device-offline' }), 60_000)).toBeUndefined();
+    expect(
+      l.dispatched(dispatch(2, 'r-1', { kind: 'device-offline', reason: 'resend' }), 61_000),
+    ).toBeUndefined();
+    expect(
+      l.dispatched(dispatch(3, 'r-1', { kind: 'device-offline', reason: 'escalation', level: 1 }), 62_000),
+    ).toBeUndefined();
+    expect(l.matched).toBe(0);
+    expect(l.unexplained).toBe(3);
+    expect(l.waiting).toBe(1);
+    expect(l.dispatched(dispatch(4, 'r-1'), 63_000)).toBe(63_000);
+  });
+});

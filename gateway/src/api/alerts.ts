@@ -18,7 +18,12 @@ const AlertParams = Type.Object({
 // A page of the audit trail: one alert's trail can run to thousands of entries (a stuck button's
 // repeats), and answering them all at once would hold the event loop that carries the alarms.
 const AuditPageQuery = Type.Object({
-  auditAfter: Type.Integer({ minimum: 0, default: 0, description: 'Audit entries after this entry id.' }),
+  auditAfter: Type.Integer({
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    default: 0,
+    description: 'Audit entries after this entry id.',
+  }),
   auditLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 500, description: 'At most this many.' }),
 });
 const AlertListQuery = Type.Object({
@@ -42,7 +47,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
       },
     },
     async (req) => {
-      const { state, limit } = req.query;
+      const { state } = req.query;
+      const limit = inRange(req.query.limit, 'querystring/limit', 1, 1000);
       return {
         alerts: state === 'open' ? deps.alerts.open().slice(0, limit) : deps.alertStore.recent(limit),
       };
@@ -63,11 +69,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
       },
     },
     async (req) => {
-      const { id } = req.params;
-      // Ajv's coercion lets "1e309" through as Infinity, past integer and maximum alike.
-      if (!Number.isSafeInteger(id)) {
-        throw new AlertError('invalid-request', `params/id: must be <= ${Number.MAX_SAFE_INTEGER}`);
-      }
+      const id = inRange(req.params.id, 'params/id', 1, Number.MAX_SAFE_INTEGER);
       const live = deps.alertStore.get(id);
       const found = live
         ? { alert: live, targets: deps.alertStore.targets(id) }
@@ -80,7 +82,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
         );
       }
       if (!found) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
-      const { auditAfter, auditLimit } = req.query;
+      const auditAfter = inRange(req.query.auditAfter, 'querystring/auditAfter', 0, Number.MAX_SAFE_INTEGER);
+      const auditLimit = inRange(req.query.auditLimit, 'querystring/auditLimit', 1, 1000);
       // One more than asked for tells whether another page follows.
       const audit = deps.alertStore.auditPage(id, auditAfter, auditLimit + 1);
       const more = audit.length > auditLimit;
@@ -89,3 +92,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
     },
   );
 };
+
+/**
+ * Ajv's coercion reads "1e309" as ±Infinity and lets it past `integer`, `minimum` and `maximum`
+ * alike (SQLite's LIMIT then fails with a 500): a number the schema already checked, checked again.
+ */
+function inRange(value: number, where: string, min: number, max: number): number {
+  if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
+  throw new AlertError(
+    'invalid-request',
+    value > max ? `${where}: must be <= ${max}` : `${where}: must be >= ${min}`,
+  );
+}

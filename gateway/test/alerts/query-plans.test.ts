@@ -64,6 +64,12 @@ describe('alert store query plans', () => {
     // stops after LIMIT rows — it never reads the history. Not on the alarm path either (HTTP list).
     const newestFirst = /FROM alerts ORDER BY id DESC LIMIT \?$/;
     expect(queries.filter((q) => newestFirst.test(q))).toHaveLength(1);
+    // An audit page walks one alert's entries, not every entry after auditAfter by rowid (a SEARCH,
+    // so the full-scan check below would not see it); /healthz's count reads only the open index.
+    const auditPage = queries.find((q) => q.includes('alert_id = ? AND id > ?'));
+    expect(plan(db, auditPage!)).toEqual([expect.stringMatching(/audit_alert \(alert_id=\? AND id>\?\)/)]);
+    const countOpen = queries.find((q) => q.startsWith('SELECT count(*) AS n FROM alerts WHERE'));
+    expect(plan(db, countOpen!)).toEqual(['SCAN alerts USING COVERING INDEX alerts_open']);
     for (const sql of queries.filter((q) => !newestFirst.test(q))) {
       const detail = plan(db, sql.replace(/^INSERT INTO \w+ \([^)]*\)\s*/is, ''));
       expect(
