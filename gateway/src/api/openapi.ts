@@ -1,17 +1,14 @@
 import { formatJson } from '@careedge/edge';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { buildHttpApi } from './http.js';
+import { buildHttpApi, type HttpApiDeps } from './http.js';
 
 /** Where `npm run openapi` writes the document, relative to the repository. */
 export const OPENAPI_FILE = 'docs/openapi.json';
 
-/**
- * The OpenAPI 3 document, as @fastify/swagger derives it from the route schemas. Building it
- * calls no route, so the API is given empty parts.
- */
-export async function openApiDocument(): Promise<Record<string, unknown>> {
-  const app = buildHttpApi({
+/** An API with nothing behind it: for the document (which calls no route) and framework tests. */
+export function emptyHttpApiDeps(): HttpApiDeps {
+  return {
     siteId: 'site',
     log: pino({ enabled: false }),
     clock: { now: () => 0 },
@@ -26,7 +23,12 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       targets: () => [],
       auditPage: () => [],
     },
-  });
+  };
+}
+
+/** The OpenAPI 3 document, as @fastify/swagger derives it from the route schemas. */
+export async function openApiDocument(): Promise<Record<string, unknown>> {
+  const app = buildHttpApi(emptyHttpApiDeps());
   await app.ready();
   const doc = app.swagger() as unknown as Record<string, unknown>;
   await app.close();

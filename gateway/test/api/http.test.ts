@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpApi, type HttpApiDeps } from '../../src/api/http.js';
+import { emptyHttpApiDeps } from '../../src/api/openapi.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic } from '../helpers/mqtt-client.js';
 
@@ -155,22 +155,15 @@ describe('HTTP API: an unexpected failure', () => {
         done();
       },
     });
+    const empty = emptyHttpApiDeps();
     const deps: HttpApiDeps = {
-      siteId: 'site',
+      ...empty,
       log: pino({ base: undefined }, sink),
-      clock: { now: () => 0 },
-      health: { list: () => [] },
-      metrics: { registry: new Registry() },
-      alerts: { open: () => [] },
       alertStore: {
+        ...empty.alertStore,
         get: () => {
           throw new Error('SQLITE_IOERR: disk I/O error in /data/careedge.sqlite');
         },
-        getArchived: () => undefined,
-        countOpen: () => 0,
-        recent: () => [],
-        targets: () => [],
-        auditPage: () => [],
       },
     };
     const api = buildHttpApi(deps);

@@ -1,7 +1,6 @@
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHttpApi } from '../../src/api/http.js';
+import { emptyHttpApiDeps } from '../../src/api/openapi.js';
 
 describe('found by probing: some malformed URLs are answered outside the error catalogue', () => {
   /**
@@ -11,22 +10,7 @@ describe('found by probing: some malformed URLs are answered outside the error c
    * …}` (or status 414), so a console or monitoring script that reads `error.code` breaks on it
    * (`error` is a string there), and the OpenAPI document does not describe that shape.
    */
-  const api = buildHttpApi({
-    siteId: 'site',
-    log: pino({ enabled: false }),
-    clock: { now: () => 0 },
-    health: { list: () => [] },
-    metrics: { registry: new Registry() },
-    alerts: { open: () => [] },
-    alertStore: {
-      get: () => undefined,
-      getArchived: () => undefined,
-      countOpen: () => 0,
-      recent: () => [],
-      targets: () => [],
-      auditPage: () => [],
-    },
-  });
+  const api = buildHttpApi(emptyHttpApiDeps());
   afterAll(async () => {
     await api.close();
   });
