@@ -378,20 +378,19 @@ export class Dispatcher implements GatewayModule {
    * has not declined. An escalation adds people; it does not take the alert from those asked first.
    */
   private stillAsked(alert: Alert): string[] {
-    if (alert.ownerId) return [alert.ownerId];
-    const ids = this.ctx.alertStore
-      .targets(alert.id)
-      .filter((t) => t.level >= 0 && t.declinedAt === null)
-      .map((t) => t.staffId);
-    return [...new Set(ids)];
+    return [...new Set(this.waiting(alert, (level) => level >= 0))];
   }
 
   /** Who the current step waits for: its owner once taken, else those asked at this level. */
   private currentRecipients(alert: Alert): string[] {
+    return this.waiting(alert, (level) => level === alert.level);
+  }
+
+  private waiting(alert: Alert, atLevel: (level: number) => boolean): string[] {
     if (alert.ownerId) return [alert.ownerId];
     return this.ctx.alertStore
       .targets(alert.id)
-      .filter((t) => t.level === alert.level && t.declinedAt === null)
+      .filter((t) => atLevel(t.level) && t.declinedAt === null)
       .map((t) => t.staffId);
   }
 
