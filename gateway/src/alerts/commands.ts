@@ -1,6 +1,6 @@
 import { ERROR_CATALOGUE, type ErrorCode, isProvisionalAlertId, type Outcome } from '@careedge/edge';
 import type { Logger } from '../core/logger.js';
-import { AlertError } from './errors.js';
+import { AlertError, provisionalAlertError } from './errors.js';
 import type { Alert } from './model.js';
 import type { AlertService } from './service.js';
 
@@ -76,10 +76,7 @@ export class AlertCommands {
     const { alerts } = this;
     const id = command.alertId;
     if (isProvisionalAlertId(id)) {
-      throw new AlertError(
-        'alert-unrecorded',
-        `alert ${id} is provisional: the gateway could not store it, so it cannot be accepted; go to the resident and tell the others by voice`,
-      );
+      throw provisionalAlertError(id, 'it cannot be accepted');
     }
     switch (command.action) {
       case 'received':

@@ -15,3 +15,13 @@ export class AlertError extends Error {
     this.name = 'AlertError';
   }
 }
+
+/**
+ * A number handed out from memory while storage failed: the alarm is real, but there is no record
+ * to act on or show. `what` says what cannot be done with it.
+ */
+export const provisionalAlertError = (id: number, what: string) =>
+  new AlertError(
+    'alert-unrecorded',
+    `alert ${id} is provisional: the gateway could not store it, so ${what}; go to the resident and tell the others by voice`,
+  );

@@ -1,7 +1,7 @@
 import { isProvisionalAlertId } from '@careedge/edge';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AlertError } from '../alerts/errors.js';
+import { AlertError, provisionalAlertError } from '../alerts/errors.js';
 import type { AlertService } from '../alerts/service.js';
 import type { AlertStore } from '../alerts/store.js';
 import { AlertDetail, AlertList, ERROR_RESPONSES } from './schemas.js';
@@ -76,10 +76,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
         : deps.alertStore.getArchived(id);
       // A number handed out from memory while storage failed: the alarm is real, it has no record.
       if (!found && isProvisionalAlertId(id)) {
-        throw new AlertError(
-          'alert-unrecorded',
-          `alert ${id} is provisional: the gateway could not store it, so it has no record here (once stored it gets a number of its own); go to the resident and tell the others by voice`,
-        );
+        throw provisionalAlertError(id, 'it has no record here (once stored it gets a number of its own)');
       }
       if (!found) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
       const auditAfter = inRange(req.query.auditAfter, 'querystring/auditAfter', 0, Number.MAX_SAFE_INTEGER);
