@@ -12,6 +12,7 @@ import { PublishRate } from './publish-rate.js';
 import { takeOverRouting } from './publish-routing.js';
 import { indexRetainedByTopic, type RetainedStore } from './retained-index.js';
 import { type WriteAheadHook, writeAheadGate } from './write-ahead-gate.js';
+import { keepPacketsYoung } from './young-packets.js';
 
 /** Something the broker refused; reported to `onDenied`, never logged by the broker itself. */
 export interface DeniedEvent {
@@ -278,6 +279,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.
   const server: Server = createServer({ noDelay: true }, (socket) => {
     const client = broker.handle(socket);
+    keepPacketsYoung(client);
     if (opts.maxPacketBytes) {
       guardPacketSize(client, opts.maxPacketBytes, (bytes) =>
         report({
