@@ -7,12 +7,12 @@ import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
 import type { Principal } from '../register/types.js';
 import { mayPublish, maySubscribe } from './acl.js';
 import { ClientIdOwners } from './client-ids.js';
+import { keepPacketsYoung, writeMessageIdsUncached } from './lean-parsing.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
 import { takeOverRouting } from './publish-routing.js';
 import { indexRetainedByTopic, type RetainedStore } from './retained-index.js';
 import { type WriteAheadHook, writeAheadGate } from './write-ahead-gate.js';
-import { keepPacketsYoung } from './young-packets.js';
 
 /** Something the broker refused; reported to `onDenied`, never logged by the broker itself. */
 export interface DeniedEvent {
@@ -133,6 +133,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     : undefined;
   const usernameOf = (client: Client | null) => (client ? usernames.get(client) : undefined);
 
+  writeMessageIdsUncached();
   const broker = await Aedes.createBroker({
     // A handset that stops reading must not stall deliveries to everyone else for a minute.
     drainTimeout: 15_000,

@@ -1,7 +1,8 @@
+import { PassThrough } from 'node:stream';
 import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { keepPacketsYoung } from '../../src/broker/young-packets.js';
+import { keepPacketsYoung, writeMessageIdsUncached } from '../../src/broker/lean-parsing.js';
 
 const publish = (n: number) =>
   mqttPacket.generate({
@@ -58,5 +59,16 @@ describe('keepPacketsYoung: each packet is parsed into a new object', () => {
     // Mid-packet the parser holds the packet being filled, not the idle one.
     parser.parse(publish(3).subarray(0, 4));
     expect(parser.packet).not.toBe(idle);
+  });
+});
+
+describe('writeMessageIdsUncached', () => {
+  it('writes message ids without the 65,536-buffer table, byte for byte as before', async () => {
+    writeMessageIdsUncached();
+    expect(mqttPacket.writeToStream.cacheNumbers).toBe(false);
+    const out = new PassThrough();
+    for (const messageId of [1, 0x1234, 65_535]) mqttPacket.writeToStream({ cmd: 'puback', messageId }, out);
+    await new Promise((r) => setImmediate(r));
+    expect([...out.read()]).toEqual([0x40, 2, 0, 1, 0x40, 2, 0x12, 0x34, 0x40, 2, 0xff, 0xff]);
   });
 });
