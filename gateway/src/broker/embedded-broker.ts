@@ -7,7 +7,7 @@ import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
 import type { Principal } from '../register/types.js';
 import { mayPublish, maySubscribe } from './acl.js';
 import { ClientIdOwners } from './client-ids.js';
-import { keepPacketsYoung, writeMessageIdsUncached } from './lean-parsing.js';
+import { keepPacketsYoung, writePacketsLean } from './lean-packets.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
 import { takeOverRouting } from './publish-routing.js';
@@ -133,7 +133,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     : undefined;
   const usernameOf = (client: Client | null) => (client ? usernames.get(client) : undefined);
 
-  writeMessageIdsUncached();
+  writePacketsLean();
   const broker = await Aedes.createBroker({
     // A handset that stops reading must not stall deliveries to everyone else for a minute.
     drainTimeout: 15_000,

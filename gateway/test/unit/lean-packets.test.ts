@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { keepPacketsYoung, writeMessageIdsUncached } from '../../src/broker/lean-parsing.js';
+import { keepPacketsYoung, writePacketsLean } from '../../src/broker/lean-packets.js';
 
 const publish = (n: number) =>
   mqttPacket.generate({
@@ -62,13 +62,40 @@ describe('keepPacketsYoung: each packet is parsed into a new object', () => {
   });
 });
 
-describe('writeMessageIdsUncached', () => {
-  it('writes message ids without the 65,536-buffer table, byte for byte as before', async () => {
-    writeMessageIdsUncached();
-    expect(mqttPacket.writeToStream.cacheNumbers).toBe(false);
+describe('writePacketsLean', () => {
+  const written = async (packets: mqttPacket.Packet[]) => {
     const out = new PassThrough();
-    for (const messageId of [1, 0x1234, 65_535]) mqttPacket.writeToStream({ cmd: 'puback', messageId }, out);
+    for (const p of packets) mqttPacket.writeToStream(p, out);
     await new Promise((r) => setImmediate(r));
-    expect([...out.read()]).toEqual([0x40, 2, 0, 1, 0x40, 2, 0x12, 0x34, 0x40, 2, 0xff, 0xff]);
+    return out.read() as Buffer;
+  };
+  const packets: mqttPacket.Packet[] = [
+    { cmd: 'puback', messageId: 1 },
+    { cmd: 'puback', messageId: 0x1234 },
+    { cmd: 'puback', messageId: 65_535 },
+    {
+      cmd: 'publish',
+      topic: 'a/b',
+      payload: Buffer.from('{}'),
+      qos: 1,
+      messageId: 7,
+      retain: false,
+      dup: false,
+    },
+    { cmd: 'suback', messageId: 9, granted: [1] },
+  ];
+
+  it('writes every packet byte for byte as mqtt-packet does, PUBACKs as one buffer', async () => {
+    const expected = Buffer.concat(packets.map((p) => mqttPacket.generate(p)));
+    writePacketsLean();
+    writePacketsLean(); // twice: not wrapped twice
+    expect(mqttPacket.writeToStream.cacheNumbers).toBe(false);
+    expect((await written(packets)).equals(expected)).toBe(true);
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    mqttPacket.writeToStream({ cmd: 'puback', messageId: 0x1234 }, out);
+    await new Promise((r) => setImmediate(r));
+    expect(chunks.map((c) => [...c])).toEqual([[0x40, 2, 0x12, 0x34]]);
   });
 });
