@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
@@ -187,5 +188,11 @@ describe('writePacketsLean', () => {
     const v5 = mqttPacket.generate(puback, { protocolVersion: 5 });
     expect(v5.equals(mqttPacket.generate(puback)), 'MQTT 5 writes it differently').toBe(false);
     expect((out.read() as Buffer).equals(v5)).toBe(true);
+  });
+
+  /** With a copy of its own (npm nests one when versions part), aedes would write around the wrap. */
+  it('wraps the very mqtt-packet that aedes writes with', () => {
+    const fromAedes = createRequire(import.meta.resolve('aedes')).resolve('mqtt-packet');
+    expect(fromAedes).toBe(createRequire(import.meta.url).resolve('mqtt-packet'));
   });
 });
