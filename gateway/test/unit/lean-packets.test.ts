@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
@@ -62,6 +63,80 @@ describe('keepPacketsYoung: each packet is parsed into a new object', () => {
   });
 });
 
+/** A small deterministic generator, so a failing stream can be replayed from its seed. */
+const random = (seed: number) => () => {
+  seed = (seed * 1_103_515_245 + 12_345) & 0x7fff_ffff;
+  return seed / 0x7fff_ffff;
+};
+
+/** One packet a client or a peer might send, MQTT 3.1.1 or 5 (properties included). */
+function anyPacket(r: () => number, protocolVersion: 4 | 5): Buffer {
+  const messageId = Math.floor(r() * 65_536);
+  const v5 = protocolVersion === 5;
+  const packets: mqttPacket.Packet[] = [
+    {
+      cmd: 'publish',
+      topic: `careedge/site/device/wb-${messageId}/event`,
+      payload: Buffer.alloc(Math.floor(r() * 300), 0x7b),
+      qos: Math.floor(r() * 3) as 0 | 1 | 2,
+      messageId,
+      retain: r() < 0.3,
+      dup: r() < 0.3,
+      ...(v5 ? { properties: { contentType: 'application/json', userProperties: { a: 'b' } } } : {}),
+    },
+    { cmd: 'pingreq' },
+    { cmd: 'puback', messageId, ...(v5 ? { reasonCode: 16 } : {}) },
+    { cmd: 'pubrel', messageId },
+    { cmd: 'subscribe', messageId: messageId || 1, subscriptions: [{ topic: 'careedge/#', qos: 1 }] },
+    { cmd: 'unsubscribe', messageId: messageId || 1, unsubscriptions: ['careedge/#'] },
+    { cmd: 'disconnect' },
+  ];
+  return mqttPacket.generate(packets[Math.floor(r() * packets.length)]!, { protocolVersion });
+}
+
+/** What a parser emits for `bytes` fed in the pieces `cuts` make: packets (copied) and errors. */
+function parsed(bytes: Buffer, cuts: number[], protocolVersion: 4 | 5, hooked: boolean) {
+  const parser = mqttPacket.parser({ protocolVersion });
+  if (hooked) keepPacketsYoung({ _parser: parser } as unknown as Client);
+  const out: unknown[] = [];
+  parser.on('packet', (p) => out.push({ ...p }));
+  parser.on('error', (err) => out.push(`error: ${err.message}`));
+  let from = 0;
+  for (const to of [...cuts, bytes.length]) {
+    if (to > from) parser.parse(bytes.subarray(from, to));
+    from = to;
+  }
+  return out;
+}
+
+describe('keepPacketsYoung parses as mqtt-packet does', () => {
+  /**
+   * A hostile or failing device: any packets, a byte of one overwritten (reserved flags, a bad
+   * length, a cut string), the stream cut anywhere. The hooked parser must emit exactly what
+   * mqtt-packet's own emits, errors and what it parses after them (its _resetState) included.
+   */
+  it('on random streams cut at random points, with malformed bytes, in MQTT 3.1.1 and 5', () => {
+    let errors = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = random(seed);
+      const protocolVersion = r() < 0.5 ? 4 : 5;
+      const packets = Array.from({ length: 1 + Math.floor(r() * 8) }, () => anyPacket(r, protocolVersion));
+      if (r() < 0.4) {
+        const i = Math.floor(r() * packets.length);
+        const bad = Buffer.from(packets[i]!);
+        bad[Math.floor(r() * Math.min(bad.length, 6))] = Math.floor(r() * 256);
+        packets[i] = bad;
+      }
+      const bytes = Buffer.concat(packets);
+      const cuts = [...bytes.keys()].filter((i) => i > 0 && (bytes.length < 64 || r() < 0.15));
+      const hooked = parsed(bytes, cuts, protocolVersion, true);
+      expect(hooked, `seed ${seed}`).toEqual(parsed(bytes, cuts, protocolVersion, false));
+      errors += hooked.filter((x) => typeof x === 'string').length;
+    }
+    expect(errors, 'the error path was exercised').toBeGreaterThan(20);
+  });
+});
+
 describe('writePacketsLean', () => {
   const written = async (packets: mqttPacket.Packet[]) => {
     const out = new PassThrough();
@@ -97,5 +172,27 @@ describe('writePacketsLean', () => {
     mqttPacket.writeToStream({ cmd: 'puback', messageId: 0x1234 }, out);
     await new Promise((r) => setImmediate(r));
     expect(chunks.map((c) => [...c])).toEqual([[0x40, 2, 0x12, 0x34]]);
+  });
+
+  /**
+   * MQTT.js (the gateway's link to an external broker, and every simulated device) writes through
+   * the same process-wide writeToStream, always with its options. An MQTT 5 PUBACK without a
+   * reason code is not the 4-byte MQTT 3.1.1 one: it must reach mqtt-packet.
+   */
+  it("leaves a PUBACK written with options (MQTT.js's, MQTT 5) to mqtt-packet", async () => {
+    writePacketsLean();
+    const puback: mqttPacket.Packet = { cmd: 'puback', messageId: 0x1234 };
+    const out = new PassThrough();
+    mqttPacket.writeToStream(puback, out, { protocolVersion: 5 });
+    await new Promise((r) => setImmediate(r));
+    const v5 = mqttPacket.generate(puback, { protocolVersion: 5 });
+    expect(v5.equals(mqttPacket.generate(puback)), 'MQTT 5 writes it differently').toBe(false);
+    expect((out.read() as Buffer).equals(v5)).toBe(true);
+  });
+
+  /** With a copy of its own (npm nests one when versions part), aedes would write around the wrap. */
+  it('wraps the very mqtt-packet that aedes writes with', () => {
+    const fromAedes = createRequire(import.meta.resolve('aedes')).resolve('mqtt-packet');
+    expect(fromAedes).toBe(createRequire(import.meta.url).resolve('mqtt-packet'));
   });
 });
