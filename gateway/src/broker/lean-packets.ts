@@ -2,6 +2,9 @@ import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 
 const PUBACK = 0x40;
+/** What mqtt-packet would write; anything else goes to it, to be refused as it refuses it. */
+const isMessageId = (id: unknown): id is number =>
+  Number.isInteger(id) && (id as number) >= 0 && (id as number) <= 0xffff;
 
 /** What this needs of aedes's per-connection MQTT parser (mqtt-packet's Parser). */
 interface ParserInternals {
@@ -54,8 +57,9 @@ export function writePacketsLean(): void {
   const whole = Object.assign(
     (packet: mqttPacket.Packet, stream: NodeJS.WritableStream, opts?: object) => {
       const { cmd, messageId } = packet as { cmd: string; messageId?: number };
-      if (cmd !== 'puback' || messageId === undefined || Object.keys(packet).length !== 2 || opts)
-        return writeToStream(packet, stream, opts);
+      const oneBuffer =
+        cmd === 'puback' && isMessageId(messageId) && Object.keys(packet).length === 2 && !opts;
+      if (!oneBuffer) return writeToStream(packet, stream, opts);
       return stream.write(Buffer.from([PUBACK, 2, messageId >> 8, messageId & 0xff]));
     },
     { wholePubacks: true as const, cacheNumbers: false },

@@ -190,6 +190,24 @@ describe('writePacketsLean', () => {
     expect((out.read() as Buffer).equals(v5)).toBe(true);
   });
 
+  it('leaves a PUBACK with an id mqtt-packet refuses to mqtt-packet, which refuses it', () => {
+    writePacketsLean();
+    for (const messageId of [70_000, -1, '7' as unknown as number]) {
+      const out = new PassThrough();
+      const errors: Error[] = [];
+      out.on('error', (e) => errors.push(e));
+      // mqtt-packet throws (aedes catches it: "packet received not valid") or destroys the stream.
+      let threw = false;
+      try {
+        mqttPacket.writeToStream({ cmd: 'puback', messageId }, out);
+      } catch {
+        threw = true;
+      }
+      expect(threw || out.destroyed || errors.length > 0, `id ${messageId}`).toBe(true);
+      expect(out.read(), `nothing written for id ${messageId}`).toBeNull();
+    }
+  });
+
   /** With a copy of its own (npm nests one when versions part), aedes would write around the wrap. */
   it('wraps the very mqtt-packet that aedes writes with', () => {
     const fromAedes = createRequire(import.meta.resolve('aedes')).resolve('mqtt-packet');
