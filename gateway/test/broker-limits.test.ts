@@ -21,7 +21,28 @@ const FAST: LoginThrottlePolicy = {
   maxLockMs: 600_000,
 };
 
-async function brokerWith(limits: { throttle?: LoginThrottle; maxPacketBytes?: number; perSecond?: number }) {
+/** Time for the publish rate, moved by hand: `advance` runs the timers that fall due. */
+function manualTime() {
+  let now = 0;
+  let timers: { at: number; fn: () => void }[] = [];
+  return {
+    now: () => now,
+    setTimer: (fn: () => void, ms: number) => void timers.push({ at: now + ms, fn }),
+    advance(ms: number) {
+      now += ms;
+      const due = timers.filter((t) => t.at <= now);
+      timers = timers.filter((t) => t.at > now);
+      for (const t of due) t.fn();
+    },
+  };
+}
+
+async function brokerWith(limits: {
+  throttle?: LoginThrottle;
+  maxPacketBytes?: number;
+  perSecond?: number;
+  time?: ReturnType<typeof manualTime>;
+}) {
   const { db } = openTempDatabase();
   const register = openRegister(db, examplePath);
   const denied: DeniedEvent[] = [];
@@ -34,7 +55,15 @@ async function brokerWith(limits: { throttle?: LoginThrottle; maxPacketBytes?: n
     isLogin: (id) => register.isLogin(id),
     ...(limits.throttle ? { loginThrottle: limits.throttle } : {}),
     ...(limits.maxPacketBytes ? { maxPacketBytes: limits.maxPacketBytes } : {}),
-    ...(limits.perSecond ? { publishRate: { perSecond: limits.perSecond, burst: limits.perSecond } } : {}),
+    ...(limits.perSecond
+      ? {
+          publishRate: {
+            perSecond: limits.perSecond,
+            burst: limits.perSecond,
+            ...(limits.time ? { now: limits.time.now, setTimer: limits.time.setTimer } : {}),
+          },
+        }
+      : {}),
     onDenied: (e) => denied.push(e),
   });
   const clients: MqttClient[] = [];
@@ -154,5 +183,41 @@ describe('packet size and publish rate', () => {
       username: 'wb-101',
       reason: 'more than 5 messages a second',
     });
+  });
+
+  /**
+   * A carer's handset answers each dispatch; after a reconnect the gateway resends every alert
+   * she was asked about, and her "received" for each came faster than the rate: the broker closed
+   * her connection, and with it went the alerts she held (found in the bench: alerts escalated
+   * past a carer who was answering them).
+   */
+  it('holds a handset above the rate back and never disconnects it: every reply goes through', async () => {
+    const time = manualTime();
+    const t = await brokerWith({ perSecond: 5, time });
+    const anna = await t.connect('anna', 'demo-anna-handset');
+    let closed = false;
+    anna.on('close', () => {
+      closed = true;
+    });
+    const topic = topicFor('staffReply', SITE, 'anna');
+    let acked = 0;
+    const replies = Array.from({ length: 30 }, (_, i) =>
+      anna
+        .publishAsync(topic, JSON.stringify({ seq: i + 1, ts: 1, action: 'received', alertId: i + 1 }), {
+          qos: 1,
+        })
+        .then(() => acked++),
+    );
+    await expect.poll(() => acked).toBe(5); // the burst
+    for (let s = 0; s < 6 && acked < 30; s++) {
+      time.advance(1000);
+      await expect.poll(() => acked).toBeGreaterThanOrEqual(Math.min(30, 5 + 5 * (s + 1)));
+    }
+    await Promise.all(replies);
+    expect(acked).toBe(30);
+    expect(closed, "the carer's handset stays connected").toBe(false);
+    expect(t.denied.filter((d) => d.kind === 'rate')).toEqual([
+      expect.objectContaining({ username: 'anna', reason: 'more than 5 messages a second: held back' }),
+    ]);
   });
 });

@@ -39,8 +39,16 @@ export interface EmbeddedBrokerOptions {
   loginThrottle?: LoginThrottle;
   /** Largest MQTT packet accepted; a bigger one closes the connection before it is buffered. */
   maxPacketBytes?: number;
-  /** Publishes per second per connection (token bucket); alarms are never refused by it. */
-  publishRate?: { perSecond: number; burst: number; now?: () => number };
+  /**
+   * Publishes per second per connection (token bucket); alarms are never refused by it, and a
+   * handset above it is held back, not refused. `setTimer` (the gateway's clock) waits for that.
+   */
+  publishRate?: {
+    perSecond: number;
+    burst: number;
+    now?: () => number;
+    setTimer?: (fn: () => void, ms: number) => void;
+  };
   /** Last topic levels of device traffic handed to LocalBus.takeBulk unrouted, once it is taken. */
   bulkLeaves?: readonly string[];
   /** The password of the gateway's own MQTT client, which logs in as username `gateway`. */
@@ -132,6 +140,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     ? new PublishRate(opts.publishRate.perSecond, opts.publishRate.burst, opts.publishRate.now)
     : undefined;
   const usernameOf = (client: Client | null) => (client ? usernames.get(client) : undefined);
+  /** When each handset held back by the rate was last reported: once a minute at most. */
+  const heldBackReported = new WeakMap<Client, number>();
+  const rateNow = opts.publishRate?.now ?? (() => performance.now());
+  const wait = opts.publishRate?.setTimer ?? ((fn: () => void, ms: number) => void setTimeout(fn, ms));
 
   writePacketsLean();
   const broker = await Aedes.createBroker({
@@ -217,6 +229,24 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       // An alarm is neither refused nor charged: a burst of calls must not cost the carer's presence.
       if (client && rate && alarmDeviceOf(packet.topic, packet.payload) === undefined && !rate.take(client)) {
         const username = usernameOf(client);
+        if (principal?.kind === 'staff') {
+          // A carer's handset answers every dispatch; after a reconnect dozens are resent at once,
+          // and each "received" must not cost her the connection (and the alerts she holds).
+          // Held back instead: aedes reads no more from this client until `done`.
+          const last = heldBackReported.get(client);
+          if (last === undefined || rateNow() - last >= 60_000) {
+            heldBackReported.set(client, rateNow());
+            report({
+              kind: 'rate',
+              clientId: client.id,
+              ...(username ? { username } : {}),
+              topic: packet.topic,
+              reason: `more than ${opts.publishRate!.perSecond} messages a second: held back`,
+            });
+          }
+          const retry = () => broker.authorizePublish(client, packet, done);
+          return wait(retry, Math.max(1, rate.waitMs(client)));
+        }
         const reason = `more than ${opts.publishRate!.perSecond} messages a second`;
         report({
           kind: 'rate',

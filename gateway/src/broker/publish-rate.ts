@@ -24,4 +24,12 @@ export class PublishRate {
     b.tokens -= 1;
     return true;
   }
+
+  /** Milliseconds until `client` has a token again (0 when it has one now). */
+  waitMs(client: object): number {
+    const b = this.buckets.get(client);
+    if (!b) return 0;
+    const tokens = Math.min(this.burst, b.tokens + (Math.max(0, this.now() - b.at) / 1000) * this.perSecond);
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / this.perSecond);
+  }
 }

@@ -70,6 +70,7 @@ export async function openMqtt(opts: {
       perSecond: config.mqtt.publishesPerSecond,
       burst: config.mqtt.publishBurst,
       now: () => clock.now(),
+      setTimer: (fn, ms) => void clock.setTimeout(fn, ms),
     },
     // Thousands a second, for the gateway only: handed over unrouted, handled after alarms.
     bulkLeaves: [channels.deviceTelemetry.leaf, channels.deviceHeartbeat.leaf],
