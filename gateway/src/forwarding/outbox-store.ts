@@ -68,9 +68,7 @@ export class OutboxStore {
         'SELECT id, class, points, lines FROM outbox_chunks WHERE id > ? ORDER BY id LIMIT ?',
       ),
       delete: db.prepare('DELETE FROM outbox_chunks WHERE id = ? RETURNING points, bytes'),
-      oldestRoutine: db.prepare(
-        "SELECT id, points, bytes FROM outbox_chunks WHERE class = 'routine' AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 1",
-      ),
+      oldestRoutine: db.prepare("SELECT id FROM outbox_chunks WHERE class = 'routine' ORDER BY id LIMIT 1"),
       deadLetter: db.prepare('INSERT INTO outbox_dead_letters (at, error, line) VALUES (?, ?, ?)'),
       totals: db.prepare(
         'SELECT COALESCE(SUM(bytes), 0) AS bytes, COALESCE(SUM(points), 0) AS points FROM outbox_chunks',
@@ -121,17 +119,17 @@ export class OutboxStore {
   }
 
   /**
-   * Drops the oldest routine chunks (not those in `busy`, being written) until the payload is at
-   * most `maxBytes`. Precious chunks are never dropped, even above the limit. Returns the points
-   * dropped.
+   * Drops the oldest routine chunks until the payload is at most `maxBytes`. Precious chunks are
+   * never dropped, even above the limit. When the oldest routine chunk is `busy` (being written),
+   * nothing newer is dropped in its place: trimming waits for that write to end (the limit may be
+   * passed by a hand-over or two meanwhile). Returns the points dropped.
    */
   trim(maxBytes: number, busy: readonly number[]): number {
     let dropped = 0;
-    const busyJson = JSON.stringify(busy);
     this.db.transaction(() => {
       while (this.bytes > maxBytes) {
-        const row = this.q.oldestRoutine.get(busyJson) as { id: number } | undefined;
-        if (!row) break;
+        const row = this.q.oldestRoutine.get() as { id: number } | undefined;
+        if (!row || busy.includes(row.id)) break;
         const gone = this.q.delete.get(row.id) as { points: number; bytes: number };
         this.forget(gone);
         dropped += gone.points;

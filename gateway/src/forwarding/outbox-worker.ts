@@ -50,16 +50,19 @@ class OutboxPump {
       this.report();
       return;
     }
-    const dropped = this.store.trim(this.o.maxBytes, this.busy);
-    if (dropped > 0) {
-      this.stats.dropped += dropped;
-      this.log('warn', 'outbox full: dropped the oldest routine telemetry', {
-        points: dropped,
-        limitBytes: this.o.maxBytes,
-      });
-    }
+    this.trim();
     this.report();
     this.wake?.();
+  }
+
+  private trim(): void {
+    const dropped = this.store.trim(this.o.maxBytes, this.busy);
+    if (dropped === 0) return;
+    this.stats.dropped += dropped;
+    this.log('warn', 'outbox full: dropped the oldest routine telemetry', {
+      points: dropped,
+      limitBytes: this.o.maxBytes,
+    });
   }
 
   async stop(): Promise<void> {
@@ -78,6 +81,7 @@ class OutboxPump {
         continue;
       }
       this.busy = chunks.map((c) => c.id);
+      let failed = false;
       try {
         const dead: { line: string; error: string }[] = [];
         await this.send(chunks.map((c) => c.lines).join('\n'), dead);
@@ -86,12 +90,15 @@ class OutboxPump {
         this.stats.deadLettered += dead.length;
         this.succeeded();
       } catch (err) {
+        failed = true;
         this.failed(err as Error);
-        await this.pause(this.backoff());
       } finally {
         this.busy = [];
       }
+      // Trimming that waited for this write happens now, before any backoff.
+      this.trim();
       this.report();
+      if (failed) await this.pause(this.backoff());
     }
   }
 

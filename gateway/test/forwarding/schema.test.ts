@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { type ConfigError, loadConfig } from '../../src/config/load.js';
 import { encodeLine, nanos } from '../../src/forwarding/line-protocol.js';
 import { MEASUREMENTS } from '../../src/forwarding/measurements.js';
 import { Pseudonyms } from '../../src/forwarding/pseudonym.js';
@@ -26,7 +26,9 @@ describe('time-series schema', () => {
       { battery_pct: 80, rssi_dbm: undefined, worn: false },
       nanos(1_700_000_000_123, 42),
     );
-    expect(line).toBe('device_status,device_kind=wristband,site=a\\ b\\,c\\=d battery_pct=80i,worn=false 1700000000123000042');
+    expect(line).toBe(
+      'device_status,device_kind=wristband,site=a\\ b\\,c\\=d battery_pct=80i,worn=false 1700000000123000042',
+    );
     expect(encodeLine('device_status', { site: 's' }, {}, '1')).toBeUndefined();
     expect(encodeLine('device_status', { site: 's' }, { battery_pct: 1.5 }, '1')).toBeUndefined();
   });
@@ -67,10 +69,12 @@ describe('forwarding settings', () => {
 
   it('accepts InfluxDB 1.x with a database, and refuses a version it does not know', () => {
     const secret = 'site-secret-0123456789';
-    expect(problems({ influx: { url: 'http://db:8086', version: 1 }, residentKeySecret: secret })).toEqual([]);
-    expect(problems({ influx: { url: 'http://db:8086', version: 1, database: '' }, residentKeySecret: secret })).toEqual([
-      'forwarding.influx.database: is required for InfluxDB 1.x',
-    ]);
+    expect(problems({ influx: { url: 'http://db:8086', version: 1 }, residentKeySecret: secret })).toEqual(
+      [],
+    );
+    expect(
+      problems({ influx: { url: 'http://db:8086', version: 1, database: '' }, residentKeySecret: secret }),
+    ).toEqual(['forwarding.influx.database: is required for InfluxDB 1.x']);
     expect(problems({ influx: { version: 3 } }).join('\n')).toContain('forwarding.influx.version');
   });
 

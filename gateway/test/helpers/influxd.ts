@@ -1,17 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; closed again before influxd binds it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from './gateway-process.js';
 
 /** Every influxd this process started, killed when it exits whatever way the test run ends. */
 const running = new Set<ChildProcess>();
@@ -24,8 +15,8 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface Influxd {
   url: string;
   port: number;
-  /** Runs an InfluxQL statement against the database; returns the first series' rows. */
-  query(q: string, db?: string): Promise<unknown[][]>;
+  /** Runs an InfluxQL statement; returns the rows of every series, as column → value. */
+  query(q: string, db?: string): Promise<Record<string, unknown>[]>;
   /** `SELECT count(<field>) FROM <measurement> [WHERE …]` as a number (0 when nothing). */
   count(measurement: string, field: string, where?: string): Promise<number>;
   createDatabase(db: string): Promise<void>;
@@ -109,17 +100,19 @@ bind-address = "127.0.0.1:${rpcPort}"
     clearTimeout(killed);
   };
 
-  const query = async (q: string, db = database): Promise<unknown[][]> => {
+  const query = async (q: string, db = database): Promise<Record<string, unknown>[]> => {
     const res = await fetch(`${url}/query?db=${encodeURIComponent(db)}&q=${encodeURIComponent(q)}`, {
       method: 'POST',
     });
     const body = (await res.json()) as {
-      results: { error?: string; series?: { values: unknown[][] }[] }[];
+      results: { error?: string; series?: { columns: string[]; values: unknown[][] }[] }[];
       error?: string;
     };
     const r = body.results?.[0];
     if (body.error || r?.error) throw new Error(`${q}: ${body.error ?? r?.error}`);
-    return r?.series?.[0]?.values ?? [];
+    return (r?.series ?? []).flatMap((s) =>
+      s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i]]))),
+    );
   };
 
   await start();
@@ -129,8 +122,10 @@ bind-address = "127.0.0.1:${rpcPort}"
     port,
     query,
     async count(measurement, field, where) {
-      const rows = await query(`SELECT count("${field}") FROM "${measurement}"${where ? ` WHERE ${where}` : ''}`);
-      return Number(rows[0]?.[1] ?? 0);
+      const rows = await query(
+        `SELECT count("${field}") FROM "${measurement}"${where ? ` WHERE ${where}` : ''}`,
+      );
+      return Number(rows[0]?.count ?? 0);
     },
     createDatabase: async (db) => {
       await query(`CREATE DATABASE "${db}"`);
