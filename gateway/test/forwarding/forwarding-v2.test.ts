@@ -17,7 +17,9 @@ describe('forwarding to InfluxDB 2.x/3.x through @influxdata/influxdb-client (v2
     await influx.stop();
     emitTelemetry(g, 'wb-1', 1_000, 6_000);
     await g.tick(50);
-    await eventually(async () => expect(await g.metric('careedge_forward_write_errors_total')).toBeGreaterThan(0));
+    await eventually(async () =>
+      expect(await g.metric('careedge_forward_write_errors_total')).toBeGreaterThan(0),
+    );
     await influx.start();
     await eventually(async () => expect(await influx.count('wristband_vitals', 'activity')).toBe(7_000));
     const [row] = await influx.query('SELECT * FROM wristband_vitals LIMIT 1');
@@ -38,7 +40,15 @@ describe('forwarding to InfluxDB 2.x/3.x through @influxdata/influxdb-client (v2
     const source = g.gateway.context.register.deviceContext('wb-1')!;
     g.gateway.context.bus.emit('device:telemetry', {
       source,
-      message: { seq: 500, ts: Date.UTC(2026, 10, 23, 9, 30), activity: 1, steps: 10, worn: true, batteryPct: 80, rssiDbm: -60 },
+      message: {
+        seq: 500,
+        ts: Date.UTC(2026, 10, 23, 9, 30),
+        activity: 1,
+        steps: 10,
+        worn: true,
+        batteryPct: 80,
+        rssiDbm: -60,
+      },
       receivedAt: g.clock.now(),
     });
     await g.tick(50);
