@@ -39,6 +39,7 @@ describe('forwarding to InfluxDB 1.x (real influxd)', () => {
     await alice.next(onTopic('result', { transaction: ack.seq }));
     await harold.send('deviceEvent', { type: 'sos' });
     await alice.next(onTopic('dispatch', { type: 'alert' }));
+    await g.tick(10_000); // a gateway health sample
     await g.tick(50);
 
     await eventually(async () => {
@@ -83,6 +84,8 @@ describe('forwarding to InfluxDB 1.x (real influxd)', () => {
     expect(await influx.query('SELECT * FROM staff_workload')).toEqual([
       expect.objectContaining({ staff: keys.key('staff', 'alice'), calls: 1, zone: 'north' }),
     ]);
+    const [health] = await influx.query('SELECT * FROM gateway_health');
+    expect(health).toMatchObject({ site: 'testsite', outbox_backlog: expect.any(Number) });
     // Never a name, a room or a raw id in a tag.
     const tagValues = JSON.stringify(await influx.query('SHOW TAG VALUES FROM /.*/ WITH KEY =~ /.*/'));
     for (const word of ['Rose', 'Harold', 'alice', 'n1', 'wb-1', '"r1"'])

@@ -30,16 +30,20 @@ export async function influxV2Shim(v1Url: string) {
       try {
         const answer = await fetch(target, {
           method: 'POST',
-          headers: req.headers['content-encoding'] ? { 'content-encoding': req.headers['content-encoding'] } : {},
+          headers: req.headers['content-encoding']
+            ? { 'content-encoding': req.headers['content-encoding'] }
+            : {},
           body: await body(req),
         });
         res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
       } catch {
-        res.writeHead(503).end(JSON.stringify({ code: 'unavailable', message: 'InfluxDB behind the shim is down' }));
+        res
+          .writeHead(503)
+          .end(JSON.stringify({ code: 'unavailable', message: 'InfluxDB behind the shim is down' }));
       }
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise((resolve) => server.close(resolve)));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, authorizations, encodings };
 }
