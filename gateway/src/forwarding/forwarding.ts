@@ -83,6 +83,7 @@ export class Forwarding implements GatewayModule {
         breakerFailures: f.outbox.breakerFailures,
       },
       onStats: (s) => this.onStats(s),
+      onQueued: (points) => this.metrics.queued.inc(points),
     });
     this.outbox = outbox;
     await outbox.start();
@@ -90,10 +91,7 @@ export class Forwarding implements GatewayModule {
       siteId,
       keys: new Pseudonyms(f.residentKeySecret),
       deviceStatusEveryMs: f.deviceStatusEveryS * 1000,
-      sink: (cls, line) => {
-        this.metrics.queued.inc();
-        outbox.add(cls, line);
-      },
+      sink: (cls, line) => outbox.add(cls, line),
       withheld: (reason) => this.metrics.withheld.inc({ reason }),
     });
     bus.on(this.name, 'device:telemetry', (e) => encoder.telemetry(e));
@@ -102,9 +100,12 @@ export class Forwarding implements GatewayModule {
     this.sampler.start();
     const sample = () => {
       this.sampleTimer = clock.setTimeout(() => {
-        void this.sampler.sample(outbox.stats?.backlogPoints ?? 0).then(({ at, fields }) => {
-          if (this.outbox === outbox) encoder.health(at, fields);
-        });
+        this.sampler
+          .sample(outbox.stats?.backlogPoints ?? 0)
+          .then(({ at, fields }) => {
+            if (this.outbox === outbox) encoder.health(at, fields);
+          })
+          .catch((err: unknown) => log.warn({ err }, 'gateway health sample failed; the next one follows'));
         sample();
       }, f.healthIntervalS * 1000);
     };

@@ -25,8 +25,6 @@ export class Outbox {
   private stopped: Promise<void> | undefined;
   /** The worker's latest totals; `undefined` until it reported. */
   stats: OutboxStats | undefined;
-  /** Points handed to the worker since start. */
-  queued = 0;
 
   constructor(
     private readonly opts: {
@@ -36,6 +34,8 @@ export class Outbox {
       handOverMs: number;
       handOverPoints: number;
       onStats: (s: OutboxStats) => void;
+      /** Points handed to the worker (counted per hand-over, not per point). */
+      onQueued: (points: number) => void;
     },
   ) {}
 
@@ -51,6 +51,9 @@ export class Outbox {
     // The first report means the outbox file is open: a file that cannot be opened fails start().
     await new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
+      worker.once('exit', (code) =>
+        reject(new Error(`the outbox worker exited (code ${code}) before it started`)),
+      );
       worker.on('message', (m: FromWorker) => {
         this.onMessage(m);
         if (m.type === 'stats') resolve();
@@ -67,6 +70,7 @@ export class Outbox {
 
   /** Hands everything collected to the worker now. */
   handOver(): void {
+    if (!this.worker) return;
     const chunks = (['precious', 'routine'] as const)
       .filter((c) => this.pending[c].length > 0)
       .map((c) => {
@@ -74,8 +78,8 @@ export class Outbox {
         this.pending[c] = [];
         return { class: c, points: lines.length, lines: lines.join('\n') };
       });
-    if (chunks.length === 0 || !this.worker) return;
-    for (const c of chunks) this.queued += c.points;
+    if (chunks.length === 0) return;
+    this.opts.onQueued(chunks.reduce((n, c) => n + c.points, 0));
     this.worker.postMessage({ type: 'chunks', chunks } satisfies ToWorker);
   }
 
