@@ -3,6 +3,7 @@ import {
   type FieldType,
   MEASUREMENTS,
   type MeasurementName,
+  type MeasurementSpec,
   type TagOf,
 } from './measurements.js';
 
@@ -29,6 +30,21 @@ function fieldValue(type: FieldType, v: number | boolean): string | undefined {
   }
 }
 
+/** Tag keys sorted (InfluxDB's own order, so it need not sort them on every write) and field types, per measurement. */
+const layouts = new Map<MeasurementName, { tagKeys: string[]; fields: [string, FieldType][] }>();
+function layoutOf(m: MeasurementName) {
+  let layout = layouts.get(m);
+  if (!layout) {
+    const spec = MEASUREMENTS[m] as MeasurementSpec;
+    layout = {
+      tagKeys: Object.keys(spec.tags).sort(),
+      fields: Object.entries(spec.fields).map(([k, v]) => [k, v.type]),
+    };
+    layouts.set(m, layout);
+  }
+  return layout;
+}
+
 /**
  * One point as a line. Tags and fields are typed by the measurement's definition; undefined ones
  * are left out (an unknown value is no value). Returns undefined for a point with no field, which
@@ -40,17 +56,19 @@ export function encodeLine<M extends MeasurementName>(
   fields: Partial<Record<FieldOf<M>, number | boolean | undefined>>,
   timestampNs: string,
 ): string | undefined {
-  const spec = MEASUREMENTS[measurement];
+  const { tagKeys, fields: specFields } = layoutOf(measurement);
   let line: string = measurement;
-  // Sorted tag keys: InfluxDB's own order, so it need not sort them on every write.
-  for (const key of Object.keys(tags).sort()) {
-    const v = tags[key as TagOf<M>];
+  const t = tags as Record<string, string | undefined>;
+  for (const key of tagKeys) {
+    const v = t[key];
     if (v !== undefined && v !== '') line += `,${key}=${escapeTag(v)}`;
   }
   let sep = ' ';
-  for (const [key, v] of Object.entries(fields) as [FieldOf<M>, number | boolean | undefined][]) {
+  const f = fields as Record<string, number | boolean | undefined>;
+  for (const [key, type] of specFields) {
+    const v = f[key];
     if (v === undefined) continue;
-    const text = fieldValue((spec.fields as Record<string, { type: FieldType }>)[key]!.type, v);
+    const text = fieldValue(type, v);
     if (text === undefined) continue;
     line += `${sep}${key}=${text}`;
     sep = ',';
