@@ -15,7 +15,8 @@ async function metric(httpPort: number, name: string): Promise<number> {
   return m ? Number(m[1]) : Number.NaN;
 }
 
-describe('forwarding across kill -9 (gateway in its own process, real influxd)', () => {
+// Three gateway starts in their own processes: slower than the default test timeout allows on a busy machine.
+describe('forwarding across kill -9 (gateway in its own process, real influxd)', { timeout: 90_000 }, () => {
   it('a backlog in the outbox survives kill -9 and drains after the restart, nothing lost or doubled', async () => {
     const influx = await influxdForTest();
     await influx.stop();

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { emitTelemetry, eventually, forwardingGateway, influxdForTest, keys } from '../helpers/forwarding.js';
 import { influxV2Shim } from '../helpers/influx-v2-shim.js';
 
-describe('forwarding to InfluxDB 2.x/3.x through @influxdata/influxdb-client (v2 write API via a shim)', () => {
+describe('forwarding to InfluxDB 2.x/3.x through @influxdata/influxdb-client (v2 write API via a shim)', {
+  timeout: 60_000,
+}, () => {
   const v2 = (shim: { url: string }) => ({
     influx: { url: shim.url, version: 2 as const, org: 'care', bucket: 'careedge', token: 'write-token-1' },
   });

@@ -8,7 +8,7 @@ const healthz = async (port: number) =>
     warnings?: { warning: string; reason: string }[];
   };
 
-describe('forwarding to InfluxDB 1.x (real influxd)', () => {
+describe('forwarding to InfluxDB 1.x (real influxd)', { timeout: 60_000 }, () => {
   it('writes vitals, device status, alert lifecycle and workload with pseudonymous tags, and respects consent', async () => {
     const influx = await influxdForTest();
     const g = await forwardingGateway(influx);
