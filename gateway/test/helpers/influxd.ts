@@ -4,10 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './gateway-process.js';
 
-/** Every influxd this process started, killed when it exits whatever way the test run ends. */
+/** Starts influxd, prints its pid, and stops it (SIGTERM, then waits) once stdin reaches its end. */
+const WATCHDOG = 'influxd -config "$1" & p=$!; echo "influxd-pid $p"; read _ ; kill $p 2>/dev/null; wait $p';
+
+const killQuietly = (pid: number) => {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+};
+
+/** Every watchdog this process started; ended with the process (their influxd follow). */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const p of running) p.kill('SIGKILL');
+  for (const p of running) p.stdin?.destroy();
 });
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,16 +82,27 @@ bind-address = "127.0.0.1:${rpcPort}"
   };
 
   const start = async () => {
-    const p = spawn('influxd', ['-config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // influxd runs under a small shell that kills it when its stdin closes: on stop(), and also
+    // when this test process dies in any way (even SIGKILL), so no influxd outlives a test run.
+    const p = spawn('sh', ['-c', WATCHDOG, 'influxd-watchdog', configFile], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child = p;
     running.add(p);
+    let influxdPid = 0;
     p.stdout?.on('data', (d: Buffer) => {
-      output = (output + d.toString()).slice(-4000);
+      const text = d.toString();
+      influxdPid ||= Number(/^influxd-pid (\d+)$/m.exec(text)?.[1] ?? 0);
+      output = (output + text).slice(-4000);
     });
     p.stderr?.on('data', (d: Buffer) => {
       output = (output + d.toString()).slice(-4000);
     });
-    p.once('exit', () => running.delete(p));
+    p.once('exit', () => {
+      running.delete(p);
+      // The watchdog did not get to kill it (it was killed itself): do it here.
+      if (influxdPid) killQuietly(influxdPid);
+    });
     for (let i = 0; i < 300; i++) {
       if (p.exitCode !== null) throw new Error(`influxd exited with ${p.exitCode}:\n${output}`);
       if (await ping()) return;
@@ -94,8 +116,8 @@ bind-address = "127.0.0.1:${rpcPort}"
     child = undefined;
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((resolve) => p.once('exit', resolve));
-    p.kill('SIGTERM');
-    const killed = setTimeout(() => p.kill('SIGKILL'), 5000);
+    p.stdin?.end();
+    const killed = setTimeout(() => p.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(killed);
   };
