@@ -90,6 +90,7 @@ export class Forwarding implements GatewayModule {
     const encoder = new PointEncoder({
       siteId,
       keys: new Pseudonyms(f.residentKeySecret),
+      now: () => clock.now(),
       deviceStatusEveryMs: f.deviceStatusEveryS * 1000,
       sink: (cls, line) => outbox.add(cls, line),
       withheld: (reason) => this.metrics.withheld.inc({ reason }),

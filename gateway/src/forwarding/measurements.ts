@@ -91,7 +91,7 @@ export const MEASUREMENTS = {
       },
     },
     timestamp:
-      'The change time (ms) with `alert id mod 1000` and a per-millisecond counter in the nanoseconds: two changes never share a point.',
+      "When the change was committed (ms), with its audit entry's id (mod 10⁶) in the nanoseconds: two changes never share a point.",
   },
   staff_workload: {
     description:

@@ -18,14 +18,12 @@ const seconds = (from: number, to: number | null) => (to === null ? undefined : 
 export class PointEncoder {
   /** When each device's status was last forwarded from its telemetry (gateway clock). */
   private readonly statusSentAt = new Map<string, number>();
-  /** Changes per alert in the current millisecond, for unique alert timestamps. */
-  private alertMs = -1;
-  private readonly alertSeq = new Map<number, number>();
 
   constructor(
     private readonly o: {
       siteId: string;
       keys: Pseudonyms;
+      now: () => number;
       deviceStatusEveryMs: number;
       sink: PointSink;
       /** A point withheld on purpose (no consent). */
@@ -69,15 +67,11 @@ export class PointEncoder {
     );
   }
 
-  alert({ alert: a, action, actor }: AlertChange): void {
-    const at = a.updatedAt;
-    if (at !== this.alertMs) {
-      this.alertMs = at;
-      this.alertSeq.clear();
-    }
-    const n = this.alertSeq.get(a.id) ?? 0;
-    this.alertSeq.set(a.id, n + 1);
-    const ts = nanos(at, (a.id % 1000) * 1000 + (n % 1000));
+  alert({ alert: a, action, actor, auditId }: AlertChange): void {
+    // The bus announces a change right after its commit, so now is its time (a change that is only
+    // an audit entry, such as a reminder, leaves the alert's updatedAt as it was). The audit
+    // entry's id in the nanoseconds makes each change its own point.
+    const ts = nanos(this.o.now(), auditId % 1_000_000);
     const { siteId, keys } = this.o;
     const closed = action === 'resolved' || action === 'cancelled';
     this.emit(
