@@ -84,6 +84,8 @@ export class Forwarding implements GatewayModule {
       },
       onStats: (s) => this.onStats(s),
       onQueued: (points) => this.metrics.queued.inc(points),
+      onFailure: (err) =>
+        this.ctx.health.warn('forwarding', `the outbox worker failed (${err.message}); nothing is forwarded`),
     });
     this.outbox = outbox;
     await outbox.start();

@@ -3,6 +3,8 @@ import type { FromWorker, OutboxStats, OutboxWorkerOptions, ToWorker } from './o
 import { OutboxStore } from './outbox-store.js';
 import { openTarget, type Target } from './targets.js';
 
+const DROP_LOG_INTERVAL_MS = 60_000;
+
 /**
  * The outbox's worker thread: owns the outbox SQLite file and the HTTP writes, so neither a commit
  * nor gzip nor a slow InfluxDB ever takes a turn from the alarm path on the main thread. It uses
@@ -22,6 +24,8 @@ class OutboxPump {
   private stopping = false;
   private busy: number[] = [];
   private wake: (() => void) | undefined;
+  private dropLoggedAt = -Infinity;
+  private unloggedDrops = 0;
   private readonly done: Promise<void>;
 
   constructor(
@@ -59,10 +63,17 @@ class OutboxPump {
     const dropped = this.store.trim(this.o.maxBytes, this.busy);
     if (dropped === 0) return;
     this.stats.dropped += dropped;
+    // A long outage trims at every hand-over: logged at once, then at most once a minute.
+    this.unloggedDrops += dropped;
+    const now = Date.now();
+    if (now - this.dropLoggedAt < DROP_LOG_INTERVAL_MS) return;
     this.log('warn', 'outbox full: dropped the oldest routine telemetry', {
-      points: dropped,
+      points: this.unloggedDrops,
+      droppedSinceStart: this.stats.dropped,
       limitBytes: this.o.maxBytes,
     });
+    this.dropLoggedAt = now;
+    this.unloggedDrops = 0;
   }
 
   async stop(): Promise<void> {

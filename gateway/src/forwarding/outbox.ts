@@ -34,6 +34,8 @@ export class Outbox {
       handOverMs: number;
       handOverPoints: number;
       onStats: (s: OutboxStats) => void;
+      /** The worker died: nothing is forwarded any more. */
+      onFailure: (err: Error) => void;
       /** Points handed to the worker (counted per hand-over, not per point). */
       onQueued: (points: number) => void;
     },
@@ -47,7 +49,10 @@ export class Outbox {
       exited = resolve;
     });
     worker.on('exit', () => exited());
-    worker.on('error', (err) => this.opts.log.error({ err }, 'outbox worker failed; forwarding stopped'));
+    worker.on('error', (err) => {
+      this.opts.log.error({ err }, 'outbox worker failed; forwarding stopped until the gateway restarts');
+      this.opts.onFailure(err);
+    });
     // The first report means the outbox file is open: a file that cannot be opened fails start().
     await new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
