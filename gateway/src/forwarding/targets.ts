@@ -48,7 +48,9 @@ function v1Target(o: Extract<TargetOptions, { version: 1 }>): Target {
       const res = await fetch(url, {
         method: 'POST',
         headers,
-        body: await gzip(lines),
+        // Level 1: most of the gain (line protocol is repetitive) for a fraction of the CPU of
+        // the default level, which a 2-core gateway needs for its alarms.
+        body: await gzip(lines, { level: 1 }),
         signal: AbortSignal.timeout(o.timeoutMs),
       });
       const text = res.status === 204 ? '' : await res.text();
