@@ -29,7 +29,7 @@ export interface AlertChange {
   actor: Actor;
   detail: Record<string, unknown>;
   /** The audit entry that recorded it (a stable, unique identity of the change, e.g. for time series). */
-  auditId: number;
+  auditId?: number;
 }
 
 /** What the alert service publishes on the bus. */

@@ -70,8 +70,9 @@ export class PointEncoder {
   alert({ alert: a, action, actor, auditId }: AlertChange): void {
     // The bus announces a change right after its commit, so now is its time (a change that is only
     // an audit entry, such as a reminder, leaves the alert's updatedAt as it was). The audit
-    // entry's id in the nanoseconds makes each change its own point.
-    const ts = nanos(this.o.now(), auditId % 1_000_000);
+    // entry's id in the nanoseconds makes each change its own point (without one, the alert id
+    // keeps apart the changes of different alerts).
+    const ts = nanos(this.o.now(), (auditId ?? a.id) % 1_000_000);
     const { siteId, keys } = this.o;
     const closed = action === 'resolved' || action === 'cancelled';
     this.emit(
