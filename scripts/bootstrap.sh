@@ -6,8 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Debian packages: command that must exist -> package that provides it.
-# (Later features add socat, chromium, influxdb here.)
-DEBIAN_NEEDS="${CAREEDGE_DEBIAN_NEEDS:-}"
+# influxd: the forwarding tests run against a real InfluxDB 1.x. (Later features add more here.)
+DEBIAN_NEEDS="${CAREEDGE_DEBIAN_NEEDS-influxd:influxdb}"
 missing=""
 for pair in $DEBIAN_NEEDS; do
   cmd=${pair%%:*}; pkg=${pair#*:}

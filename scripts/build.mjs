@@ -65,8 +65,12 @@ const started = performance.now();
 // Built beside and renamed into place, so a gateway starting meanwhile never reads half a file.
 const tmp = join(out, `.build-${process.pid}`);
 await build({
-  entryPoints: [join(root, 'gateway/src/main.ts')],
-  outfile: join(tmp, 'main.js'),
+  // The outbox worker is a thread of its own, loaded from beside main.js (forwarding/outbox.ts).
+  entryPoints: {
+    main: join(root, 'gateway/src/main.ts'),
+    'outbox-worker': join(root, 'gateway/src/forwarding/outbox-worker.ts'),
+  },
+  outdir: tmp,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -80,7 +84,8 @@ await build({
 mkdirSync(join(out, 'sites'), { recursive: true });
 cpSync(join(root, 'gateway/sites'), join(out, 'sites'), { recursive: true });
 mkdirSync(join(out, 'gateway'), { recursive: true });
-for (const f of ['main.js.map', 'main.js']) renameSync(join(tmp, f), join(out, 'gateway', f));
+for (const f of ['outbox-worker.js.map', 'outbox-worker.js', 'main.js.map', 'main.js'])
+  renameSync(join(tmp, f), join(out, 'gateway', f));
 rmSync(tmp, { recursive: true, force: true });
 writeFileSync(stampFile, hash);
 console.log(`build: dist/gateway/main.js in ${Math.round(performance.now() - started)} ms`);

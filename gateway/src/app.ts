@@ -21,6 +21,7 @@ import { HandsetPresence } from './dispatch/handset-presence.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
 import type { GatewayEvents } from './events.js';
+import { Forwarding } from './forwarding/forwarding.js';
 import { ClockWatch } from './health/clock-watch.js';
 import { HealthReport } from './health/report.js';
 import { Ingest } from './ingest/ingest.js';
@@ -165,6 +166,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new ReassuranceModule(ctx),
       new CallRules(ctx),
       new HeartbeatSupervision(ctx),
+      new Forwarding(ctx),
       new Ingest(ctx, journal, unrecorded),
     ];
     cleanups.push(await startModules(modules, clock, log));

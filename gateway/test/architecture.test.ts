@@ -20,6 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   reassure: ['core', 'config', 'alerts', 'register', 'mqtt'],
   health: ['core', 'config', 'register', 'ingest', 'mqtt'],
   api: ['core', 'config', 'alerts', 'register'],
+  forwarding: ['core', 'config', 'alerts', 'register', 'ingest'],
 };
 
 const STAFF_COMMAND_CALL =

@@ -28,6 +28,8 @@ export interface AlertChange {
   action: AlertAction;
   actor: Actor;
   detail: Record<string, unknown>;
+  /** The audit entry that recorded it (a stable, unique identity of the change, e.g. for time series). */
+  auditId?: number;
 }
 
 /** What the alert service publishes on the bus. */

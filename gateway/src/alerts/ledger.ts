@@ -53,7 +53,7 @@ export class AlertLedger {
     const next = transition(current.state, command);
     if (!next.ok) throw new AlertError('illegal-transition', `alert ${id}: ${next.reason}`);
     this.store.update(id, { ...mutate(current), state: next.to, updatedAt: now });
-    this.store.appendAudit({
+    const auditId = this.store.appendAudit({
       alertId: id,
       at: now,
       actor: actorName(actor),
@@ -62,7 +62,7 @@ export class AlertLedger {
       toState: next.to,
       detail,
     });
-    return { alert: this.store.get(id)!, previousState: current.state, action, actor, detail };
+    return { alert: this.store.get(id)!, previousState: current.state, action, actor, detail, auditId };
   }
 
   /** An audit entry that changes no state (plus `write`, in the same commit), then announced. */
@@ -73,9 +73,9 @@ export class AlertLedger {
     write: () => void = () => {},
     detail: Record<string, unknown> = {},
   ): void {
-    this.store.transaction(() => {
+    const auditId = this.store.transaction(() => {
       write();
-      this.store.appendAudit({
+      return this.store.appendAudit({
         alertId: alert.id,
         at: this.clock.now(),
         actor: actorName(actor),
@@ -85,7 +85,7 @@ export class AlertLedger {
         detail,
       });
     });
-    this.bus.emit('alert:changed', { alert, previousState: alert.state, action, actor, detail });
+    this.bus.emit('alert:changed', { alert, previousState: alert.state, action, actor, detail, auditId });
   }
 
   /** Counts and announces a committed change. */

@@ -125,7 +125,7 @@ export class AlertService {
         ...(t.retransmission ? { possibleRetransmission: true } : {}),
         ...t.detail,
       };
-      this.store.appendAudit({
+      const auditId = this.store.appendAudit({
         alertId: id,
         at: now,
         actor: actorName({ kind: 'device', id: t.deviceId }),
@@ -141,6 +141,7 @@ export class AlertService {
         action: 'raised',
         actor: { kind: 'device', id: t.deviceId },
         detail,
+        auditId,
       };
       return [raisedChange, this.applyDispatch(id, 'new')] as const;
     });

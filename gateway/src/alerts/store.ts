@@ -319,8 +319,18 @@ export class AlertStore {
     stmt.run({ ...changes, id });
   }
 
-  appendAudit(e: Omit<AuditEntry, 'id'>): void {
-    this.q.audit.run(e.alertId, e.at, e.actor, e.action, e.fromState, e.toState, JSON.stringify(e.detail));
+  /** Appends an audit entry; returns its id. */
+  appendAudit(e: Omit<AuditEntry, 'id'>): number {
+    const info = this.q.audit.run(
+      e.alertId,
+      e.at,
+      e.actor,
+      e.action,
+      e.fromState,
+      e.toState,
+      JSON.stringify(e.detail),
+    );
+    return Number(info.lastInsertRowid);
   }
 
   audit(alertId: number): AuditEntry[] {

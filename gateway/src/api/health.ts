@@ -6,7 +6,7 @@ import { ERROR_RESPONSES, HealthBody } from './schemas.js';
 
 export interface HealthRoutesDeps {
   siteId: string;
-  health: Pick<Health, 'list'>;
+  health: Pick<Health, 'list' | 'listWarnings'>;
   metrics: Pick<Metrics, 'registry'>;
   openAlerts: () => number;
   now: () => number;
@@ -21,7 +21,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesDeps> = async (
       schema: {
         summary: 'Is the gateway well?',
         description:
-          '200 when well; 503 while degraded (storage or clock), with the problems; also when the alerts cannot be read.',
+          '200 when well; 503 while degraded (storage or clock), with the problems; also when the alerts cannot be read. Warnings (forwarding to InfluxDB) are listed without making it degraded.',
         tags: ['health'],
         response: { 200: HealthBody, 503: HealthBody, 500: ERROR_RESPONSES[500] },
       },
@@ -40,11 +40,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesDeps> = async (
         }
       }
       const degraded = problems.length > 0;
+      const warnings = deps.health.listWarnings();
       return reply.status(degraded ? 503 : 200).send({
         status: degraded ? 'degraded' : 'ok',
         site: deps.siteId,
         ...(openAlerts === undefined ? {} : { openAlerts }),
         ...(degraded ? { problems } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
       });
     },
   );

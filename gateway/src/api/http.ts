@@ -16,7 +16,7 @@ export interface HttpApiDeps {
   siteId: string;
   log: Logger;
   clock: Pick<Clock, 'now'>;
-  health: Pick<Health, 'list'>;
+  health: Pick<Health, 'list' | 'listWarnings'>;
   metrics: Pick<Metrics, 'registry'>;
   alerts: Pick<AlertService, 'open'>;
   alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'auditPage' | 'countOpen'>;

@@ -12,7 +12,7 @@ export function emptyHttpApiDeps(): HttpApiDeps {
     siteId: 'site',
     log: pino({ enabled: false }),
     clock: { now: () => 0 },
-    health: { list: () => [] },
+    health: { list: () => [], listWarnings: () => [] },
     metrics: { registry: new Registry() },
     alerts: { open: () => [] },
     alertStore: {

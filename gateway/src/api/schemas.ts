@@ -137,6 +137,22 @@ export const HealthBody = Type.Object(
       Type.Integer({ minimum: 0, description: 'Missing when storage cannot be read (then degraded).' }),
     ),
     problems: Type.Optional(Type.Array(ProblemSchema, { description: 'Only when degraded.' })),
+    warnings: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            warning: Type.String({ description: 'What is affected, e.g. `forwarding`.' }),
+            reason: Type.String(),
+            since: Millis('Gateway clock when it started.'),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          description:
+            'Only when there are any: trouble outside the alarm path (InfluxDB unreachable, telemetry dropped). Does not make the gateway degraded.',
+        },
+      ),
+    ),
   },
   { additionalProperties: false, description: 'How the gateway is: `ok`, or `degraded` with the problems.' },
 );

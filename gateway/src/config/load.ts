@@ -103,7 +103,38 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
   const merged = deepMerge(deepMerge(fromFile, fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
   if (!validate(merged)) {
     problems.push(...formatSchemaErrors(validate.errors, configStyle));
+  } else {
+    problems.push(...crossFieldProblems(merged as GatewayConfig));
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return merged as GatewayConfig;
+}
+
+/** Rules between settings that the schema cannot state, as `path: message` lines. */
+function crossFieldProblems(c: GatewayConfig): string[] {
+  const problems: string[] = [];
+  const { influx, residentKeySecret, outbox } = c.forwarding;
+  if (outbox.retryMinMs > outbox.retryMaxMs)
+    problems.push('forwarding.outbox.retryMinMs: must not be above forwarding.outbox.retryMaxMs');
+  if (!influx.url) return problems;
+  let protocol = '';
+  try {
+    protocol = new URL(influx.url).protocol;
+  } catch {
+    /* reported below */
+  }
+  if (protocol !== 'http:' && protocol !== 'https:')
+    problems.push('forwarding.influx.url: must be an http:// or https:// URL');
+  if (residentKeySecret.length < 16)
+    problems.push(
+      'forwarding.residentKeySecret: must be at least 16 characters when forwarding is on (it keys the pseudonyms)',
+    );
+  const required = influx.version === 1 ? (['database'] as const) : (['org', 'bucket', 'token'] as const);
+  for (const key of required) {
+    if (!influx[key])
+      problems.push(
+        `forwarding.influx.${key}: is required for InfluxDB ${influx.version === 1 ? '1.x' : '2.x/3.x'}`,
+      );
+  }
+  return problems;
 }

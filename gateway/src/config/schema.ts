@@ -215,6 +215,103 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    forwarding: Type.Object(
+      {
+        influx: Type.Object(
+          {
+            url: Type.String({
+              default: '',
+              description:
+                'InfluxDB base URL (http://host:8086). Empty: nothing is forwarded and the forwarding module does not start.',
+            }),
+            version: Type.Union([Type.Literal(1), Type.Literal(2)], {
+              default: 2,
+              description:
+                '1: InfluxDB 1.x (v1 /write: database, retentionPolicy, username, password). 2: InfluxDB 2.x/3.x (v2 write API: org, bucket, token).',
+            }),
+            database: Type.String({ default: 'careedge', description: 'InfluxDB 1.x database.' }),
+            retentionPolicy: Type.String({
+              default: '',
+              description: "InfluxDB 1.x retention policy; empty: the database's default.",
+            }),
+            username: Type.String({
+              default: '',
+              description: 'InfluxDB 1.x user; empty: no authentication.',
+            }),
+            password: Type.String({ default: '', description: 'InfluxDB 1.x password.' }),
+            org: Type.String({ default: '', description: 'InfluxDB 2.x/3.x organisation.' }),
+            bucket: Type.String({ default: '', description: 'InfluxDB 2.x/3.x bucket.' }),
+            token: Type.String({ default: '', description: 'InfluxDB 2.x/3.x API token with write access.' }),
+            timeoutMs: Type.Integer({
+              minimum: 100,
+              maximum: 300_000,
+              default: 10_000,
+              description: 'A write not answered within this time counts as failed (and is sent again).',
+            }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        residentKeySecret: Type.String({
+          default: '',
+          description:
+            'Per-site secret of the pseudonymous resident, device and staff keys (HMAC-SHA256); at least 16 characters, required when forwarding. Keep it: a new secret starts new series.',
+        }),
+        outbox: Type.Object(
+          {
+            maxMb: Type.Number({
+              minimum: 0.01,
+              maximum: 1_000_000,
+              default: 1024,
+              description:
+                'Points the outbox may hold (payload MB, about 10 million points per GB) before the oldest routine telemetry is dropped. Alert and workload points are never dropped.',
+            }),
+            batchPoints: Type.Integer({
+              minimum: 1,
+              maximum: 100_000,
+              default: 5000,
+              description: 'Points per InfluxDB write request.',
+            }),
+            handOverMs: Type.Integer({
+              minimum: 1,
+              maximum: 10_000,
+              default: 50,
+              description:
+                'The gateway hands collected points to the outbox thread this often (or at 2,000 points): the most a crash can lose.',
+            }),
+            retryMinMs: Type.Integer({
+              minimum: 1,
+              maximum: 3_600_000,
+              default: 1000,
+              description: 'First wait after a failed write; it doubles per failure (with jitter).',
+            }),
+            retryMaxMs: Type.Integer({
+              minimum: 1,
+              maximum: 3_600_000,
+              default: 60_000,
+              description: 'Longest wait between writes while InfluxDB fails.',
+            }),
+            breakerFailures: Type.Integer({
+              minimum: 1,
+              maximum: 1000,
+              default: 3,
+              description:
+                'Failed writes in a row that open the circuit breaker: then only one small probe is sent per wait until InfluxDB answers.',
+            }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        deviceStatusEveryS: Seconds(
+          60,
+          'Battery, signal and skin contact are forwarded from telemetry at most this often per device.',
+        ),
+        healthIntervalS: Seconds(10, 'Gateway health is sampled and forwarded this often.'),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Time series to InfluxDB through a durable outbox (docs/time-series.md).',
+      },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

@@ -10,6 +10,12 @@ export interface Problem {
   since: number;
 }
 
+export interface Warning {
+  warning: string;
+  reason: string;
+  since: number;
+}
+
 export type HealthChange = { kind: 'started' | 'cleared'; problem: Problem };
 
 /**
@@ -20,6 +26,7 @@ export type HealthChange = { kind: 'started' | 'cleared'; problem: Problem };
  */
 export class Health {
   private readonly problems = new Map<ProblemName, Problem>();
+  private readonly warnings = new Map<string, Warning>();
   private readonly listeners: ((change: HealthChange) => void)[] = [];
 
   constructor(private readonly clock: Clock) {}
@@ -41,6 +48,25 @@ export class Health {
     if (!known) return;
     this.problems.delete(problem);
     this.notify({ kind: 'cleared', problem: known });
+  }
+
+  /**
+   * A warning: something outside the alarm path is wrong (InfluxDB unreachable, the outbox
+   * dropping telemetry). Shown on /healthz, but the gateway is not degraded by it: a watchdog must
+   * not restart a gateway whose alarms run because a time-series database is down.
+   */
+  warn(name: string, reason: string): void {
+    const known = this.warnings.get(name);
+    if (known) known.reason = reason;
+    else this.warnings.set(name, { warning: name, reason, since: this.clock.now() });
+  }
+
+  unwarn(name: string): void {
+    this.warnings.delete(name);
+  }
+
+  listWarnings(): Warning[] {
+    return [...this.warnings.values()].map((w) => ({ ...w }));
   }
 
   has(problem: ProblemName): boolean {

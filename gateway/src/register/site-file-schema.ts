@@ -67,7 +67,17 @@ export const SiteFileSchema = Type.Object(
     residents: Type.Optional(
       Type.Array(
         Type.Object(
-          { id: Id('Resident id.'), name: Name('Full name.'), room: Id('The room the resident lives in.') },
+          {
+            id: Id('Resident id.'),
+            name: Name('Full name.'),
+            room: Id('The room the resident lives in.'),
+            forwardVitals: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Consent to forward wristband vitals (heart rate, activity, steps) to InfluxDB; default true. false: none leave the gateway (alerts still count, without vitals).',
+              }),
+            ),
+          },
           closed,
         ),
       ),

@@ -69,7 +69,12 @@ function normalize(doc: SiteFileDocument): SiteDefinition {
     site: { ...doc.site },
     zones: doc.zones.map((z) => ({ id: z.id, name: z.name })),
     rooms: doc.rooms.map((r) => ({ id: r.id, name: r.name, zoneId: r.zone })),
-    residents: (doc.residents ?? []).map((r) => ({ id: r.id, name: r.name, roomId: r.room })),
+    residents: (doc.residents ?? []).map((r) => ({
+      id: r.id,
+      name: r.name,
+      roomId: r.room,
+      ...(r.forwardVitals === false ? { forwardVitals: false } : {}),
+    })),
     devices: (doc.devices ?? []).map((d) => ({
       id: d.id,
       kind: d.kind,

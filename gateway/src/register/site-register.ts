@@ -57,7 +57,9 @@ export class SiteRegister {
       rows<Room>('SELECT id, name, zone_id AS zoneId FROM register_rooms ORDER BY position'),
     );
     this.#residents = byId(
-      rows<Resident>('SELECT id, name, room_id AS roomId FROM register_residents ORDER BY position'),
+      rows<Resident & { consent: number }>(
+        'SELECT id, name, room_id AS roomId, forward_vitals AS consent FROM register_residents ORDER BY position',
+      ).map(({ consent, ...r }) => (consent === 0 ? { ...r, forwardVitals: false as const } : r)),
     );
 
     this.#secretHashes = new Map();

@@ -76,6 +76,11 @@ const migrations = [
     name: 'register-2',
     sql: 'ALTER TABLE register_site ADD COLUMN definition_hash TEXT',
   },
+  {
+    // Consent to forward vitals (forwarding/): 1 unless the site file says forwardVitals: false.
+    name: 'register-3',
+    sql: 'ALTER TABLE register_residents ADD COLUMN forward_vitals INTEGER NOT NULL DEFAULT 1',
+  },
 ];
 
 export function migrateRegister(db: Db): void {
@@ -115,7 +120,9 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
     ),
     zone: db.prepare('INSERT INTO register_zones (id, name, position) VALUES (?, ?, ?)'),
     room: db.prepare('INSERT INTO register_rooms (id, name, zone_id, position) VALUES (?, ?, ?, ?)'),
-    resident: db.prepare('INSERT INTO register_residents (id, name, room_id, position) VALUES (?, ?, ?, ?)'),
+    resident: db.prepare(
+      'INSERT INTO register_residents (id, name, room_id, position, forward_vitals) VALUES (?, ?, ?, ?, ?)',
+    ),
     staff: db.prepare(
       'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -132,7 +139,8 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
     insert.site.run(def.site.id, def.site.name, def.site.timezone, now, hash);
     for (const [i, z] of def.zones.entries()) insert.zone.run(z.id, z.name, i);
     for (const [i, r] of def.rooms.entries()) insert.room.run(r.id, r.name, r.zoneId, i);
-    for (const [i, r] of def.residents.entries()) insert.resident.run(r.id, r.name, r.roomId, i);
+    for (const [i, r] of def.residents.entries())
+      insert.resident.run(r.id, r.name, r.roomId, i, r.forwardVitals === false ? 0 : 1);
     for (const [i, s] of def.staff.entries()) {
       insert.staff.run(s.id, s.name, s.firstName, s.role, hashOf(s.credential), i);
     }

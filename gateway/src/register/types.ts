@@ -28,6 +28,8 @@ export interface Resident {
   id: string;
   name: string;
   roomId: string;
+  /** false: the resident did not consent to vitals leaving the gateway (absent: consent). */
+  forwardVitals?: false;
 }
 
 export interface Device {

@@ -1,0 +1,39 @@
+import type { NewChunk } from './outbox-store.js';
+import type { TargetOptions } from './targets.js';
+
+/** What the outbox worker is started with. */
+export interface OutboxWorkerOptions {
+  file: string;
+  target: TargetOptions;
+  /** Points per write request (InfluxDB suggests about 5,000 lines). */
+  batchPoints: number;
+  /** Payload bytes the outbox may hold before it drops the oldest routine telemetry. */
+  maxBytes: number;
+  /** Backoff after a failed write: from minMs, doubling, at most maxMs, with jitter. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** Consecutive failed writes that open the circuit breaker. */
+  breakerFailures: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Totals since the worker started, and the current backlog. */
+export interface OutboxStats {
+  backlogPoints: number;
+  backlogBytes: number;
+  sent: number;
+  dropped: number;
+  deadLettered: number;
+  writeErrors: number;
+  breaker: BreakerState;
+  /** The last transient write error, while the breaker is not closed. */
+  lastError?: string;
+}
+
+export type ToWorker = { type: 'chunks'; chunks: NewChunk[] } | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'stats'; stats: OutboxStats }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; msg: string; data: Record<string, unknown> }
+  | { type: 'stopped' };

@@ -1,0 +1,205 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FromWorker, OutboxStats, OutboxWorkerOptions, ToWorker } from './outbox-protocol.js';
+import { OutboxStore } from './outbox-store.js';
+import { openTarget, type Target } from './targets.js';
+
+const DROP_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * The outbox's worker thread: owns the outbox SQLite file and the HTTP writes, so neither a commit
+ * nor gzip nor a slow InfluxDB ever takes a turn from the alarm path on the main thread. It uses
+ * real time (its backoff is not the gateway's business); tests keep it short through the config.
+ */
+class OutboxPump {
+  private readonly store: OutboxStore;
+  private readonly target: Target;
+  private readonly stats: Omit<OutboxStats, 'backlogPoints' | 'backlogBytes'> = {
+    sent: 0,
+    dropped: 0,
+    deadLettered: 0,
+    writeErrors: 0,
+    breaker: 'closed',
+  };
+  private failures = 0;
+  private stopping = false;
+  private busy: number[] = [];
+  private wake: (() => void) | undefined;
+  private dropLoggedAt = -Infinity;
+  private unloggedDrops = 0;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly o: OutboxWorkerOptions,
+    private readonly post: (m: FromWorker) => void,
+  ) {
+    this.store = new OutboxStore(o.file);
+    this.target = openTarget(o.target);
+    if (this.store.points > 0)
+      this.log('info', 'outbox opened with a backlog; sending it', { points: this.store.points });
+    this.report();
+    this.done = this.run();
+  }
+
+  add(m: Extract<ToWorker, { type: 'chunks' }>): void {
+    try {
+      this.store.add(m.chunks, Date.now());
+    } catch (err) {
+      // A full or failing disk: these points are lost, loudly; the gateway carries on.
+      const points = m.chunks.reduce((n, c) => n + c.points, 0);
+      this.stats.dropped += points;
+      this.log('error', 'outbox cannot store points; they are lost', {
+        points,
+        error: (err as Error).message,
+      });
+      this.report();
+      return;
+    }
+    this.trim();
+    this.report();
+    this.wake?.();
+  }
+
+  private trim(): void {
+    const dropped = this.store.trim(this.o.maxBytes, this.busy);
+    if (dropped === 0) return;
+    this.stats.dropped += dropped;
+    // A long outage trims at every hand-over: logged at once, then at most once a minute.
+    this.unloggedDrops += dropped;
+    const now = Date.now();
+    if (now - this.dropLoggedAt < DROP_LOG_INTERVAL_MS) return;
+    this.log('warn', 'outbox full: dropped the oldest routine telemetry', {
+      points: this.unloggedDrops,
+      droppedSinceStart: this.stats.dropped,
+      limitBytes: this.o.maxBytes,
+    });
+    this.dropLoggedAt = now;
+    this.unloggedDrops = 0;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.done;
+    this.store.close();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      // A half-open breaker probes with one chunk before the backlog is sent in full.
+      const chunks = this.store.next(this.stats.breaker === 'closed' ? this.o.batchPoints : 1);
+      if (chunks.length === 0) {
+        await this.pause(undefined);
+        continue;
+      }
+      this.busy = chunks.map((c) => c.id);
+      let failed = false;
+      try {
+        const dead: { line: string; error: string }[] = [];
+        await this.send(chunks.map((c) => c.lines).join('\n'), dead);
+        this.store.confirm(this.busy, dead, Date.now());
+        this.stats.sent += chunks.reduce((n, c) => n + c.points, 0) - dead.length;
+        this.stats.deadLettered += dead.length;
+        this.succeeded();
+      } catch (err) {
+        failed = true;
+        this.failed(err as Error);
+      } finally {
+        this.busy = [];
+      }
+      // Trimming that waited for this write happens now, before any backoff.
+      this.trim();
+      this.report();
+      if (failed) await this.pause(this.backoff());
+    }
+  }
+
+  /**
+   * Writes the lines; a body InfluxDB refuses as malformed is split in halves until the bad lines
+   * are alone, and those are parked, so one bad point never blocks the rest. (InfluxDB 1.x
+   * writes the good points of a refused body; sending them again overwrites them, as their
+   * timestamps are fixed.)
+   */
+  private async send(lines: string, dead: { line: string; error: string }[]): Promise<void> {
+    const result = await this.target.write(lines);
+    if (result.ok) return;
+    const all = lines.split('\n');
+    if (all.length === 1) {
+      this.log('error', 'InfluxDB refused a point as malformed; parked in the dead letters', {
+        line: lines,
+        error: result.malformed,
+      });
+      dead.push({ line: lines, error: result.malformed });
+      return;
+    }
+    const half = all.length >> 1;
+    await this.send(all.slice(0, half).join('\n'), dead);
+    await this.send(all.slice(half).join('\n'), dead);
+  }
+
+  private succeeded(): void {
+    this.failures = 0;
+    if (this.stats.breaker !== 'closed') this.log('info', 'InfluxDB writes again: breaker closed', {});
+    this.stats.breaker = 'closed';
+    delete this.stats.lastError;
+  }
+
+  private failed(err: Error): void {
+    this.failures++;
+    this.stats.writeErrors++;
+    this.stats.lastError = err.message;
+    if (this.stats.breaker === 'closed' && this.failures >= this.o.breakerFailures) {
+      this.log('error', 'InfluxDB unreachable: breaker open, points wait in the outbox', {
+        error: err.message,
+        failures: this.failures,
+      });
+    }
+    if (this.failures >= this.o.breakerFailures) this.stats.breaker = 'open';
+  }
+
+  /** Exponential backoff with full jitter in its upper half; the breaker half-opens after it. */
+  private backoff(): number {
+    const ceiling = Math.min(this.o.retryMaxMs, this.o.retryMinMs * 2 ** Math.min(this.failures - 1, 30));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  private async pause(ms: number | undefined): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+      this.wake = () => {
+        // New points do not cut a backoff short; only stopping does.
+        if (timer !== undefined && !this.stopping) return;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+    if (this.stats.breaker === 'open') this.stats.breaker = 'half-open';
+  }
+
+  private report(): void {
+    this.post({
+      type: 'stats',
+      stats: { ...this.stats, backlogPoints: this.store.points, backlogBytes: this.store.bytes },
+    });
+  }
+
+  private log(level: 'info' | 'warn' | 'error', msg: string, data: Record<string, unknown>): void {
+    this.post({ type: 'log', level, msg, data });
+  }
+}
+
+const port = parentPort!;
+const pump = new OutboxPump(workerData as OutboxWorkerOptions, (m) => port.postMessage(m));
+port.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'chunks':
+      pump.add(m);
+      return;
+    case 'stop':
+      void pump.stop().then(() => {
+        port.postMessage({ type: 'stopped' } satisfies FromWorker);
+        port.close();
+      });
+      return;
+  }
+});

@@ -1,0 +1,131 @@
+import type { DeviceStatus, WristbandTelemetry } from '@careedge/edge';
+import type { AlertChange } from '../alerts/events.js';
+import type { FromDevice } from '../ingest/events.js';
+import type { DeviceContext } from '../register/types.js';
+import { encodeLine, nanos } from './line-protocol.js';
+import { classOf, type MeasurementName, type PointClass } from './measurements.js';
+import type { Pseudonyms } from './pseudonym.js';
+
+export type PointSink = (cls: PointClass, line: string) => void;
+
+const seconds = (from: number, to: number | null) => (to === null ? undefined : (to - from) / 1000);
+
+/**
+ * Turns the gateway's events into line-protocol points (cheap string work on the main thread; all
+ * I/O is the outbox worker's). Every point's timestamp is fixed here and stored with it, and is
+ * unique per series, so a batch sent twice overwrites itself in InfluxDB instead of doubling.
+ */
+export class PointEncoder {
+  /** When each device's status was last forwarded from its telemetry (gateway clock). */
+  private readonly statusSentAt = new Map<string, number>();
+
+  constructor(
+    private readonly o: {
+      siteId: string;
+      keys: Pseudonyms;
+      now: () => number;
+      deviceStatusEveryMs: number;
+      sink: PointSink;
+      /** A point withheld on purpose (no consent). */
+      withheld: (reason: 'no-consent') => void;
+    },
+  ) {}
+
+  telemetry({ source, message: m, receivedAt }: FromDevice<WristbandTelemetry>): void {
+    const ts = nanos(m.ts, m.seq);
+    const tags = this.deviceTags(source);
+    if (source.resident?.forwardVitals === false) this.o.withheld('no-consent');
+    else
+      this.emit(
+        'wristband_vitals',
+        encodeLine(
+          'wristband_vitals',
+          { site: tags.site, zone: tags.zone, device_kind: tags.device_kind, resident: tags.resident },
+          { heart_rate_bpm: m.heartRateBpm, activity: m.activity, steps: m.steps },
+          ts,
+        ),
+      );
+    const id = source.device.id;
+    const last = this.statusSentAt.get(id);
+    if (last !== undefined && receivedAt - last < this.o.deviceStatusEveryMs) return;
+    this.statusSentAt.set(id, receivedAt);
+    this.emit(
+      'device_status',
+      encodeLine('device_status', tags, { battery_pct: m.batteryPct, rssi_dbm: m.rssiDbm, worn: m.worn }, ts),
+    );
+  }
+
+  status({ source, message: m }: FromDevice<DeviceStatus>): void {
+    this.emit(
+      'device_status',
+      encodeLine(
+        'device_status',
+        this.deviceTags(source),
+        { online: m.state === 'online' },
+        nanos(m.ts, m.seq),
+      ),
+    );
+  }
+
+  alert({ alert: a, action, actor, auditId }: AlertChange): void {
+    // The bus announces a change right after its commit, so now is its time (a change that is only
+    // an audit entry, such as a reminder, leaves the alert's updatedAt as it was). The audit
+    // entry's id in the nanoseconds makes each change its own point (without one, the alert id
+    // keeps apart the changes of different alerts).
+    const ts = nanos(this.o.now(), (auditId ?? a.id) % 1_000_000);
+    const { siteId, keys } = this.o;
+    const closed = action === 'resolved' || action === 'cancelled';
+    this.emit(
+      'alert_event',
+      encodeLine(
+        'alert_event',
+        {
+          site: siteId,
+          zone: a.zoneId,
+          kind: a.kind,
+          priority: a.priority,
+          action,
+          resident: a.residentId === null ? undefined : keys.key('resident', a.residentId),
+        },
+        {
+          alert_id: a.id,
+          level: a.level,
+          count: a.count,
+          accept_s: seconds(a.raisedAt, a.acknowledgedAt),
+          arrive_s: seconds(a.raisedAt, a.attendedAt),
+          resolve_s: closed ? seconds(a.raisedAt, a.closedAt) : undefined,
+        },
+        ts,
+      ),
+    );
+    if (action === 'acknowledged' && actor.kind === 'staff')
+      this.emit(
+        'staff_workload',
+        encodeLine(
+          'staff_workload',
+          { site: siteId, zone: a.zoneId, staff: keys.key('staff', actor.id), priority: a.priority },
+          { calls: 1 },
+          ts,
+        ),
+      );
+  }
+
+  health(at: number, fields: Parameters<typeof encodeLine<'gateway_health'>>[2]): void {
+    this.emit('gateway_health', encodeLine('gateway_health', { site: this.o.siteId }, fields, nanos(at, 0)));
+  }
+
+  private deviceTags(source: DeviceContext) {
+    const { siteId, keys } = this.o;
+    return {
+      site: siteId,
+      zone: source.zone?.id,
+      device_kind: source.device.kind,
+      device: keys.key('device', source.device.id),
+      resident: source.resident ? keys.key('resident', source.resident.id) : undefined,
+    };
+  }
+
+  private emit(m: MeasurementName, line: string | undefined): void {
+    if (line !== undefined) this.o.sink(classOf(m), line);
+  }
+}

@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { stringify } from 'yaml';
+import { eventually, influxdForTest, SECRET } from '../helpers/forwarding.js';
+import { secretOf, TEST_SITE } from '../helpers/gateway.js';
+import { freePort, GatewayProcess } from '../helpers/gateway-process.js';
+import { TestClient } from '../helpers/mqtt-client.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+/** One value of the gateway's /metrics (Prometheus text). */
+async function metric(httpPort: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+// Three gateway starts in their own processes: slower than the default test timeout allows on a busy machine.
+describe('forwarding across kill -9 (gateway in its own process, real influxd)', { timeout: 90_000 }, () => {
+  it('a backlog in the outbox survives kill -9 and drains after the restart, nothing lost or doubled', async () => {
+    const influx = await influxdForTest();
+    await influx.stop();
+    const dir = makeTempDir('careedge-kill-');
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const configFile = join(dir, 'config.yaml');
+    writeFileSync(
+      configFile,
+      stringify({
+        siteFile: TEST_SITE,
+        dataDir: join(dir, 'data'),
+        mqtt: { host: '127.0.0.1', port: mqttPort, publishesPerSecond: 100_000, publishBurst: 100_000 },
+        http: { host: '127.0.0.1', port: httpPort },
+        log: { level: 'warn' },
+        forwarding: {
+          influx: { url: influx.url, version: 1, database: 'careedge' },
+          residentKeySecret: SECRET,
+          // Small batches, so the drain takes many writes and a kill can land in the middle of it.
+          outbox: { retryMinMs: 20, retryMaxMs: 200, batchPoints: 100 },
+        },
+      }),
+    );
+    const logFile = join(dir, 'gateway.log');
+    let gw = GatewayProcess.start({ configFile, httpPort, logFile });
+    onTestFinished(() => gw.kill());
+    await gw.waitHealthy();
+
+    const band = await TestClient.connect(mqttPort, 'testsite', 'wb-1', secretOf('wb-1'));
+    const ts = Date.now() - 3_600_000;
+    const POINTS = 3_000;
+    await Promise.all(
+      Array.from({ length: POINTS }, (_, seq) =>
+        band.send(
+          'deviceTelemetry',
+          { activity: seq % 100, worn: true, batteryPct: 90, rssiDbm: -50 },
+          { seq, ts: ts + seq },
+        ),
+      ),
+    );
+    await band.close();
+    // Every PUBACK is in; the points are durable once the worker committed them.
+    await eventually(async () =>
+      expect(await metric(httpPort, 'careedge_forward_outbox_points')).toBeGreaterThanOrEqual(POINTS),
+    );
+    await gw.kill();
+
+    await influx.start();
+    gw = GatewayProcess.start({ configFile, httpPort, logFile });
+    await gw.waitHealthy();
+    // kill -9 again while it drains: chunks written but not yet deleted are sent again, and overwrite.
+    await eventually(
+      async () => expect(await influx.count('wristband_vitals', 'activity')).toBeGreaterThan(0),
+      20_000,
+    );
+    await gw.kill();
+    gw = GatewayProcess.start({ configFile, httpPort, logFile });
+    await gw.waitHealthy();
+    await eventually(async () => {
+      expect(await metric(httpPort, 'careedge_forward_outbox_points')).toBe(0);
+      expect(await influx.count('wristband_vitals', 'activity')).toBe(POINTS);
+    });
+    const [span] = await influx.query(
+      'SELECT count(activity), min(activity), max(activity) FROM wristband_vitals',
+    );
+    expect(span).toMatchObject({ count: POINTS, min: 0, max: 99 });
+  });
+});

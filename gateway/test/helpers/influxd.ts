@@ -1,0 +1,162 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './gateway-process.js';
+
+/** Starts influxd, prints its pid, and stops it (SIGTERM, then waits) once stdin reaches its end. */
+const WATCHDOG = 'influxd -config "$1" & p=$!; echo "influxd-pid $p"; read _ ; kill $p 2>/dev/null; wait $p';
+
+const killQuietly = (pid: number) => {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+};
+
+/** Every watchdog this process started; ended with the process (their influxd follow). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of running) p.stdin?.destroy();
+});
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface Influxd {
+  url: string;
+  port: number;
+  /** Runs an InfluxQL statement; returns the rows of every series, as column → value. */
+  query(q: string, db?: string): Promise<Record<string, unknown>[]>;
+  /** `SELECT count(<field>) FROM <measurement> [WHERE …]` as a number (0 when nothing). */
+  count(measurement: string, field: string, where?: string): Promise<number>;
+  createDatabase(db: string): Promise<void>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it and removes its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * A real InfluxDB 1.x (Debian's influxd) on free ports with its own temporary data directory and
+ * config file: reporting off, no authentication, quiet logs. `stop()` and `start()` again keep
+ * the data and the port, for outage tests.
+ */
+export async function startInfluxd(database = 'careedge'): Promise<Influxd> {
+  const dir = mkdtempSync(join(tmpdir(), 'careedge-influxd-'));
+  const port = await freePort();
+  const rpcPort = await freePort();
+  const configFile = join(dir, 'influxdb.conf');
+  writeFileSync(
+    configFile,
+    `reporting-disabled = true
+bind-address = "127.0.0.1:${rpcPort}"
+[meta]
+  dir = "${dir}/meta"
+[data]
+  dir = "${dir}/data"
+  wal-dir = "${dir}/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:${port}"
+  auth-enabled = false
+  log-enabled = false
+[monitor]
+  store-enabled = false
+[continuous_queries]
+  enabled = false
+[logging]
+  level = "error"
+`,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const ping = async () => {
+    try {
+      return (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) })).status === 204;
+    } catch {
+      return false;
+    }
+  };
+
+  const start = async () => {
+    // influxd runs under a small shell that kills it when its stdin closes: on stop(), and also
+    // when this test process dies in any way (even SIGKILL), so no influxd outlives a test run.
+    const p = spawn('sh', ['-c', WATCHDOG, 'influxd-watchdog', configFile], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child = p;
+    running.add(p);
+    let influxdPid = 0;
+    p.stdout?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      influxdPid ||= Number(/^influxd-pid (\d+)$/m.exec(text)?.[1] ?? 0);
+      output = (output + text).slice(-4000);
+    });
+    p.stderr?.on('data', (d: Buffer) => {
+      output = (output + d.toString()).slice(-4000);
+    });
+    p.once('exit', () => {
+      running.delete(p);
+      // The watchdog did not get to kill it (it was killed itself): do it here.
+      if (influxdPid) killQuietly(influxdPid);
+    });
+    for (let i = 0; i < 300; i++) {
+      if (p.exitCode !== null) throw new Error(`influxd exited with ${p.exitCode}:\n${output}`);
+      if (await ping()) return;
+      await wait(50);
+    }
+    throw new Error(`influxd did not answer /ping within 15 s:\n${output}`);
+  };
+
+  const stop = async () => {
+    const p = child;
+    child = undefined;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((resolve) => p.once('exit', resolve));
+    p.stdin?.end();
+    const killed = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killed);
+  };
+
+  const query = async (q: string, db = database): Promise<Record<string, unknown>[]> => {
+    const res = await fetch(`${url}/query?db=${encodeURIComponent(db)}&q=${encodeURIComponent(q)}`, {
+      method: 'POST',
+    });
+    const body = (await res.json()) as {
+      results: { error?: string; series?: { columns: string[]; values: unknown[][] }[] }[];
+      error?: string;
+    };
+    const r = body.results?.[0];
+    if (body.error || r?.error) throw new Error(`${q}: ${body.error ?? r?.error}`);
+    return (r?.series ?? []).flatMap((s) =>
+      s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i]]))),
+    );
+  };
+
+  await start();
+  await query(`CREATE DATABASE "${database}"`);
+  return {
+    url,
+    port,
+    query,
+    async count(measurement, field, where) {
+      const rows = await query(
+        `SELECT count("${field}") FROM "${measurement}"${where ? ` WHERE ${where}` : ''}`,
+      );
+      return Number(rows[0]?.count ?? 0);
+    },
+    createDatabase: async (db) => {
+      await query(`CREATE DATABASE "${db}"`);
+    },
+    stop,
+    start,
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
