@@ -35,7 +35,14 @@ export class InfluxQL implements Builder<Dataquery> {
     query: string,
     private readonly expected: Shape,
   ) {
-    this.target = { datasource: DATASOURCE, query, rawQuery: true, resultFormat: 'time_series' };
+    // Series named by their column (`AS "p90"`), not `measurement.column`, unless a panel says otherwise.
+    this.target = {
+      datasource: DATASOURCE,
+      query,
+      rawQuery: true,
+      resultFormat: 'time_series',
+      alias: '$col',
+    };
   }
 
   refId(refId: string): this {

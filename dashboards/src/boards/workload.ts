@@ -8,8 +8,9 @@ import { workload } from '../schema.js';
 const WHERE = `${workload.place} AND $timeFilter`;
 const calls = workload.field('calls');
 const staff = workload.tag('staff');
-/** Shift buckets: `$shift` long, starting `$shift_start` after midnight UTC (the roster's hours). */
+/** Shift buckets: `$shift` long from `$shift_start` after local midnight in the site's `$timezone`. */
 const SHIFT = 'time($shift, $shift_start)';
+const TZ = "tz('$timezone')";
 
 const callsPerShift = (extra: string, title: string, description: string) =>
   new TimeSeries()
@@ -21,7 +22,7 @@ const callsPerShift = (extra: string, title: string, description: string) =>
     .targets(
       refIds([
         new InfluxQL(
-          `SELECT sum(${calls}) AS "calls" FROM ${workload} WHERE ${WHERE}${extra} GROUP BY ${SHIFT}, ${staff} fill(none)`,
+          `SELECT sum(${calls}) AS "calls" FROM ${workload} WHERE ${WHERE}${extra} GROUP BY ${SHIFT}, ${staff} fill(none) ${TZ}`,
           { columns: ['calls'], tags: ['staff'] },
         ).alias('$tag_staff'),
       ]),
@@ -45,9 +46,17 @@ export function workloadBoard(): DashboardBuilder {
     )
     .withVariable(
       new CustomVariableBuilder('shift_start')
-        .label('First shift starts (hours after midnight UTC)')
+        .label('First shift starts (hours after midnight)')
         .values('7h,6h,8h,0h')
         .current({ text: '7h', value: '7h' }),
+    )
+    .withVariable(
+      new CustomVariableBuilder('timezone')
+        .label('Site time zone')
+        .description('The site file’s `site.timezone`: shifts follow the local clock, summer time included.')
+        .values('Europe/London,UTC')
+        .allowCustomValue(true)
+        .current({ text: 'Europe/London', value: 'Europe/London' }),
     )
     .withPanel(
       note(
@@ -75,7 +84,7 @@ export function workloadBoard(): DashboardBuilder {
         .targets(
           refIds([
             new InfluxQL(
-              `SELECT max("calls") AS "most", min("calls") AS "fewest" FROM (SELECT sum(${calls}) AS "calls" FROM ${workload} WHERE ${WHERE} GROUP BY ${SHIFT}, ${staff}) WHERE $timeFilter GROUP BY ${SHIFT} fill(none)`,
+              `SELECT max("calls") AS "most", min("calls") AS "fewest" FROM (SELECT sum(${calls}) AS "calls" FROM ${workload} WHERE ${WHERE} GROUP BY ${SHIFT}, ${staff} ${TZ}) WHERE $timeFilter GROUP BY ${SHIFT} fill(none) ${TZ}`,
               { columns: ['most', 'fewest'] },
             ),
           ]),
