@@ -55,11 +55,6 @@ export class InfluxQL implements Builder<Dataquery> {
     return this;
   }
 
-  table(): this {
-    this.target.resultFormat = 'table';
-    return this;
-  }
-
   build(): InfluxQLTarget {
     const t = { ...this.target, _implementsDataqueryVariant() {} } as InfluxQLTarget;
     Object.defineProperty(t, 'shape', { value: this.expected, enumerable: false });

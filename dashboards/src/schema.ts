@@ -1,4 +1,4 @@
-import type { AlertKind, Priority } from '@careedge/edge';
+import type { AlertKind } from '@careedge/edge';
 import type { AlertAction } from '../../gateway/src/alerts/events.js';
 import {
   type FieldOf,
@@ -6,6 +6,10 @@ import {
   type MeasurementName,
   type TagOf,
 } from '../../gateway/src/forwarding/measurements.js';
+
+// The place tags, typed against the schema: every measurement has a site, most a zone.
+const SITE_TAG: TagOf<'gateway_health'> = 'site';
+const ZONE_TAG: TagOf<'alert_event'> = 'zone';
 
 /**
  * The measurement schema the gateway writes (gateway/src/forwarding/measurements.ts), as InfluxQL
@@ -28,17 +32,14 @@ export class Series<M extends MeasurementName> {
     return `"${f}"`;
   }
 
-  hasTag(t: string): boolean {
-    return t in MEASUREMENTS[this.name].tags;
-  }
-
   /**
    * The dashboard's place filter: the `$site` variable, and `$zone` where the measurement has a
    * zone tag. Regex matches, so the variables' "All" (`.*`) keeps every series.
    */
   get place(): string {
-    const site = `"site" =~ /^$site$/`;
-    return this.hasTag('zone') ? `${site} AND "zone" =~ /^$zone$/` : site;
+    const tags: Readonly<Record<string, string>> = MEASUREMENTS[this.name].tags;
+    const site = `"${SITE_TAG}" =~ /^$site$/`;
+    return ZONE_TAG in tags ? `${site} AND "${ZONE_TAG}" =~ /^$zone$/` : site;
   }
 }
 
@@ -52,7 +53,6 @@ export const health = new Series('gateway_health');
 export const action = (a: AlertAction) => `${alerts.tag('action')} = '${a}'`;
 /** `"tag" =~ /^(a|b)$/` for alert actions. */
 export const actions = (as: readonly AlertAction[]) => `${alerts.tag('action')} =~ /^(${as.join('|')})$/`;
-export const priority = (p: Priority) => `${alerts.tag('priority')} = '${p}'`;
 export const kinds = (ks: readonly AlertKind[]) => `${alerts.tag('kind')} =~ /^(${ks.join('|')})$/`;
 
 /**

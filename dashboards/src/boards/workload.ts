@@ -1,3 +1,4 @@
+import type { Priority } from '@careedge/edge';
 import { GraphDrawStyle, StackingConfigBuilder, StackingMode } from '@grafana/grafana-foundation-sdk/common';
 import { CustomVariableBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -71,7 +72,7 @@ export function workloadBoard(): DashboardBuilder {
     )
     .withPanel(
       callsPerShift(
-        ` AND ${workload.tag('priority')} = 'high'`,
+        ` AND ${workload.tag('priority')} = '${'high' satisfies Priority}'`,
         'Emergency calls per person per shift',
         'High-priority calls only: the heavy ones.',
       ),
