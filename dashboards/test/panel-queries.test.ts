@@ -108,6 +108,14 @@ describe('what the panels say about the simulated week', () => {
     expect(starts).toEqual(new Set([7, 19]));
   });
 
+  it('devices: the one band gone offline and the one on the night stand at the end of the week', async () => {
+    const panels = queryPanels(BOARDS.devices!().build());
+    for (const title of ['Offline now', 'Wristbands not worn']) {
+      const [series] = await run(targetsOf(panels.find((p) => p.title === title)!)[0]!.query);
+      expect(series!.values[0]![1], title).toBe(1);
+    }
+  });
+
   it('no vitals of the resident who declined them, yet their device status arrives', async () => {
     const vitalsResidents = await run('SHOW TAG VALUES FROM "wristband_vitals" WITH KEY = "resident"');
     const statusResidents = await run('SHOW TAG VALUES FROM "device_status" WITH KEY = "resident"');
