@@ -1,0 +1,79 @@
+import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { InfluxQL, refIds } from '../influxql.js';
+import { careedgeBoard, note, stat } from '../panels.js';
+import { action, actions, alerts, CLOSED, kinds, PROACTIVE_KINDS } from '../schema.js';
+
+const WHERE = `${alerts.place} AND $timeFilter`;
+const id = alerts.field('alert_id');
+const byAction = alerts.tag('action');
+
+const heart = (title: string, description: string, queries: InfluxQL[]) =>
+  stat().title(title).description(description).targets(refIds(queries)).span(8).height(6);
+
+/** The "five hearts" scorecard of the centre's service plan (MISSION.md). */
+export function serviceQuality(): DashboardBuilder {
+  return careedgeBoard(
+    'service-quality',
+    'CareEdge · Service quality (five hearts)',
+    'Love, patience, carefulness, responsibility, confidence: the centre’s scorecard.',
+  )
+    .time({ from: 'now-30d', to: 'now' })
+    .withPanel(
+      heart(
+        '♥ Love: proactive alerts',
+        `Alerts the gateway raised before anyone asked (${PROACTIVE_KINDS.join(', ')}), beside all alerts raised.`,
+        [
+          new InfluxQL(
+            `SELECT count(${id}) AS "proactive" FROM ${alerts} WHERE ${action('raised')} AND ${kinds(PROACTIVE_KINDS)} AND ${WHERE}`,
+            { columns: ['proactive'] },
+          ),
+          new InfluxQL(
+            `SELECT count(${id}) AS "all raised" FROM ${alerts} WHERE ${action('raised')} AND ${WHERE}`,
+            {
+              columns: ['all raised'],
+            },
+          ),
+        ],
+      ).unit('short'),
+    )
+    .withPanel(
+      heart('♥ Patience: response times', 'Raise → accept, median and 90th percentile, all priorities.', [
+        new InfluxQL(
+          `SELECT median(${alerts.field('accept_s')}) AS "median accept", percentile(${alerts.field('accept_s')}, 90) AS "p90 accept" FROM ${alerts} WHERE ${action('acknowledged')} AND ${WHERE}`,
+          { columns: ['median accept', 'p90 accept'] },
+        ),
+      ]).unit('s'),
+    )
+    .withPanel(
+      heart(
+        '♥ Carefulness: signs of missed or misrouted alerts',
+        'Not a classification (the gateway does not label an alert missed, duplicate or misrouted yet): a resident who had to raise again (repeated), a responder who declined, an escalation because nobody accepted in time. Target ≤ 0.1% of alerts.',
+        [
+          new InfluxQL(
+            `SELECT count(${id}) FROM ${alerts} WHERE ${actions(['repeated', 'declined', 'escalated'])} AND ${WHERE} GROUP BY ${byAction}`,
+            { columns: ['count'], tags: ['action'] },
+          ).alias('$tag_action'),
+        ],
+      ),
+    )
+    .withPanel(
+      heart(
+        '♥ Responsibility: owned and closed',
+        'Alerts raised, accepted by a responder (owned), and closed (resolved or cancelled); the target is 100% closed with an outcome.',
+        [
+          new InfluxQL(
+            `SELECT count(${id}) FROM ${alerts} WHERE ${actions(['raised', 'acknowledged', ...CLOSED])} AND ${WHERE} GROUP BY ${byAction}`,
+            { columns: ['count'], tags: ['action'] },
+          ).alias('$tag_action'),
+        ],
+      ),
+    )
+    .withPanel(
+      note(
+        '♥ Confidence: satisfaction',
+        '**No satisfaction data yet.** Feedback kiosks (four faces, the Happy Index) and post-incident ratings do not exist in CareEdge yet, so the gateway writes no feedback measurement. This panel will show the Happy Index when they do.',
+        16,
+        6,
+      ),
+    );
+}
