@@ -34,7 +34,10 @@ export function simulateWeek(from = Date.UTC(2026, 10, 16), seed = 7): SimWeek {
   const random = seededRandom(seed);
   const lines: string[] = [];
   const keys = new Pseudonyms('dashboards-test-site-secret');
+  // Alert points are stamped with the time of the commit that announced them: the simulated one.
+  const commits = { at: 0, auditId: 0 };
   const encoder = new PointEncoder({
+    now: () => commits.at,
     siteId: SITE,
     keys,
     deviceStatusEveryMs: 15 * MIN,
@@ -113,6 +116,7 @@ export function simulateWeek(from = Date.UTC(2026, 10, 16), seed = 7): SimWeek {
     random,
     encoder,
     bands.map((b) => b.source),
+    commits,
   );
   return { from, to, lines, alerts, residents: bands.length };
 }
@@ -139,6 +143,8 @@ function simulateAlerts(
   random: () => number,
   encoder: PointEncoder,
   sources: DeviceContext[],
+  /** The simulated commit each alert change is announced after: its time and audit entry. */
+  commits: { at: number; auditId: number },
 ): Alert[] {
   const alerts: Alert[] = [];
   let id = 0;
@@ -174,7 +180,15 @@ function simulateAlerts(
     const step = (at: number, action: AlertAction, change: Partial<Alert>, actor: Actor = system) => {
       const previousState = action === 'raised' ? null : a.state;
       Object.assign(a, change, { updatedAt: at });
-      encoder.alert({ alert: { ...a }, previousState, action, actor, detail: {} });
+      commits.at = at;
+      encoder.alert({
+        alert: { ...a },
+        previousState,
+        action,
+        actor,
+        detail: {},
+        auditId: ++commits.auditId,
+      });
     };
     step(t, 'raised', {}, { kind: 'device', id: a.deviceId });
     step(t + 200, 'dispatched', { state: 'dispatched' });
