@@ -30,6 +30,7 @@ const MIGRATIONS = [
  */
 export class UplinkQueue {
   private readonly db: Db;
+  private readonly sql: ReturnType<typeof statements>;
   private count: number;
 
   constructor(
@@ -38,6 +39,7 @@ export class UplinkQueue {
   ) {
     this.db = openDatabase(file);
     migrate(this.db, MIGRATIONS);
+    this.sql = statements(this.db);
     this.count = (this.db.prepare('SELECT count(*) AS n FROM uplink_queue').get() as { n: number }).n;
   }
 
@@ -57,13 +59,11 @@ export class UplinkQueue {
     render: (seq: number) => string,
   ): UplinkStream | undefined {
     return this.db.transaction(() => {
+      // Looked up rather than INSERT OR IGNORE, which would use up a seq and fake a gap upstream.
+      if (this.sql.has.get(id)) return undefined;
       const dropped = this.count >= this.maxMessages ? this.dropOldest() : undefined;
-      const r = this.db
-        .prepare("INSERT OR IGNORE INTO uplink_queue (id, stream, topic, payload) VALUES (?, ?, ?, '')")
-        .run(id, stream, topic);
-      if (r.changes === 0) return dropped;
-      const seq = Number(r.lastInsertRowid);
-      this.db.prepare('UPDATE uplink_queue SET payload = ? WHERE seq = ?').run(render(seq), seq);
+      const seq = Number(this.sql.insert.run(id, stream, topic).lastInsertRowid);
+      this.sql.render.run(render(seq), seq);
       this.count++;
       return dropped;
     })();
@@ -71,17 +71,14 @@ export class UplinkQueue {
 
   /** Up to `limit` messages after `seq`, oldest first. */
   after(seq: number, limit: number): QueuedMessage[] {
-    return this.db
-      .prepare('SELECT seq, stream, topic, payload FROM uplink_queue WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(seq, limit) as QueuedMessage[];
+    return this.sql.after.all(seq, limit) as QueuedMessage[];
   }
 
   /** Removes messages the broker acknowledged, in one transaction. */
   delete(seqs: readonly number[]): void {
     if (seqs.length === 0) return;
-    const del = this.db.prepare('DELETE FROM uplink_queue WHERE seq = ?');
     this.db.transaction(() => {
-      for (const s of seqs) this.count -= del.run(s).changes;
+      for (const s of seqs) this.count -= this.sql.delete.run(s).changes;
     })();
   }
 
@@ -90,14 +87,24 @@ export class UplinkQueue {
   }
 
   private dropOldest(): UplinkStream | undefined {
-    const victim = (this.db
-      .prepare("SELECT seq, stream FROM uplink_queue WHERE stream = 'kpis' ORDER BY seq LIMIT 1")
-      .get() ?? this.db.prepare('SELECT seq, stream FROM uplink_queue ORDER BY seq LIMIT 1').get()) as
+    const victim = (this.sql.oldestKpi.get() ?? this.sql.oldest.get()) as
       | { seq: number; stream: UplinkStream }
       | undefined;
     if (!victim) return undefined;
-    this.db.prepare('DELETE FROM uplink_queue WHERE seq = ?').run(victim.seq);
+    this.sql.delete.run(victim.seq);
     this.count--;
     return victim.stream;
   }
 }
+
+const statements = (db: Db) => ({
+  has: db.prepare('SELECT 1 FROM uplink_queue WHERE id = ?'),
+  insert: db.prepare("INSERT INTO uplink_queue (id, stream, topic, payload) VALUES (?, ?, ?, '')"),
+  render: db.prepare('UPDATE uplink_queue SET payload = ? WHERE seq = ?'),
+  after: db.prepare(
+    'SELECT seq, stream, topic, payload FROM uplink_queue WHERE seq > ? ORDER BY seq LIMIT ?',
+  ),
+  delete: db.prepare('DELETE FROM uplink_queue WHERE seq = ?'),
+  oldestKpi: db.prepare("SELECT seq, stream FROM uplink_queue WHERE stream = 'kpis' ORDER BY seq LIMIT 1"),
+  oldest: db.prepare('SELECT seq, stream FROM uplink_queue ORDER BY seq LIMIT 1'),
+});

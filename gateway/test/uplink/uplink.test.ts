@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertChange } from '../../src/alerts/events.js';
 import { eventually, keys } from '../helpers/forwarding.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import { freePort } from '../helpers/gateway-process.js';
 import {
   ADA,
   headOffice,
@@ -188,5 +189,23 @@ describe('uplink to a head office MQTT broker (real mosquitto)', { timeout: 60_0
       expect(ids.slice(-after.length)).toEqual(after);
     });
     expectInOrderPerAlert(office.received);
+  });
+});
+
+describe('uplink queue full while the broker is unreachable', () => {
+  it('drops KPI summaries first, then the oldest alert changes: counted, logged and on /healthz', async () => {
+    const nobody = `mqtt://127.0.0.1:${await freePort()}`;
+    const g = await uplinkGateway(nobody, { maxQueued: 12 });
+    await g.tick(60_000); // a KPI summary waits too
+    for (let i = 0; i < 4; i++) sosCycle(g, ROSE); // twenty alert changes
+    await g.tick(200);
+    expect(await g.metric('careedge_uplink_queue_messages')).toBe(12);
+    expect(await g.metric('careedge_uplink_dropped_total', { stream: 'kpis' })).toBe(1);
+    expect(await g.metric('careedge_uplink_dropped_total', { stream: 'alerts' })).toBe(20 + 1 - 12 - 1);
+    const body = await healthz(g.gateway.httpPort);
+    expect(body.status).toBe('ok');
+    expect(body.warnings?.find((w) => w.warning === 'uplink')?.reason).toMatch(
+      /unreachable.*; uplink queue full: 8 alert changes dropped since start/,
+    );
   });
 });
