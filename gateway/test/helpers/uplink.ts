@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect, type MqttClient } from 'mqtt';
 import { onTestFinished } from 'vitest';
 import type { DeepPartial } from '../../src/config/load.js';
@@ -7,8 +8,8 @@ import { type TestGateway, testGateway } from './gateway.js';
 import { type Mosquitto, startMosquitto } from './mosquitto.js';
 
 /** A real mosquitto for the current test, closed when it finishes. */
-export async function mosquittoForTest(): Promise<Mosquitto> {
-  const m = await startMosquitto();
+export async function mosquittoForTest(opts: { tls?: boolean } = {}): Promise<Mosquitto> {
+  const m = await startMosquitto(opts);
   onTestFinished(() => m.close());
   return m;
 }
@@ -23,9 +24,17 @@ export interface Received {
  * The head office: a persistent session (clean: false, fixed client id) subscribed at QoS 1 to
  * every site's uplink, so the broker keeps what arrives while it reconnects after a restart.
  */
-export async function headOffice(url: string): Promise<{ client: MqttClient; received: Received[] }> {
+export async function headOffice(
+  url: string,
+  caFile?: string,
+): Promise<{ client: MqttClient; received: Received[] }> {
   const received: Received[] = [];
-  const client = connect(url, { clientId: 'head-office', clean: false, reconnectPeriod: 100 });
+  const client = connect(url, {
+    clientId: 'head-office',
+    clean: false,
+    reconnectPeriod: 100,
+    ...(caFile ? { ca: readFileSync(caFile) } : {}),
+  });
   client.on('message', (topic, payload) => {
     const text = payload.toString();
     received.push({ topic, text, body: JSON.parse(text) });

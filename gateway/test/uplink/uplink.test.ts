@@ -209,3 +209,29 @@ describe('uplink queue full while the broker is unreachable', () => {
     );
   });
 });
+
+describe('uplink over TLS (mqtts://, real mosquitto with a test CA)', { timeout: 60_000 }, () => {
+  it("checks the broker's certificate against uplink.caFile", async () => {
+    const m = await mosquittoForTest({ tls: true });
+    const office = await headOffice(m.url, m.caFile);
+    const g = await uplinkGateway(m.url, { caFile: m.caFile! });
+    sosCycle(g, ROSE);
+    await eventually(async () => {
+      await g.tick(100);
+      expect(office.received.map((r) => r.body.action)).toContain('resolved');
+    });
+  });
+
+  it('without that CA the connection is refused, and /healthz says why', async () => {
+    const m = await mosquittoForTest({ tls: true });
+    const g = await uplinkGateway(m.url);
+    sosCycle(g, ROSE);
+    await eventually(async () => {
+      await g.tick(200);
+      const body = await healthz(g.gateway.httpPort);
+      expect(body.warnings?.find((w) => w.warning === 'uplink')?.reason).toMatch(
+        /unreachable \(.*certificate.*\); 5 messages queued/,
+      );
+    });
+  });
+});
