@@ -9,7 +9,7 @@ export function uplinkMetrics(registry: Registry) {
     sent: byStream('careedge_uplink_sent_total', 'Messages the upstream broker acknowledged (PUBACK).'),
     dropped: byStream(
       'careedge_uplink_dropped_total',
-      'Messages dropped, oldest first, because the uplink queue was full (KPI summaries before alert changes).',
+      'Messages dropped: the oldest when the uplink queue was full (KPI summaries before alert changes), or one the queue could not store.',
     ),
     backlog: new Gauge({
       registers: [registry],

@@ -85,10 +85,18 @@ export class Uplink implements GatewayModule {
 
     const enqueue = (stream: UplinkStream, message: { id: string }) => {
       const { id, ...rest } = message;
-      const dropped = queue.add(stream, id, topic(stream), (seq) => JSON.stringify({ id, seq, ...rest }));
+      let dropped: UplinkStream | undefined;
+      try {
+        dropped = queue.add(stream, id, topic(stream), (seq) => JSON.stringify({ id, seq, ...rest }));
+      } catch (err) {
+        // Nobody sends an alert change twice: one that cannot be stored is lost to the head
+        // office, and says so, like one dropped from a full queue.
+        this.dropped(stream, `the uplink queue could not be written (${(err as Error).message})`);
+        return;
+      }
       this.metrics.queued.inc({ stream });
       this.metrics.backlog.set(queue.size);
-      if (dropped) this.dropped(dropped);
+      if (dropped) this.dropped(dropped, 'uplink queue full: the oldest alert change was dropped');
       sender.kick();
     };
     const period = new KpiPeriod();
@@ -125,13 +133,13 @@ export class Uplink implements GatewayModule {
     this.metrics.connected.set(0);
   }
 
-  private dropped(stream: UplinkStream): void {
+  private dropped(stream: UplinkStream, why: string): void {
     this.metrics.dropped.inc({ stream });
     if (stream !== 'alerts') return;
     this.droppedAlerts++;
     this.ctx.log.error(
       { dropped: this.droppedAlerts, maxQueued: this.ctx.config.uplink.maxQueued },
-      'uplink queue full: the oldest alert change was dropped (the head office sees a gap in seq)',
+      `${why}; the head office will not see it`,
     );
     this.report();
   }
@@ -144,7 +152,7 @@ export class Uplink implements GatewayModule {
         `head office broker unreachable (${this.linkDown}); ${this.queue?.size ?? 0} messages queued`,
       );
     if (this.droppedAlerts > 0)
-      parts.push(`uplink queue full: ${this.droppedAlerts} alert changes dropped since start`);
+      parts.push(`${this.droppedAlerts} alert changes dropped since start (queue full or not writable)`);
     if (parts.length > 0) this.ctx.health.warn('uplink', parts.join('; '));
     else this.ctx.health.unwarn('uplink');
   }
