@@ -47,9 +47,10 @@ export class Uplink implements GatewayModule {
   }
 
   async start(): Promise<void> {
-    const { bus, clock, log, config, siteId } = this.ctx;
+    const { bus, clock, config, siteId } = this.ctx;
     const u = config.uplink;
     if (!u.url) return;
+    const log = this.ctx.log.child({ module: 'uplink' });
     const queue = new UplinkQueue(join(config.dataDir, 'uplink.sqlite'), u.maxQueued);
     this.queue = queue;
     this.metrics.backlog.set(queue.size);
@@ -112,7 +113,8 @@ export class Uplink implements GatewayModule {
         this.kpiTimer = clock.setTimeout(
           () => {
             enqueue('kpis', period.take(siteId, to - everyMs, to, this.ctx.alerts.open().length));
-            next(to);
+            // From now rather than `to`: after a wall-clock jump, one summary, not one per missed period.
+            next(Math.max(to, clock.now()));
           },
           Math.max(0, to - clock.now()),
         );
@@ -138,7 +140,7 @@ export class Uplink implements GatewayModule {
     if (stream !== 'alerts') return;
     this.droppedAlerts++;
     this.ctx.log.error(
-      { dropped: this.droppedAlerts, maxQueued: this.ctx.config.uplink.maxQueued },
+      { module: 'uplink', dropped: this.droppedAlerts, maxQueued: this.ctx.config.uplink.maxQueued },
       `${why}; the head office will not see it`,
     );
     this.report();

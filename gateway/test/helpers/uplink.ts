@@ -53,11 +53,15 @@ export async function headOffice(
 export async function uplinkGateway(
   url: string,
   uplink: DeepPartial<GatewayConfig['uplink']> = {},
+  opts: { start?: number } = {},
 ): Promise<TestGateway> {
-  const g = await testGateway({
-    forwarding: { residentKeySecret: SECRET },
-    uplink: { url, retryMinMs: 20, retryMaxMs: 200, ...uplink },
-  });
+  const g = await testGateway(
+    {
+      forwarding: { residentKeySecret: SECRET },
+      uplink: { url, retryMinMs: 20, retryMaxMs: 200, ...uplink },
+    },
+    opts,
+  );
   onTestFinished(() => g.stop());
   return g;
 }
