@@ -6,8 +6,9 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Debian packages: command that must exist -> package that provides it.
-# influxd: the forwarding tests run against a real InfluxDB 1.x. (Later features add more here.)
-DEBIAN_NEEDS="${CAREEDGE_DEBIAN_NEEDS-influxd:influxdb}"
+# influxd: the forwarding tests run against a real InfluxDB 1.x; mosquitto: the uplink tests
+# bridge to a real upstream Mosquitto. (Later features add more here.)
+DEBIAN_NEEDS="${CAREEDGE_DEBIAN_NEEDS-influxd:influxdb mosquitto:mosquitto}"
 missing=""
 for pair in $DEBIAN_NEEDS; do
   cmd=${pair%%:*}; pkg=${pair#*:}

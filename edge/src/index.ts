@@ -9,4 +9,5 @@ export * from './protocol/device-messages.js';
 export * from './protocol/errors.js';
 export * from './protocol/staff-messages.js';
 export * from './protocol/topics.js';
+export * from './protocol/uplink-messages.js';
 export * from './schema-errors.js';

@@ -19,11 +19,12 @@ import {
 } from '../src/index.js';
 import { contractFiles, formatJson, SCHEMAS_DIR } from '../src/protocol/contract-files.js';
 import { messageExamples } from '../src/protocol/examples.js';
+import { uplinkExamples, uplinkSchemas } from '../src/protocol/uplink-messages.js';
 
 const edgeDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const committed = (path: string) => readFileSync(join(edgeDir, path), 'utf8');
 const asyncapiText = committed('asyncapi.yaml');
-const examples = messageExamples as Record<string, unknown>;
+const examples = { ...messageExamples, ...uplinkExamples } as Record<string, unknown>;
 const show = (d: Diagnostic) => `${d.code} at ${d.path.join('.')}: ${d.message}`;
 const parser = new Parser();
 
@@ -138,7 +139,10 @@ describe('edge/schemas/*.schema.json', () => {
   const files = readdirSync(join(edgeDir, SCHEMAS_DIR)).filter((f) => f.endsWith('.schema.json'));
 
   it('holds one file per message and per channel union', () => {
-    const expected = new Set(channelKeys.flatMap((k) => [channels[k].schema, ...channelMessageSchemas(k)]));
+    const expected = new Set([
+      ...channelKeys.flatMap((k) => [channels[k].schema, ...channelMessageSchemas(k)]),
+      ...uplinkSchemas,
+    ]);
     expect(files.sort()).toEqual([...new Set([...expected].map((s) => `${s.$id}.schema.json`))].sort());
   });
 

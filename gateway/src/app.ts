@@ -33,6 +33,7 @@ import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister, type SiteRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
+import { Uplink } from './uplink/uplink.js';
 
 export const EXAMPLE_SITE = fileURLToPath(new URL('../sites/example.yaml', import.meta.url));
 export const VERSION = '0.1.0';
@@ -167,6 +168,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new CallRules(ctx),
       new HeartbeatSupervision(ctx),
       new Forwarding(ctx),
+      new Uplink(ctx),
       new Ingest(ctx, journal, unrecorded),
     ];
     cleanups.push(await startModules(modules, clock, log));

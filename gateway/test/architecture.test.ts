@@ -21,6 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   health: ['core', 'config', 'register', 'ingest', 'mqtt'],
   api: ['core', 'config', 'alerts', 'register'],
   forwarding: ['core', 'config', 'alerts', 'register', 'ingest'],
+  uplink: ['core', 'config', 'alerts'],
 };
 
 const STAFF_COMMAND_CALL =

@@ -2,8 +2,8 @@ import type { AlertKind, Priority } from '@careedge/edge';
 import { seededRandom, Wristband } from '@careedge/firmware-sim';
 import type { AlertAction } from '../../../gateway/src/alerts/events.js';
 import type { Actor, Alert } from '../../../gateway/src/alerts/model.js';
+import { Pseudonyms } from '../../../gateway/src/core/pseudonym.js';
 import { PointEncoder } from '../../../gateway/src/forwarding/points.js';
-import { Pseudonyms } from '../../../gateway/src/forwarding/pseudonym.js';
 import type { DeviceContext } from '../../../gateway/src/register/types.js';
 
 export const SITE = 'sunrise';

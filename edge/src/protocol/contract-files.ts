@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { stringify } from 'yaml';
 import { buildAsyncApiDocument, messageSchemas, toJsonSchema } from './asyncapi.js';
 import { channelKeys, channels } from './channels.js';
+import { uplinkSchemas } from './uplink-messages.js';
 
 /**
  * The generated contract files, as text, with paths relative to edge/. `npm run asyncapi` writes
@@ -25,7 +26,8 @@ export function renderAsyncApiYaml(): string {
 
 /**
  * Every message schema, plus each channel's union (DeviceEvent, HandsetReply, HandsetMessage) so a
- * device maker can validate whatever it publishes on a channel with one file.
+ * device maker can validate whatever it publishes on a channel with one file; and the uplink's
+ * messages, the head office's contract.
  */
 export function jsonSchemaFiles(): ContractFile[] {
   const schemas = new Map<string, TSchema>(messageSchemas());
@@ -33,6 +35,8 @@ export function jsonSchemaFiles(): ContractFile[] {
     const c = channels[key];
     if ('discriminator' in c) schemas.set(c.schema.$id!, c.schema);
   }
+  // The uplink's messages go to a head office's broker, not through the site's (docs/uplink.md).
+  for (const schema of uplinkSchemas) schemas.set(schema.$id!, schema);
   return [...schemas]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([id, schema]) => ({

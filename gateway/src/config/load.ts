@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dottedPath, formatSchemaErrors, type SchemaErrorStyle } from '@careedge/edge';
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
@@ -104,7 +104,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
   if (!validate(merged)) {
     problems.push(...formatSchemaErrors(validate.errors, configStyle));
   } else {
-    problems.push(...crossFieldProblems(merged as GatewayConfig));
+    problems.push(...crossFieldProblems(merged as GatewayConfig), ...uplinkProblems(merged as GatewayConfig));
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return merged as GatewayConfig;
@@ -136,5 +136,28 @@ function crossFieldProblems(c: GatewayConfig): string[] {
         `forwarding.influx.${key}: is required for InfluxDB ${influx.version === 1 ? '1.x' : '2.x/3.x'}`,
       );
   }
+  return problems;
+}
+
+/** The uplink's rules between settings (it keys people with forwarding's secret). */
+function uplinkProblems(c: GatewayConfig): string[] {
+  const { url, caFile, retryMinMs, retryMaxMs } = c.uplink;
+  if (!url) return [];
+  const problems: string[] = [];
+  let protocol = '';
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    /* reported below */
+  }
+  if (protocol !== 'mqtt:' && protocol !== 'mqtts:')
+    problems.push('uplink.url: must be an mqtt:// or mqtts:// URL');
+  if (c.forwarding.residentKeySecret.length < 16)
+    problems.push(
+      'forwarding.residentKeySecret: must be at least 16 characters when the uplink is on (it keys the pseudonyms)',
+    );
+  if (caFile && protocol !== 'mqtts:') problems.push('uplink.caFile: only used with an mqtts:// url');
+  if (caFile && !existsSync(caFile)) problems.push(`uplink.caFile: no such file ${caFile}`);
+  if (retryMinMs > retryMaxMs) problems.push('uplink.retryMinMs: must not be above uplink.retryMaxMs');
   return problems;
 }

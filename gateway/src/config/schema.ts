@@ -312,6 +312,60 @@ export const ConfigSchema = Type.Object(
         description: 'Time series to InfluxDB through a durable outbox (docs/time-series.md).',
       },
     ),
+    uplink: Type.Object(
+      {
+        url: Type.String({
+          default: '',
+          description:
+            "Head office's MQTT broker (mqtt://host:1883 or mqtts://host:8883). Empty: nothing goes up and the uplink module does not start.",
+        }),
+        clientId: Type.String({
+          default: '',
+          description: 'MQTT client id on that broker; empty: careedge-<site id>.',
+        }),
+        username: Type.String({ default: '', description: 'Username on that broker; empty: none.' }),
+        password: Type.String({ default: '', description: 'Password on that broker.' }),
+        caFile: Type.String({
+          default: '',
+          description:
+            "PEM file of the certificate authority the broker's TLS certificate is checked against (mqtts:// only); empty: the system's.",
+        }),
+        topicPrefix: Type.String({
+          default: 'careedge/uplink/v1',
+          pattern: '^[^#+]+$',
+          description:
+            'Topics are <topicPrefix>/<site id>/alerts and <topicPrefix>/<site id>/kpis (QoS 1). No MQTT wildcards.',
+        }),
+        alerts: Type.Boolean({ default: true, description: 'Send every alert lifecycle change up.' }),
+        kpis: Type.Boolean({ default: true, description: 'Send a KPI summary up every kpiIntervalS.' }),
+        kpiIntervalS: Seconds(60, 'Length of the period each KPI summary covers.'),
+        maxQueued: Type.Integer({
+          minimum: 10,
+          maximum: 10_000_000,
+          default: 100_000,
+          description:
+            'Messages the uplink queue (<dataDir>/uplink.sqlite, about 1 KB each) may hold while the broker is unreachable. Full: the oldest KPI summary goes first; only when none is left the oldest alert change, counted, logged and shown on /healthz.',
+        }),
+        retryMinMs: Type.Integer({
+          minimum: 1,
+          maximum: 3_600_000,
+          default: 1000,
+          description: 'First wait before connecting again; it doubles per failure (with jitter).',
+        }),
+        retryMaxMs: Type.Integer({
+          minimum: 1,
+          maximum: 3_600_000,
+          default: 60_000,
+          description: 'Longest wait between connection attempts.',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          'Alert changes and KPI summaries, pseudonymous (keys from forwarding.residentKeySecret), to a head office MQTT broker through a durable queue (docs/uplink.md).',
+      },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

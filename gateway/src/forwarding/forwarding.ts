@@ -7,13 +7,13 @@ import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { GatewayModule } from '../core/module.js';
+import { Pseudonyms } from '../core/pseudonym.js';
 import type { IngestEvents } from '../ingest/events.js';
 import { HealthSampler } from './health-sampler.js';
 import { type ForwardingMetrics, forwardingMetrics } from './metrics.js';
 import { Outbox } from './outbox.js';
 import type { OutboxStats } from './outbox-protocol.js';
 import { PointEncoder } from './points.js';
-import { Pseudonyms } from './pseudonym.js';
 import type { TargetOptions } from './targets.js';
 
 const HAND_OVER_POINTS = 2000;

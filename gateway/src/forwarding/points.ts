@@ -1,10 +1,10 @@
 import type { DeviceStatus, WristbandTelemetry } from '@careedge/edge';
 import type { AlertChange } from '../alerts/events.js';
+import type { Pseudonyms } from '../core/pseudonym.js';
 import type { FromDevice } from '../ingest/events.js';
 import type { DeviceContext } from '../register/types.js';
 import { encodeLine, nanos } from './line-protocol.js';
 import { classOf, type MeasurementName, type PointClass } from './measurements.js';
-import type { Pseudonyms } from './pseudonym.js';
 
 export type PointSink = (cls: PointClass, line: string) => void;
 

@@ -4,16 +4,9 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { stringify } from 'yaml';
 import { eventually, influxdForTest, SECRET } from '../helpers/forwarding.js';
 import { secretOf, TEST_SITE } from '../helpers/gateway.js';
-import { freePort, GatewayProcess } from '../helpers/gateway-process.js';
+import { freePort, GatewayProcess, scrapeMetric } from '../helpers/gateway-process.js';
 import { TestClient } from '../helpers/mqtt-client.js';
 import { makeTempDir } from '../helpers/tmp.js';
-
-/** One value of the gateway's /metrics (Prometheus text). */
-async function metric(httpPort: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : Number.NaN;
-}
 
 // Three gateway starts in their own processes: slower than the default test timeout allows on a busy machine.
 describe('forwarding across kill -9 (gateway in its own process, real influxd)', { timeout: 90_000 }, () => {
@@ -59,7 +52,7 @@ describe('forwarding across kill -9 (gateway in its own process, real influxd)',
     await band.close();
     // Every PUBACK is in; the points are durable once the worker committed them.
     await eventually(async () =>
-      expect(await metric(httpPort, 'careedge_forward_outbox_points')).toBeGreaterThanOrEqual(POINTS),
+      expect(await scrapeMetric(httpPort, 'careedge_forward_outbox_points')).toBeGreaterThanOrEqual(POINTS),
     );
     await gw.kill();
 
@@ -75,7 +68,7 @@ describe('forwarding across kill -9 (gateway in its own process, real influxd)',
     gw = GatewayProcess.start({ configFile, httpPort, logFile });
     await gw.waitHealthy();
     await eventually(async () => {
-      expect(await metric(httpPort, 'careedge_forward_outbox_points')).toBe(0);
+      expect(await scrapeMetric(httpPort, 'careedge_forward_outbox_points')).toBe(0);
       expect(await influx.count('wristband_vitals', 'activity')).toBe(POINTS);
     });
     const [span] = await influx.query(

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ConfigError, loadConfig } from '../../src/config/load.js';
+import { Pseudonyms } from '../../src/core/pseudonym.js';
 import { encodeLine, nanos } from '../../src/forwarding/line-protocol.js';
 import { MEASUREMENTS } from '../../src/forwarding/measurements.js';
-import { Pseudonyms } from '../../src/forwarding/pseudonym.js';
 import { renderTimeSeriesReference } from '../../src/forwarding/reference.js';
 
 describe('time-series schema', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { onTestFinished, vi } from 'vitest';
 import type { DeepPartial } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
-import { Pseudonyms } from '../../src/forwarding/pseudonym.js';
+import { Pseudonyms } from '../../src/core/pseudonym.js';
 import { TEST_SITE, type TestGateway, testGateway } from './gateway.js';
 import { type Influxd, startInfluxd } from './influxd.js';
 import { makeTempDir } from './tmp.js';

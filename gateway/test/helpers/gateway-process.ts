@@ -17,6 +17,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** One unlabelled value of a gateway's /metrics (Prometheus text); NaN when absent. */
+export async function scrapeMetric(httpPort: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
 /**
  * The real gateway in a process of its own (`node --import tsx gateway/src/main.ts --config FILE`,
  * as the bench runs it), so a test can kill it with SIGKILL: no `finally`, no exit handler, no
@@ -64,6 +71,11 @@ export class GatewayProcess {
     const res = await fetch(this.url(path));
     if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
     return (await res.json()) as T;
+  }
+
+  /** One unlabelled value of its /metrics (Prometheus text); NaN when absent. */
+  async metric(name: string): Promise<number> {
+    return scrapeMetric(this.httpPort, name);
   }
 
   /** kill -9, as a power cut or the OOM killer would, and wait until the process is gone. */

@@ -1,27 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './gateway-process.js';
-
-/** Starts influxd, prints its pid, and stops it (SIGTERM, then waits) once stdin reaches its end. */
-const WATCHDOG = 'influxd -config "$1" & p=$!; echo "influxd-pid $p"; read _ ; kill $p 2>/dev/null; wait $p';
-
-const killQuietly = (pid: number) => {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-};
-
-/** Every watchdog this process started; ended with the process (their influxd follow). */
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of running) p.stdin?.destroy();
-});
-
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { watchedProcess } from './watched-process.js';
 
 export interface Influxd {
   url: string;
@@ -70,8 +51,6 @@ bind-address = "127.0.0.1:${rpcPort}"
 `,
   );
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  let output = '';
 
   const ping = async () => {
     try {
@@ -81,46 +60,7 @@ bind-address = "127.0.0.1:${rpcPort}"
     }
   };
 
-  const start = async () => {
-    // influxd runs under a small shell that kills it when its stdin closes: on stop(), and also
-    // when this test process dies in any way (even SIGKILL), so no influxd outlives a test run.
-    const p = spawn('sh', ['-c', WATCHDOG, 'influxd-watchdog', configFile], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    child = p;
-    running.add(p);
-    let influxdPid = 0;
-    p.stdout?.on('data', (d: Buffer) => {
-      const text = d.toString();
-      influxdPid ||= Number(/^influxd-pid (\d+)$/m.exec(text)?.[1] ?? 0);
-      output = (output + text).slice(-4000);
-    });
-    p.stderr?.on('data', (d: Buffer) => {
-      output = (output + d.toString()).slice(-4000);
-    });
-    p.once('exit', () => {
-      running.delete(p);
-      // The watchdog did not get to kill it (it was killed itself): do it here.
-      if (influxdPid) killQuietly(influxdPid);
-    });
-    for (let i = 0; i < 300; i++) {
-      if (p.exitCode !== null) throw new Error(`influxd exited with ${p.exitCode}:\n${output}`);
-      if (await ping()) return;
-      await wait(50);
-    }
-    throw new Error(`influxd did not answer /ping within 15 s:\n${output}`);
-  };
-
-  const stop = async () => {
-    const p = child;
-    child = undefined;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((resolve) => p.once('exit', resolve));
-    p.stdin?.end();
-    const killed = setTimeout(() => p.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killed);
-  };
+  const { start, stop } = watchedProcess('influxd', ['influxd', '-config', configFile], ping);
 
   const query = async (q: string, db = database): Promise<Record<string, unknown>[]> => {
     const res = await fetch(`${url}/query?db=${encodeURIComponent(db)}&q=${encodeURIComponent(q)}`, {

@@ -1,0 +1,136 @@
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { QueuedMessage, UplinkQueue } from './queue.js';
+
+/** Messages published and not yet PUBACKed at once: enough to fill a slow link, small to resend. */
+const WINDOW = 64;
+
+export interface SenderOptions {
+  url: string;
+  mqtt: IClientOptions;
+  queue: UplinkQueue;
+  clock: Clock;
+  log: Logger;
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** Messages the broker acknowledged, once deleted from the queue. */
+  onSent: (m: readonly QueuedMessage[]) => void;
+  /** Connected or not, after each change; `error` says why it is not. */
+  onLink: (connected: boolean, error?: string) => void;
+}
+
+/**
+ * Publishes the queue, oldest first, at QoS 1 and deletes each message once the broker PUBACKed
+ * it. One MQTT.js client per connection, its own reconnect off: after any disconnect the next
+ * connection starts again from the oldest message still queued, so nothing is skipped and each
+ * alert's changes reach the broker in order (a message may arrive twice; its id tells).
+ * Connection attempts back off from retryMinMs to retryMaxMs, with jitter, on the injected clock.
+ */
+export class UplinkSender {
+  private client: MqttClient | undefined;
+  private connected = false;
+  private stopped = false;
+  private cursor = 0;
+  private inFlight = 0;
+  private failures = 0;
+  private retryTimer: unknown;
+  private acked: QueuedMessage[] = [];
+  private lastError: string | undefined;
+
+  constructor(private readonly o: SenderOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Something was queued: publish it if connected. */
+  kick(): void {
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.o.clock.clearTimeout(this.retryTimer);
+    this.flushAcked();
+    const c = this.client;
+    this.client = undefined;
+    this.connected = false;
+    if (c) await c.endAsync(true).catch(() => undefined);
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const client = connect(this.o.url, { ...this.o.mqtt, reconnectPeriod: 0 });
+    this.client = client;
+    client.on('connect', () => {
+      if (this.client !== client) return;
+      this.connected = true;
+      if (this.failures > 0) this.o.log.info({ url: this.o.url }, 'uplink connected again');
+      this.failures = 0;
+      this.lastError = undefined;
+      this.flushAcked();
+      this.cursor = 0;
+      this.inFlight = 0;
+      this.o.onLink(true);
+      this.pump();
+    });
+    client.on('error', (err) => {
+      if (this.client === client) this.lastError = err.message;
+    });
+    client.on('close', () => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.connected = false;
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      client.end(true);
+      this.retry();
+    });
+  }
+
+  private retry(): void {
+    if (this.stopped) return;
+    const { retryMinMs, retryMaxMs, clock, log } = this.o;
+    const reason = this.lastError ?? 'connection closed';
+    if (this.failures === 0) log.warn({ url: this.o.url, reason }, 'uplink broker unreachable; queueing');
+    this.o.onLink(false, reason);
+    const base = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(this.failures, 20));
+    this.failures++;
+    // Full jitter on half the wait, so many sites do not reconnect to the head office in step.
+    const wait = Math.round(base / 2 + (Math.random() * base) / 2);
+    this.retryTimer = clock.setTimeout(() => this.connect(), wait);
+  }
+
+  private pump(): void {
+    const client = this.client;
+    if (!client || !this.connected || this.inFlight >= WINDOW) return;
+    for (const m of this.o.queue.after(this.cursor, WINDOW - this.inFlight)) {
+      this.cursor = m.seq;
+      this.inFlight++;
+      client.publish(m.topic, m.payload, { qos: 1 }, (err) => {
+        if (this.client !== client) return; // that connection is gone: the next one sends it again
+        this.inFlight--;
+        if (err) {
+          // Refused: start over on a new connection rather than leave a hole in the order.
+          this.lastError = err.message;
+          client.end(true);
+          return;
+        }
+        this.acked.push(m);
+        if (this.acked.length === 1) setImmediate(() => this.flushAcked());
+        this.pump();
+      });
+    }
+  }
+
+  /** PUBACKs of one turn deleted in one transaction (a crash before it only means a resend). */
+  private flushAcked(): void {
+    const sent = this.acked;
+    if (sent.length === 0) return;
+    this.acked = [];
+    this.o.queue.delete(sent.map((m) => m.seq));
+    this.o.onSent(sent);
+  }
+}
