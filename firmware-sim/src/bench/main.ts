@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { seedClosedAlerts } from '@careedge/gateway';
 import { stringify } from 'yaml';
 import { LoadGenerator } from '../load/generator.js';
+import type { GeneratorKind } from '../load/telemetry-pump.js';
 import { benchSite } from './bench-site.js';
 import { describeProfileDir } from './cpu-profile.js';
 import { freePort, GatewayProcess } from './gateway-process.js';
@@ -37,6 +38,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --workers W              worker threads sending telemetry (default: one per 4,000 msg/s offered,
                            at most 4; 0 = all in the main thread). Handsets and the bands that
                            press SOS stay in the main thread, apart from the load.
+  --generator G            how the workers' bands send: lean (default: raw MQTT, light enough to
+                           leave the gateway its core) or mqttjs (the simulated wristband), to compare
   --json                   print the result as JSON on stdout
   --gateway-profile DIR    write a V8 CPU profile of the gateway into DIR
   --gateway-flags="F"      more node flags for the gateway, after its own (core/node-flags.ts),
@@ -59,6 +62,7 @@ function options() {
       warmup: { type: 'string', default: '5' },
       'connect-concurrency': { type: 'string', default: '100' },
       workers: { type: 'string' },
+      generator: { type: 'string', default: 'lean' },
       json: { type: 'boolean', default: false },
       /** Write a V8 CPU profile of the gateway into this folder (node --cpu-prof). */
       'gateway-profile': { type: 'string' },
@@ -90,12 +94,18 @@ function options() {
       values.workers === undefined
         ? Math.min(4, Math.ceil((num('devices', 1) * num('rate', 0)) / 4000))
         : Math.floor(num('workers', 0)),
+    generator: generatorKind(values.generator),
     json: values.json === true,
     profileDir: values['gateway-profile'],
     gatewayFlags: (values['gateway-flags'] ?? '').split(' ').filter((f) => f !== ''),
     history: Math.floor(num('history', 0)),
     keep: values.keep === true,
   };
+}
+
+function generatorKind(value: string | undefined): GeneratorKind {
+  if (value === 'lean' || value === 'mqttjs') return value;
+  throw new Error(`--generator must be lean or mqttjs (got ${value})`);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -137,7 +147,7 @@ async function main(): Promise<number> {
     say(`bench: seeded ${o.history} closed alerts of history in ${Date.now() - started} ms`);
   }
   say(
-    `bench: ${o.devices} bands × ${o.rate} msg/s for ${o.durationS} s (+${o.warmupS} s warm-up), ${o.sosPerMin} SOS/min; files in ${dir}`,
+    `bench: ${o.devices} bands × ${o.rate} msg/s for ${o.durationS} s (+${o.warmupS} s warm-up), ${o.sosPerMin} SOS/min, ${o.generator} generator; files in ${dir}`,
   );
   const gateway = GatewayProcess.start({
     root: ROOT,
@@ -153,6 +163,7 @@ async function main(): Promise<number> {
     sosPerMin: o.sosPerMin,
     connectConcurrency: o.connectConcurrency,
     workers: o.workers,
+    generator: o.generator,
   });
   try {
     await gateway.waitHealthy();

@@ -13,31 +13,29 @@ export interface WristbandOptions extends SimDeviceOptions {
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 /**
- * A resident's wristband. Telemetry is generated as small random walks around a per-band resting
- * heart rate, so values look like a person rather than noise; the gateway's rules see plausible
- * input in demos and under load.
+ * The readings of a resident's wristband, generated as small random walks around a per-band
+ * resting heart rate, so values look like a person rather than noise; the gateway's rules see
+ * plausible input in demos and under load. Shared by the simulated band and the load generator's
+ * lean band.
  */
-export class Wristband extends SimDevice<DeviceEvents> {
-  private readonly random: () => number;
-  private worn = true;
+export class BandReadings {
+  worn = true;
   private heartRate: number;
   private readonly restingHeartRate: number;
   private activity: number;
   private battery: number;
   private rssi: number;
 
-  constructor(opts: WristbandOptions) {
-    super(opts);
-    this.random = opts.random ?? Math.random;
-    this.restingHeartRate = 58 + Math.round(this.random() * 24);
+  constructor(private readonly random: () => number = Math.random) {
+    this.restingHeartRate = 58 + Math.round(random() * 24);
     this.heartRate = this.restingHeartRate;
-    this.activity = this.random() * 20;
-    this.battery = 60 + Math.round(this.random() * 40);
-    this.rssi = -55 - Math.round(this.random() * 25);
+    this.activity = random() * 20;
+    this.battery = 60 + Math.round(random() * 40);
+    this.rssi = -55 - Math.round(random() * 25);
   }
 
   /** Next generated readings; each call moves the walk one step. */
-  nextReadings(): Readings {
+  next(): Readings {
     const r = this.random;
     this.activity = clamp(this.activity + (r() - 0.5) * 12, 0, 100);
     // Heart rate follows activity: resting rate plus up to ~45 bpm when very active, plus jitter.
@@ -55,6 +53,21 @@ export class Wristband extends SimDevice<DeviceEvents> {
     // No skin contact, no pulse: the schema says heart rate is absent while the band is not worn.
     if (this.worn) readings.heartRateBpm = Math.round(this.heartRate);
     return readings;
+  }
+}
+
+/** A resident's wristband over MQTT.js: telemetry (see BandReadings), SOS, falls, off-wrist. */
+export class Wristband extends SimDevice<DeviceEvents> {
+  private readonly readings: BandReadings;
+
+  constructor(opts: WristbandOptions) {
+    super(opts);
+    this.readings = new BandReadings(opts.random);
+  }
+
+  /** Next generated readings; each call moves the walk one step. */
+  nextReadings(): Readings {
+    return this.readings.next();
   }
 
   /** Publishes one telemetry message; `readings` override the generated values field by field. */
@@ -74,11 +87,11 @@ export class Wristband extends SimDevice<DeviceEvents> {
 
   /** The band lost skin contact; later telemetry says `worn: false` until `putOn()`. */
   offWrist(): Promise<Sent> {
-    this.worn = false;
+    this.readings.worn = false;
     return this.event({ type: 'off-wrist' });
   }
 
   putOn(): void {
-    this.worn = true;
+    this.readings.worn = true;
   }
 }

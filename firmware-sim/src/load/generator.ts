@@ -5,7 +5,7 @@ import { type HandsetPolicy, quickAccept } from '../devices/handset-policy.js';
 import type { SimSite } from '../site/sim-site.js';
 import { AlarmLatency } from './alarm-latency.js';
 import { forEachLimited } from './pool.js';
-import { type PumpStats, TelemetryPump } from './telemetry-pump.js';
+import { type GeneratorKind, type PumpStats, TelemetryPump } from './telemetry-pump.js';
 import { WorkerPump } from './worker-pump.js';
 
 export interface LoadOptions {
@@ -36,6 +36,11 @@ export interface LoadOptions {
   workers?: number;
   /** Bands kept in this thread, from which SOS are pressed (they send telemetry too). Default 200. */
   alarmBands?: number;
+  /**
+   * How the workers' bands send (see GeneratorKind). Default `lean`. The bands kept in this
+   * thread are always MQTT.js wristbands: they press SOS and hear reassurance.
+   */
+  generator?: GeneratorKind;
 }
 
 export interface LoadStats {
@@ -60,7 +65,7 @@ export interface LoadStats {
 }
 
 /**
- * Many wristbands, each its own MQTT.js connection, sending telemetry at an even rate and SOS at
+ * Many wristbands, each its own connection (MQTT.js in this thread, lean ones in the workers), sending telemetry at an even rate and SOS at
  * random moments, plus handsets that close every alert quickly; measures alarm latency end to end.
  * With `workers`, the telemetry of most bands is sent from worker threads.
  */
@@ -93,11 +98,20 @@ export class LoadGenerator {
       ...(opts.tickMs ? { tickMs: opts.tickMs } : {}),
       connectConcurrency: Math.max(1, Math.floor((opts.connectConcurrency ?? 100) / Math.max(1, workers))),
     };
-    this.local = new TelemetryPump({ ...pumpCommon, bands: kept, random: this.random, clock });
+    this.local = new TelemetryPump({
+      ...pumpCommon,
+      bands: kept,
+      random: this.random,
+      clock,
+      generator: 'mqttjs',
+    });
     const rest = bands.slice(kept.length);
     for (let w = 0; w < workers && rest.length > 0; w++) {
       const share = rest.filter((_, i) => i % workers === w).map((b) => ({ id: b.id, secret: b.secret }));
-      if (share.length > 0) this.remote.push(new WorkerPump({ ...pumpCommon, bands: share }));
+      if (share.length > 0)
+        this.remote.push(
+          new WorkerPump({ ...pumpCommon, bands: share, generator: opts.generator ?? 'lean' }),
+        );
     }
     const behaviour = opts.handsetPolicy ?? quickAccept();
     const onTrouble = () => {
