@@ -2,6 +2,7 @@ import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 
 const PUBACK = 0x40;
+const uncork = (s: { uncork(): void }) => s.uncork();
 /** What mqtt-packet would write; anything else goes to it, to be refused as it refuses it. */
 const isMessageId = (id: unknown): id is number =>
   Number.isInteger(id) && (id as number) >= 0 && (id as number) <= 0xffff;
@@ -45,9 +46,8 @@ export function keepPacketsYoung(client: Client): void {
  *
  * - Message ids without mqtt-packet's table of 65,536 two-byte buffers made on first use: ~7 MB
  *   of heap that every full collection marks, in a budget of 200 MB at 5,000 bands.
- * - A QoS 1 PUBACK (MQTT 3.1.1, or 5 with no reason code: what aedes sends) as one 4-byte buffer.
- *   mqtt-packet corks the socket, writes header, length and id as three buffers and uncorks on
- *   the next tick: allocations, a tick and a `writev` per telemetry message, 20,000 a second at
+ * - A QoS 1 PUBACK (MQTT 3.1.1, or 5 with no reason code: what aedes sends) as one 4-byte buffer
+ *   instead of mqtt-packet's three (header, length, id) and their encoders, 20,000 a second at
  *   5,000 bands × 4 Hz. Any other packet is written by mqtt-packet as before.
  */
 export function writePacketsLean(): void {
@@ -60,7 +60,13 @@ export function writePacketsLean(): void {
       const oneBuffer =
         cmd === 'puback' && isMessageId(messageId) && Object.keys(packet).length === 2 && !opts;
       if (!oneBuffer) return writeToStream(packet, stream, opts);
-      return stream.write(Buffer.from([PUBACK, 2, messageId >> 8, messageId & 0xff]));
+      // Corked to the next tick as mqtt-packet does: the PUBACKs of every message read from a
+      // connection in one go leave in one write (one syscall, the costly part at 20,000 msg/s).
+      const socket = stream as NodeJS.WritableStream & { cork(): void; uncork(): void };
+      socket.cork();
+      const ok = socket.write(Buffer.from([PUBACK, 2, messageId >> 8, messageId & 0xff]));
+      process.nextTick(uncork, socket);
+      return ok;
     },
     { wholePubacks: true as const, cacheNumbers: false },
   );

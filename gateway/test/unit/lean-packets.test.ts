@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
@@ -172,6 +172,30 @@ describe('writePacketsLean', () => {
     mqttPacket.writeToStream({ cmd: 'puback', messageId: 0x1234 }, out);
     await new Promise((r) => setImmediate(r));
     expect(chunks.map((c) => [...c])).toEqual([[0x40, 2, 0x12, 0x34]]);
+  });
+
+  it('sends the PUBACKs of one tick in one write, as mqtt-packet did (one syscall on a socket)', async () => {
+    writePacketsLean();
+    const writes: number[][][] = [];
+    const socket = new Writable({
+      writev(chunks, cb) {
+        writes.push(chunks.map((c) => [...(c.chunk as Buffer)]));
+        cb();
+      },
+      write(chunk: Buffer, _enc, cb) {
+        writes.push([[...chunk]]);
+        cb();
+      },
+    });
+    for (const messageId of [1, 2, 3]) mqttPacket.writeToStream({ cmd: 'puback', messageId }, socket);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual([
+      [
+        [0x40, 2, 0, 1],
+        [0x40, 2, 0, 2],
+        [0x40, 2, 0, 3],
+      ],
+    ]);
   });
 
   /**
