@@ -114,8 +114,8 @@ class OutboxPump {
   }
 
   /**
-   * Writes the lines; a body InfluxDB refuses as malformed is split in halves until the bad lines
-   * are alone, and those are parked, so one bad point never blocks the rest. (InfluxDB 1.x
+   * Writes the lines; a body InfluxDB refuses (malformed, or too large) is split in halves until
+   * the bad lines are alone, and those are parked, so one bad point never blocks the rest. (InfluxDB 1.x
    * writes the good points of a refused body; sending them again overwrites them, as their
    * timestamps are fixed.)
    */
@@ -124,11 +124,11 @@ class OutboxPump {
     if (result.ok) return;
     const all = lines.split('\n');
     if (all.length === 1) {
-      this.log('error', 'InfluxDB refused a point as malformed; parked in the dead letters', {
+      this.log('error', 'InfluxDB refused a point; parked in the dead letters', {
         line: lines,
-        error: result.malformed,
+        error: result.refused,
       });
-      dead.push({ line: lines, error: result.malformed });
+      dead.push({ line: lines, error: result.refused });
       return;
     }
     const half = all.length >> 1;
