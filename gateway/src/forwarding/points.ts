@@ -2,7 +2,7 @@ import type { DeviceStatus, WristbandTelemetry } from '@careedge/edge';
 import type { AlertChange } from '../alerts/events.js';
 import type { FromDevice } from '../ingest/events.js';
 import type { DeviceContext } from '../register/types.js';
-import { encodeLine, nanos } from './line-protocol.js';
+import { encodeLine, LATEST_MS, nanos } from './line-protocol.js';
 import { classOf, type MeasurementName, type PointClass } from './measurements.js';
 import type { Pseudonyms } from './pseudonym.js';
 
@@ -26,12 +26,13 @@ export class PointEncoder {
       now: () => number;
       deviceStatusEveryMs: number;
       sink: PointSink;
-      /** A point withheld on purpose (no consent). */
-      withheld: (reason: 'no-consent') => void;
+      /** A point withheld on purpose (no consent), or that InfluxDB could not store (out of range). */
+      withheld: (reason: 'no-consent' | 'out-of-range') => void;
     },
   ) {}
 
   telemetry({ source, message: m, receivedAt }: FromDevice<WristbandTelemetry>): void {
+    if (!this.storable(m.ts)) return;
     const ts = nanos(m.ts, m.seq);
     const tags = this.deviceTags(source);
     if (source.resident?.forwardVitals === false) this.o.withheld('no-consent');
@@ -56,6 +57,7 @@ export class PointEncoder {
   }
 
   status({ source, message: m }: FromDevice<DeviceStatus>): void {
+    if (!this.storable(m.ts)) return;
     this.emit(
       'device_status',
       encodeLine(
@@ -112,6 +114,13 @@ export class PointEncoder {
 
   health(at: number, fields: Parameters<typeof encodeLine<'gateway_health'>>[2]): void {
     this.emit('gateway_health', encodeLine('gateway_health', { site: this.o.siteId }, fields, nanos(at, 0)));
+  }
+
+  /** A device's clock past InfluxDB's last instant would make a line InfluxDB refuses. */
+  private storable(ts: number): boolean {
+    if (ts <= LATEST_MS) return true;
+    this.o.withheld('out-of-range');
+    return false;
   }
 
   private deviceTags(source: DeviceContext) {
