@@ -63,7 +63,8 @@ export class OutboxStore {
   points = 0;
 
   constructor(file: string) {
-    this.db = openDatabase(file);
+    // Never a RAM copy: on a read-only card the outbox fails to open, and forwarding with it.
+    this.db = openDatabase(file, { ramCopy: false });
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db, migrations);
     const db = this.db;
