@@ -37,7 +37,9 @@ class OutboxPump {
     if (this.store.points > 0)
       this.log('info', 'outbox opened with a backlog; sending it', { points: this.store.points });
     this.report();
-    this.done = this.run();
+    this.done = this.run().catch((err: unknown) => {
+      throw plainError(err);
+    });
   }
 
   add(m: Extract<ToWorker, { type: 'chunks' }>): void {
@@ -188,18 +190,39 @@ class OutboxPump {
   }
 }
 
+/**
+ * An error that kills this worker, as one the main thread can read: the structured clone that
+ * carries it there keeps only the `code` of SQLite's errors, not their message.
+ */
+function plainError(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  const code = (err as { code?: unknown }).code;
+  return new Error(
+    typeof code === 'string' && !err.message.includes(code) ? `${err.message} (${code})` : err.message,
+  );
+}
+
 const port = parentPort!;
-const pump = new OutboxPump(workerData as OutboxWorkerOptions, (m) => port.postMessage(m));
+let pump: OutboxPump;
+try {
+  pump = new OutboxPump(workerData as OutboxWorkerOptions, (m) => port.postMessage(m));
+} catch (err) {
+  throw plainError(err);
+}
 port.on('message', (m: ToWorker) => {
-  switch (m.type) {
-    case 'chunks':
-      pump.add(m);
-      return;
-    case 'stop':
-      void pump.stop().then(() => {
-        port.postMessage({ type: 'stopped' } satisfies FromWorker);
-        port.close();
-      });
-      return;
+  try {
+    switch (m.type) {
+      case 'chunks':
+        pump.add(m);
+        return;
+      case 'stop':
+        void pump.stop().then(() => {
+          port.postMessage({ type: 'stopped' } satisfies FromWorker);
+          port.close();
+        });
+        return;
+    }
+  } catch (err) {
+    throw plainError(err);
   }
 });
