@@ -133,12 +133,12 @@ export class Forwarding implements GatewayModule {
   private onStats(s: OutboxStats): void {
     this.metrics.follow(s);
     const { health } = this.ctx;
-    if (s.breaker !== 'closed')
-      health.warn(
-        'forwarding',
-        `InfluxDB unreachable (${s.lastError ?? 'no answer'}); ${s.backlogPoints} points wait in the outbox`,
-      );
-    else if (s.dropped > 0)
+    if (s.breaker !== 'closed') {
+      // An error InfluxDB answered says so itself; any other means no answer at all.
+      const error = s.lastError ?? 'no answer';
+      const why = error.startsWith('InfluxDB ') ? error : `InfluxDB unreachable (${error})`;
+      health.warn('forwarding', `${why}; ${s.backlogPoints} points wait in the outbox`);
+    } else if (s.dropped > 0)
       health.warn('forwarding', `outbox full: ${s.dropped} routine points dropped since start`);
     else health.unwarn('forwarding');
   }

@@ -150,7 +150,7 @@ class OutboxPump {
     this.stats.writeErrors++;
     this.stats.lastError = err.message;
     if (this.stats.breaker === 'closed' && this.failures >= this.o.breakerFailures) {
-      this.log('error', 'InfluxDB unreachable: breaker open, points wait in the outbox', {
+      this.log('error', 'InfluxDB writes fail: breaker open, points wait in the outbox', {
         error: err.message,
         failures: this.failures,
       });

@@ -60,7 +60,7 @@ function v1Target(o: Extract<TargetOptions, { version: 1 }>): Target {
       const text = res.status === 204 ? '' : await res.text();
       if (res.status === 204) return { ok: true };
       if (refuses(res.status)) return { ok: false, refused: errorText(text) || res.statusText };
-      throw new Error(`InfluxDB answered ${res.status}: ${errorText(text) || res.statusText}`);
+      throw answered(res.status, errorText(text) || res.statusText, 'username and password');
     },
   };
 }
@@ -87,14 +87,27 @@ function v2Target(o: Extract<TargetOptions, { version: 2 }>): Target {
         await api.flush();
         return { ok: true };
       } catch (err) {
-        if (err instanceof HttpError && refuses(err.statusCode))
-          return { ok: false, refused: errorText(err.body) || err.message };
-        throw err;
+        if (!(err instanceof HttpError)) throw err;
+        if (refuses(err.statusCode)) return { ok: false, refused: errorText(err.body) || err.message };
+        throw answered(err.statusCode, errorText(err.body) || err.message, 'token');
       } finally {
         api.dispose();
       }
     },
   };
+}
+
+/**
+ * A write InfluxDB answered with a failure, to be retried. Its message is what /healthz shows: a
+ * refused token or password says so and names the setting (InfluxDB is reachable, and retrying
+ * will not help until the setting is fixed).
+ */
+function answered(status: number, text: string, credentials: string): Error {
+  return new Error(
+    status === 401 || status === 403
+      ? `InfluxDB refused the credentials (${status}: ${text}); check the ${credentials} in forwarding.influx`
+      : `InfluxDB answered ${status}: ${text}`,
+  );
 }
 
 /** InfluxDB's `{"error": "…"}` as its message. */
