@@ -48,7 +48,8 @@ export class PointEncoder {
       );
     const id = source.device.id;
     const last = this.statusSentAt.get(id);
-    if (last !== undefined && receivedAt - last < this.o.deviceStatusEveryMs) return;
+    // A clock stepped back (receivedAt before the last one) ends the interval, not prolongs it.
+    if (last !== undefined && receivedAt >= last && receivedAt - last < this.o.deviceStatusEveryMs) return;
     this.statusSentAt.set(id, receivedAt);
     this.emit(
       'device_status',
