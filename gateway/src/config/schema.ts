@@ -222,7 +222,7 @@ export const ConfigSchema = Type.Object(
             url: Type.String({
               default: '',
               description:
-                'InfluxDB base URL (http://host:8086). Empty: nothing is forwarded and the forwarding module does not start.',
+                'InfluxDB base URL (http://host:8086), without a user or password in it. Empty: nothing is forwarded and the forwarding module does not start.',
             }),
             version: Type.Union([Type.Literal(1), Type.Literal(2)], {
               default: 2,
