@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { GatewayModule } from '../core/module.js';
 import type { IngestEvents } from '../ingest/events.js';
+import type { SiteRegister } from '../register/site-register.js';
 import { HealthSampler } from './health-sampler.js';
 import { type ForwardingMetrics, forwardingMetrics } from './metrics.js';
 import { Outbox } from './outbox.js';
@@ -25,6 +26,7 @@ export interface ForwardingDeps {
   metrics: Metrics;
   health: Pick<Health, 'warn' | 'unwarn'>;
   siteId: string;
+  register: Pick<SiteRegister, 'allResidents'>;
   config: Pick<GatewayConfig, 'forwarding' | 'dataDir'>;
 }
 
@@ -68,6 +70,7 @@ export class Forwarding implements GatewayModule {
     const target = Forwarding.target(f.influx);
     if (!target) return;
     this.metrics.reset();
+    const keys = new Pseudonyms(f.residentKeySecret);
     const outbox = new Outbox({
       clock,
       log,
@@ -81,6 +84,10 @@ export class Forwarding implements GatewayModule {
         retryMinMs: f.outbox.retryMinMs,
         retryMaxMs: f.outbox.retryMaxMs,
         breakerFailures: f.outbox.breakerFailures,
+        noConsent: this.ctx.register
+          .allResidents()
+          .filter((r) => r.forwardVitals === false)
+          .map((r) => keys.key('resident', r.id)),
       },
       onStats: (s) => this.onStats(s),
       onQueued: (points) => this.metrics.queued.inc(points),
@@ -91,7 +98,7 @@ export class Forwarding implements GatewayModule {
     await outbox.start();
     const encoder = new PointEncoder({
       siteId,
-      keys: new Pseudonyms(f.residentKeySecret),
+      keys,
       now: () => clock.now(),
       deviceStatusEveryMs: f.deviceStatusEveryS * 1000,
       sink: (cls, line) => outbox.add(cls, line),

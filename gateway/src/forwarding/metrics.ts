@@ -49,6 +49,7 @@ export function forwardingMetrics(registry: Registry) {
     follow(s: OutboxStats) {
       const prev = last;
       m.sent.inc(s.sent - (prev?.sent ?? 0));
+      m.withheld.inc({ reason: 'no-consent' }, s.withheld - (prev?.withheld ?? 0));
       m.dropped.inc(s.dropped - (prev?.dropped ?? 0));
       m.deadLettered.inc(s.deadLettered - (prev?.deadLettered ?? 0));
       m.writeErrors.inc(s.writeErrors - (prev?.writeErrors ?? 0));

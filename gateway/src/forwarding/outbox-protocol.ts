@@ -14,6 +14,11 @@ export interface OutboxWorkerOptions {
   retryMaxMs: number;
   /** Consecutive failed writes that open the circuit breaker. */
   breakerFailures: number;
+  /**
+   * Pseudonymous keys of the residents who do not consent to vitals forwarding now: their vitals
+   * still in the outbox (queued before the site file said so) are not sent.
+   */
+  noConsent: string[];
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -23,6 +28,8 @@ export interface OutboxStats {
   backlogPoints: number;
   backlogBytes: number;
   sent: number;
+  /** Vitals not sent because their resident no longer consents. */
+  withheld: number;
   dropped: number;
   deadLettered: number;
   writeErrors: number;

@@ -15,6 +15,7 @@ class OutboxPump {
   private readonly target: Target;
   private readonly stats: Omit<OutboxStats, 'backlogPoints' | 'backlogBytes'> = {
     sent: 0,
+    withheld: 0,
     dropped: 0,
     deadLettered: 0,
     writeErrors: 0,
@@ -27,11 +28,17 @@ class OutboxPump {
   private dropLoggedAt = -Infinity;
   private unloggedDrops = 0;
   private readonly done: Promise<void>;
+  /** A vitals line of a resident who does not consent (tags are sorted: device_kind, resident, …). */
+  private readonly noConsent: RegExp | undefined;
 
   constructor(
     private readonly o: OutboxWorkerOptions,
     private readonly post: (m: FromWorker) => void,
   ) {
+    this.noConsent =
+      o.noConsent.length > 0
+        ? new RegExp(`^wristband_vitals,.*,resident=(${o.noConsent.join('|')})[, ]`)
+        : undefined;
     this.store = new OutboxStore(o.file);
     this.target = openTarget(o.target);
     if (this.store.points > 0)
@@ -97,9 +104,11 @@ class OutboxPump {
       let failed = false;
       try {
         const dead: { line: string; error: string }[] = [];
-        await this.send(chunks.map((c) => c.lines).join('\n'), dead);
+        const { lines, withheld } = this.consented(chunks.map((c) => c.lines).join('\n'));
+        if (lines !== '') await this.send(lines, dead);
         this.store.confirm(this.busy, dead, Date.now());
-        this.stats.sent += chunks.reduce((n, c) => n + c.points, 0) - dead.length;
+        this.stats.sent += chunks.reduce((n, c) => n + c.points, 0) - dead.length - withheld;
+        this.stats.withheld += withheld;
         this.stats.deadLettered += dead.length;
         this.succeeded();
       } catch (err) {
@@ -113,6 +122,15 @@ class OutboxPump {
       this.report();
       if (failed) await this.pause(this.backoff());
     }
+  }
+
+  /** The lines without the vitals of residents who no longer consent. */
+  private consented(lines: string): { lines: string; withheld: number } {
+    const noConsent = this.noConsent;
+    if (!noConsent || !lines.includes('wristband_vitals,')) return { lines, withheld: 0 };
+    const all = lines.split('\n');
+    const kept = all.filter((l) => !noConsent.test(l));
+    return { lines: kept.join('\n'), withheld: all.length - kept.length };
   }
 
   /**

@@ -49,7 +49,8 @@ export function renderTimeSeriesReference(): string {
     'pseudonymous keys, HMAC-SHA256 of the id with `forwarding.residentKeySecret`; never a name or a',
     'room. A resident whose site-file entry says `forwardVitals: false` has no `wristband_vitals`',
     'point leave the gateway (counted in `careedge_forward_points_withheld_total`); their alerts',
-    'and device status are still forwarded.',
+    'and device status are still forwarded. That holds for vitals already in the outbox too, queued',
+    'before the site file said so: they are not sent.',
     '',
     ...sections,
   ].join('\n');
