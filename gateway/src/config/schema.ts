@@ -265,6 +265,13 @@ export const ConfigSchema = Type.Object(
               description:
                 'Points the outbox may hold (payload MB, about 10 million points per GB) before the oldest routine telemetry is dropped. Alert and workload points are never dropped.',
             }),
+            keepFreeMb: Type.Number({
+              minimum: 0,
+              maximum: 10_000_000,
+              default: 256,
+              description:
+                'Free space the outbox leaves on the disk of dataDir, for the alarm database beside it: below it, the oldest routine telemetry is dropped as at maxMb. 0: no reserve.',
+            }),
             batchPoints: Type.Integer({
               minimum: 1,
               maximum: 100_000,

@@ -81,6 +81,7 @@ export class Forwarding implements GatewayModule {
         target,
         batchPoints: f.outbox.batchPoints,
         maxBytes: Math.round(f.outbox.maxMb * 1024 * 1024),
+        keepFreeBytes: Math.round(f.outbox.keepFreeMb * 1024 * 1024),
         retryMinMs: f.outbox.retryMinMs,
         retryMaxMs: f.outbox.retryMaxMs,
         breakerFailures: f.outbox.breakerFailures,

@@ -9,6 +9,8 @@ export interface OutboxWorkerOptions {
   batchPoints: number;
   /** Payload bytes the outbox may hold before it drops the oldest routine telemetry. */
   maxBytes: number;
+  /** Free space to leave on the outbox's disk (the alarm database's too), dropping as at maxBytes. */
+  keepFreeBytes: number;
   /** Backoff after a failed write: from minMs, doubling, at most maxMs, with jitter. */
   retryMinMs: number;
   retryMaxMs: number;

@@ -153,6 +153,12 @@ export class OutboxStore {
     return dropped;
   }
 
+  /** Bytes of the file's free pages, which new chunks fill before the file grows. */
+  reusableBytes(): number {
+    const pages = this.db.pragma('freelist_count', { simple: true }) as number;
+    return pages * (this.db.pragma('page_size', { simple: true }) as number);
+  }
+
   deadLetters(): { at: number; error: string; line: string }[] {
     return this.db.prepare('SELECT at, error, line FROM outbox_dead_letters ORDER BY id').all() as {
       at: number;

@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, OutboxStats, OutboxWorkerOptions, ToWorker } from './outbox-protocol.js';
 import { OutboxStore } from './outbox-store.js';
@@ -68,8 +70,25 @@ class OutboxPump {
     this.wake?.();
   }
 
+  /**
+   * What the outbox may hold now: maxBytes, less what the disk lacks of keepFreeBytes (the file's
+   * own free pages count as free: a deleted chunk frees pages, not disk space).
+   */
+  private limit(): number {
+    let free: number;
+    try {
+      const { bavail, bsize } = statfsSync(dirname(this.o.file));
+      free = bavail * bsize + this.store.reusableBytes();
+    } catch {
+      return this.o.maxBytes;
+    }
+    const short = this.o.keepFreeBytes - free;
+    return short > 0 ? Math.max(0, Math.min(this.o.maxBytes, this.store.bytes - short)) : this.o.maxBytes;
+  }
+
   private trim(): void {
-    const dropped = this.store.trim(this.o.maxBytes, this.busy);
+    const limitBytes = this.limit();
+    const dropped = this.store.trim(limitBytes, this.busy);
     if (dropped === 0) return;
     this.stats.dropped += dropped;
     // A long outage trims at every hand-over: logged at once, then at most once a minute.
@@ -79,7 +98,7 @@ class OutboxPump {
     this.log('warn', 'outbox full: dropped the oldest routine telemetry', {
       points: this.unloggedDrops,
       droppedSinceStart: this.stats.dropped,
-      limitBytes: this.o.maxBytes,
+      limitBytes,
     });
     this.dropLoggedAt = now;
     this.unloggedDrops = 0;
