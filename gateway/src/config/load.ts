@@ -117,14 +117,19 @@ function crossFieldProblems(c: GatewayConfig): string[] {
   if (outbox.retryMinMs > outbox.retryMaxMs)
     problems.push('forwarding.outbox.retryMinMs: must not be above forwarding.outbox.retryMaxMs');
   if (!influx.url) return problems;
-  let protocol = '';
+  let url: URL | undefined;
   try {
-    protocol = new URL(influx.url).protocol;
+    url = new URL(influx.url);
   } catch {
     /* reported below */
   }
-  if (protocol !== 'http:' && protocol !== 'https:')
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
     problems.push('forwarding.influx.url: must be an http:// or https:// URL');
+  // fetch refuses such a URL, and it is logged: the password would be in the log and on /healthz.
+  if (url?.username || url?.password)
+    problems.push(
+      'forwarding.influx.url: must not hold a user or password (they would show in the log): set forwarding.influx.username and password, or token',
+    );
   if (residentKeySecret.length < 16)
     problems.push(
       'forwarding.residentKeySecret: must be at least 16 characters when forwarding is on (it keys the pseudonyms)',

@@ -222,7 +222,7 @@ export const ConfigSchema = Type.Object(
             url: Type.String({
               default: '',
               description:
-                'InfluxDB base URL (http://host:8086). Empty: nothing is forwarded and the forwarding module does not start.',
+                'InfluxDB base URL (http://host:8086), without a user or password in it. Empty: nothing is forwarded and the forwarding module does not start.',
             }),
             version: Type.Union([Type.Literal(1), Type.Literal(2)], {
               default: 2,
@@ -264,6 +264,13 @@ export const ConfigSchema = Type.Object(
               default: 1024,
               description:
                 'Points the outbox may hold (payload MB, about 10 million points per GB) before the oldest routine telemetry is dropped. Alert and workload points are never dropped.',
+            }),
+            keepFreeMb: Type.Number({
+              minimum: 0,
+              maximum: 10_000_000,
+              default: 256,
+              description:
+                'Free space the outbox leaves on the disk of dataDir, for the alarm database beside it: below it, the oldest routine telemetry is dropped as at maxMb. 0: no reserve.',
             }),
             batchPoints: Type.Integer({
               minimum: 1,

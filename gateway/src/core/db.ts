@@ -15,8 +15,11 @@ export const copyOf = (db: Db): string | undefined => copies.get(db);
  * Opens the gateway's SQLite file. WAL lets the API read while ingest writes; synchronous=FULL
  * makes every committed alert, acknowledgement and audit row survive a power cut, because the
  * gateway tells people about them only after the commit.
+ *
+ * `ramCopy: false` for a file that is no use as a copy (the forwarding outbox: up to a gigabyte of
+ * telemetry that could not be kept anyway): on a read-only card it fails instead.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, { ramCopy = true }: { ramCopy?: boolean } = {}): Db {
   let db: Db;
   try {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -35,7 +38,7 @@ export function openDatabase(file: string): Db {
     // raised just before a crash). So the gateway runs on a copy of the file and its WAL in RAM:
     // every alarm is still recorded, escalated and owned, and the write probe reports `storage`
     // (nothing written now survives a restart) until the card is replaced.
-    if (!isReadOnlyError(err) && !isCannotWrite(err)) throw err;
+    if (!ramCopy || (!isReadOnlyError(err) && !isCannotWrite(err))) throw err;
     db = new Database(copyToRam(file));
     db.pragma('journal_mode = WAL');
     copies.set(db, file);

@@ -9,6 +9,7 @@ import type { Metrics } from '../core/metrics.js';
 import type { GatewayModule } from '../core/module.js';
 import { Pseudonyms } from '../core/pseudonym.js';
 import type { IngestEvents } from '../ingest/events.js';
+import type { SiteRegister } from '../register/site-register.js';
 import { HealthSampler } from './health-sampler.js';
 import { type ForwardingMetrics, forwardingMetrics } from './metrics.js';
 import { Outbox } from './outbox.js';
@@ -25,6 +26,7 @@ export interface ForwardingDeps {
   metrics: Metrics;
   health: Pick<Health, 'warn' | 'unwarn'>;
   siteId: string;
+  register: Pick<SiteRegister, 'allResidents'>;
   config: Pick<GatewayConfig, 'forwarding' | 'dataDir'>;
 }
 
@@ -68,6 +70,7 @@ export class Forwarding implements GatewayModule {
     const target = Forwarding.target(f.influx);
     if (!target) return;
     this.metrics.reset();
+    const keys = new Pseudonyms(f.residentKeySecret);
     const outbox = new Outbox({
       clock,
       log,
@@ -78,9 +81,14 @@ export class Forwarding implements GatewayModule {
         target,
         batchPoints: f.outbox.batchPoints,
         maxBytes: Math.round(f.outbox.maxMb * 1024 * 1024),
+        keepFreeBytes: Math.round(f.outbox.keepFreeMb * 1024 * 1024),
         retryMinMs: f.outbox.retryMinMs,
         retryMaxMs: f.outbox.retryMaxMs,
         breakerFailures: f.outbox.breakerFailures,
+        noConsent: this.ctx.register
+          .allResidents()
+          .filter((r) => r.forwardVitals === false)
+          .map((r) => keys.key('resident', r.id)),
       },
       onStats: (s) => this.onStats(s),
       onQueued: (points) => this.metrics.queued.inc(points),
@@ -91,7 +99,7 @@ export class Forwarding implements GatewayModule {
     await outbox.start();
     const encoder = new PointEncoder({
       siteId,
-      keys: new Pseudonyms(f.residentKeySecret),
+      keys,
       now: () => clock.now(),
       deviceStatusEveryMs: f.deviceStatusEveryS * 1000,
       sink: (cls, line) => outbox.add(cls, line),
@@ -133,12 +141,12 @@ export class Forwarding implements GatewayModule {
   private onStats(s: OutboxStats): void {
     this.metrics.follow(s);
     const { health } = this.ctx;
-    if (s.breaker !== 'closed')
-      health.warn(
-        'forwarding',
-        `InfluxDB unreachable (${s.lastError ?? 'no answer'}); ${s.backlogPoints} points wait in the outbox`,
-      );
-    else if (s.dropped > 0)
+    if (s.breaker !== 'closed') {
+      // An error InfluxDB answered says so itself; any other means no answer at all.
+      const error = s.lastError ?? 'no answer';
+      const why = error.startsWith('InfluxDB ') ? error : `InfluxDB unreachable (${error})`;
+      health.warn('forwarding', `${why}; ${s.backlogPoints} points wait in the outbox`);
+    } else if (s.dropped > 0)
       health.warn('forwarding', `outbox full: ${s.dropped} routine points dropped since start`);
     else health.unwarn('forwarding');
   }

@@ -12,6 +12,12 @@ import {
 const escapeTag = (s: string) => s.replace(/[,= ]/g, '\\$&');
 
 /**
+ * The last millisecond InfluxDB can store (its times are int64 nanoseconds: up to 2262-04-11),
+ * less one so that any sub-millisecond part still fits.
+ */
+export const LATEST_MS = 9_223_372_036_853;
+
+/**
  * A nanosecond timestamp from milliseconds and a sub-millisecond part (0 … 999,999), as a string:
  * ms × 10⁶ exceeds 2⁵³, so it is written as digits rather than computed.
  */
@@ -24,7 +30,8 @@ function fieldValue(type: FieldType, v: number | boolean): string | undefined {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'integer':
-      return Number.isInteger(v) ? `${v as number}i` : undefined;
+      // Beyond 2^53 a number is no longer exact, and from 1e21 on JavaScript writes it as "1e+21".
+      return Number.isSafeInteger(v) ? `${v as number}i` : undefined;
     case 'float':
       return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
   }

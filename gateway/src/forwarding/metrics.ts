@@ -18,7 +18,7 @@ export function forwardingMetrics(registry: Registry) {
     withheld: new Counter({
       registers: [registry],
       name: 'careedge_forward_points_withheld_total',
-      help: 'Points not forwarded on purpose, by reason (no-consent: vitals of a resident who did not consent).',
+      help: 'Points not forwarded on purpose, by reason (no-consent: vitals of a resident who did not consent; out-of-range: a device time past 2262, which InfluxDB cannot store).',
       labelNames: ['reason'] as const,
     }),
     writeErrors: counter('careedge_forward_write_errors_total', 'Failed writes to InfluxDB (each retried).'),
@@ -49,6 +49,7 @@ export function forwardingMetrics(registry: Registry) {
     follow(s: OutboxStats) {
       const prev = last;
       m.sent.inc(s.sent - (prev?.sent ?? 0));
+      m.withheld.inc({ reason: 'no-consent' }, s.withheld - (prev?.withheld ?? 0));
       m.dropped.inc(s.dropped - (prev?.dropped ?? 0));
       m.deadLettered.inc(s.deadLettered - (prev?.deadLettered ?? 0));
       m.writeErrors.inc(s.writeErrors - (prev?.writeErrors ?? 0));

@@ -9,11 +9,18 @@ export interface OutboxWorkerOptions {
   batchPoints: number;
   /** Payload bytes the outbox may hold before it drops the oldest routine telemetry. */
   maxBytes: number;
+  /** Free space to leave on the outbox's disk (the alarm database's too), dropping as at maxBytes. */
+  keepFreeBytes: number;
   /** Backoff after a failed write: from minMs, doubling, at most maxMs, with jitter. */
   retryMinMs: number;
   retryMaxMs: number;
   /** Consecutive failed writes that open the circuit breaker. */
   breakerFailures: number;
+  /**
+   * Pseudonymous keys of the residents who do not consent to vitals forwarding now: their vitals
+   * still in the outbox (queued before the site file said so) are not sent.
+   */
+  noConsent: string[];
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -23,6 +30,8 @@ export interface OutboxStats {
   backlogPoints: number;
   backlogBytes: number;
   sent: number;
+  /** Vitals not sent because their resident no longer consents. */
+  withheld: number;
   dropped: number;
   deadLettered: number;
   writeErrors: number;

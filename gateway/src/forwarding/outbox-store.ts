@@ -24,6 +24,13 @@ const migrations = [
   },
 ];
 
+/**
+ * Dead letters kept (the newest; about 2 MB): enough to see what InfluxDB refuses and why, while
+ * a device that sends only refused points (a clock back at 1970, before the retention policy)
+ * cannot fill the card.
+ */
+const DEAD_LETTERS_KEPT = 10_000;
+
 export interface Chunk {
   id: number;
   class: PointClass;
@@ -56,7 +63,8 @@ export class OutboxStore {
   points = 0;
 
   constructor(file: string) {
-    this.db = openDatabase(file);
+    // Never a RAM copy: on a read-only card the outbox fails to open, and forwarding with it.
+    this.db = openDatabase(file, { ramCopy: false });
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db, migrations);
     const db = this.db;
@@ -70,6 +78,9 @@ export class OutboxStore {
       delete: db.prepare('DELETE FROM outbox_chunks WHERE id = ? RETURNING points, bytes'),
       oldestRoutine: db.prepare("SELECT id FROM outbox_chunks WHERE class = 'routine' ORDER BY id LIMIT 1"),
       deadLetter: db.prepare('INSERT INTO outbox_dead_letters (at, error, line) VALUES (?, ?, ?)'),
+      oldDeadLetters: db.prepare(
+        'DELETE FROM outbox_dead_letters WHERE id <= (SELECT MAX(id) FROM outbox_dead_letters) - ?',
+      ),
       totals: db.prepare(
         'SELECT COALESCE(SUM(bytes), 0) AS bytes, COALESCE(SUM(points), 0) AS points FROM outbox_chunks',
       ),
@@ -109,12 +120,16 @@ export class OutboxStore {
     return out;
   }
 
-  /** InfluxDB confirmed these chunks: they leave, with the lines it refused parked as dead letters. */
+  /**
+   * InfluxDB confirmed these chunks: they leave, with the lines it refused parked as dead letters
+   * (the oldest dead letters beyond DEAD_LETTERS_KEPT go).
+   */
   confirm(ids: readonly number[], dead: readonly { line: string; error: string }[], now: number): void {
     this.db.transaction(() => {
       for (const id of ids)
         this.forget(this.q.delete.get(id) as { points: number; bytes: number } | undefined);
       for (const d of dead) this.q.deadLetter.run(now, d.error, d.line);
+      if (dead.length > 0) this.q.oldDeadLetters.run(DEAD_LETTERS_KEPT);
     })();
   }
 
@@ -136,6 +151,12 @@ export class OutboxStore {
       }
     })();
     return dropped;
+  }
+
+  /** Bytes of the file's free pages, which new chunks fill before the file grows. */
+  reusableBytes(): number {
+    const pages = this.db.pragma('freelist_count', { simple: true }) as number;
+    return pages * (this.db.pragma('page_size', { simple: true }) as number);
   }
 
   deadLetters(): { at: number; error: string; line: string }[] {

@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, OutboxStats, OutboxWorkerOptions, ToWorker } from './outbox-protocol.js';
 import { OutboxStore } from './outbox-store.js';
@@ -15,6 +17,7 @@ class OutboxPump {
   private readonly target: Target;
   private readonly stats: Omit<OutboxStats, 'backlogPoints' | 'backlogBytes'> = {
     sent: 0,
+    withheld: 0,
     dropped: 0,
     deadLettered: 0,
     writeErrors: 0,
@@ -27,17 +30,25 @@ class OutboxPump {
   private dropLoggedAt = -Infinity;
   private unloggedDrops = 0;
   private readonly done: Promise<void>;
+  /** A vitals line of a resident who does not consent (tags are sorted: device_kind, resident, …). */
+  private readonly noConsent: RegExp | undefined;
 
   constructor(
     private readonly o: OutboxWorkerOptions,
     private readonly post: (m: FromWorker) => void,
   ) {
+    this.noConsent =
+      o.noConsent.length > 0
+        ? new RegExp(`^wristband_vitals,.*,resident=(${o.noConsent.join('|')})[, ]`)
+        : undefined;
     this.store = new OutboxStore(o.file);
     this.target = openTarget(o.target);
     if (this.store.points > 0)
       this.log('info', 'outbox opened with a backlog; sending it', { points: this.store.points });
     this.report();
-    this.done = this.run();
+    this.done = this.run().catch((err: unknown) => {
+      throw plainError(err);
+    });
   }
 
   add(m: Extract<ToWorker, { type: 'chunks' }>): void {
@@ -59,8 +70,25 @@ class OutboxPump {
     this.wake?.();
   }
 
+  /**
+   * What the outbox may hold now: maxBytes, less what the disk lacks of keepFreeBytes (the file's
+   * own free pages count as free: a deleted chunk frees pages, not disk space).
+   */
+  private limit(): number {
+    let free: number;
+    try {
+      const { bavail, bsize } = statfsSync(dirname(this.o.file));
+      free = bavail * bsize + this.store.reusableBytes();
+    } catch {
+      return this.o.maxBytes;
+    }
+    const short = this.o.keepFreeBytes - free;
+    return short > 0 ? Math.max(0, Math.min(this.o.maxBytes, this.store.bytes - short)) : this.o.maxBytes;
+  }
+
   private trim(): void {
-    const dropped = this.store.trim(this.o.maxBytes, this.busy);
+    const limitBytes = this.limit();
+    const dropped = this.store.trim(limitBytes, this.busy);
     if (dropped === 0) return;
     this.stats.dropped += dropped;
     // A long outage trims at every hand-over: logged at once, then at most once a minute.
@@ -70,7 +98,7 @@ class OutboxPump {
     this.log('warn', 'outbox full: dropped the oldest routine telemetry', {
       points: this.unloggedDrops,
       droppedSinceStart: this.stats.dropped,
-      limitBytes: this.o.maxBytes,
+      limitBytes,
     });
     this.dropLoggedAt = now;
     this.unloggedDrops = 0;
@@ -95,9 +123,11 @@ class OutboxPump {
       let failed = false;
       try {
         const dead: { line: string; error: string }[] = [];
-        await this.send(chunks.map((c) => c.lines).join('\n'), dead);
+        const { lines, withheld } = this.consented(chunks.map((c) => c.lines).join('\n'));
+        if (lines !== '') await this.send(lines, dead);
         this.store.confirm(this.busy, dead, Date.now());
-        this.stats.sent += chunks.reduce((n, c) => n + c.points, 0) - dead.length;
+        this.stats.sent += chunks.reduce((n, c) => n + c.points, 0) - dead.length - withheld;
+        this.stats.withheld += withheld;
         this.stats.deadLettered += dead.length;
         this.succeeded();
       } catch (err) {
@@ -113,9 +143,18 @@ class OutboxPump {
     }
   }
 
+  /** The lines without the vitals of residents who no longer consent. */
+  private consented(lines: string): { lines: string; withheld: number } {
+    const noConsent = this.noConsent;
+    if (!noConsent || !lines.includes('wristband_vitals,')) return { lines, withheld: 0 };
+    const all = lines.split('\n');
+    const kept = all.filter((l) => !noConsent.test(l));
+    return { lines: kept.join('\n'), withheld: all.length - kept.length };
+  }
+
   /**
-   * Writes the lines; a body InfluxDB refuses as malformed is split in halves until the bad lines
-   * are alone, and those are parked, so one bad point never blocks the rest. (InfluxDB 1.x
+   * Writes the lines; a body InfluxDB refuses (malformed, or too large) is split in halves until
+   * the bad lines are alone, and those are parked, so one bad point never blocks the rest. (InfluxDB 1.x
    * writes the good points of a refused body; sending them again overwrites them, as their
    * timestamps are fixed.)
    */
@@ -124,11 +163,11 @@ class OutboxPump {
     if (result.ok) return;
     const all = lines.split('\n');
     if (all.length === 1) {
-      this.log('error', 'InfluxDB refused a point as malformed; parked in the dead letters', {
+      this.log('error', 'InfluxDB refused a point; parked in the dead letters', {
         line: lines,
-        error: result.malformed,
+        error: result.refused,
       });
-      dead.push({ line: lines, error: result.malformed });
+      dead.push({ line: lines, error: result.refused });
       return;
     }
     const half = all.length >> 1;
@@ -148,7 +187,7 @@ class OutboxPump {
     this.stats.writeErrors++;
     this.stats.lastError = err.message;
     if (this.stats.breaker === 'closed' && this.failures >= this.o.breakerFailures) {
-      this.log('error', 'InfluxDB unreachable: breaker open, points wait in the outbox', {
+      this.log('error', 'InfluxDB writes fail: breaker open, points wait in the outbox', {
         error: err.message,
         failures: this.failures,
       });
@@ -188,18 +227,39 @@ class OutboxPump {
   }
 }
 
+/**
+ * An error that kills this worker, as one the main thread can read: the structured clone that
+ * carries it there keeps only the `code` of SQLite's errors, not their message.
+ */
+function plainError(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  const code = (err as { code?: unknown }).code;
+  return new Error(
+    typeof code === 'string' && !err.message.includes(code) ? `${err.message} (${code})` : err.message,
+  );
+}
+
 const port = parentPort!;
-const pump = new OutboxPump(workerData as OutboxWorkerOptions, (m) => port.postMessage(m));
+let pump: OutboxPump;
+try {
+  pump = new OutboxPump(workerData as OutboxWorkerOptions, (m) => port.postMessage(m));
+} catch (err) {
+  throw plainError(err);
+}
 port.on('message', (m: ToWorker) => {
-  switch (m.type) {
-    case 'chunks':
-      pump.add(m);
-      return;
-    case 'stop':
-      void pump.stop().then(() => {
-        port.postMessage({ type: 'stopped' } satisfies FromWorker);
-        port.close();
-      });
-      return;
+  try {
+    switch (m.type) {
+      case 'chunks':
+        pump.add(m);
+        return;
+      case 'stop':
+        void pump.stop().then(() => {
+          port.postMessage({ type: 'stopped' } satisfies FromWorker);
+          port.close();
+        });
+        return;
+    }
+  } catch (err) {
+    throw plainError(err);
   }
 });

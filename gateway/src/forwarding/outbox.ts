@@ -23,6 +23,8 @@ export class Outbox {
   private readonly pending: Record<PointClass, string[]> = { routine: [], precious: [] };
   private timer: unknown;
   private stopped: Promise<void> | undefined;
+  /** Resolves Outbox.stop() once the worker said it stopped. */
+  private saidStopped: (() => void) | undefined;
   /** The worker's latest totals; `undefined` until it reported. */
   stats: OutboxStats | undefined;
 
@@ -95,8 +97,14 @@ export class Outbox {
     if (!worker) return;
     this.handOver();
     this.worker = undefined;
+    const said = new Promise<void>((resolve) => {
+      this.saidStopped = resolve;
+    });
     worker.postMessage({ type: 'stop' } satisfies ToWorker);
-    await this.stopped;
+    await Promise.race([said, this.stopped]);
+    // Its file is closed; a socket the InfluxDB client keeps open to a server that never
+    // answered would keep the thread (and the gateway's stop) alive for ever.
+    await worker.terminate();
   }
 
   private schedule(): void {
@@ -116,6 +124,7 @@ export class Outbox {
         this.opts.log[m.level](m.data, m.msg);
         return;
       case 'stopped':
+        this.saidStopped?.();
         return;
     }
   }

@@ -3,7 +3,7 @@ import type { AlertChange } from '../alerts/events.js';
 import type { Pseudonyms } from '../core/pseudonym.js';
 import type { FromDevice } from '../ingest/events.js';
 import type { DeviceContext } from '../register/types.js';
-import { encodeLine, nanos } from './line-protocol.js';
+import { encodeLine, LATEST_MS, nanos } from './line-protocol.js';
 import { classOf, type MeasurementName, type PointClass } from './measurements.js';
 
 export type PointSink = (cls: PointClass, line: string) => void;
@@ -26,12 +26,13 @@ export class PointEncoder {
       now: () => number;
       deviceStatusEveryMs: number;
       sink: PointSink;
-      /** A point withheld on purpose (no consent). */
-      withheld: (reason: 'no-consent') => void;
+      /** A point withheld on purpose (no consent), or that InfluxDB could not store (out of range). */
+      withheld: (reason: 'no-consent' | 'out-of-range') => void;
     },
   ) {}
 
   telemetry({ source, message: m, receivedAt }: FromDevice<WristbandTelemetry>): void {
+    if (!this.storable(m.ts)) return;
     const ts = nanos(m.ts, m.seq);
     const tags = this.deviceTags(source);
     if (source.resident?.forwardVitals === false) this.o.withheld('no-consent');
@@ -47,7 +48,8 @@ export class PointEncoder {
       );
     const id = source.device.id;
     const last = this.statusSentAt.get(id);
-    if (last !== undefined && receivedAt - last < this.o.deviceStatusEveryMs) return;
+    // A clock stepped back (receivedAt before the last one) ends the interval, not prolongs it.
+    if (last !== undefined && receivedAt >= last && receivedAt - last < this.o.deviceStatusEveryMs) return;
     this.statusSentAt.set(id, receivedAt);
     this.emit(
       'device_status',
@@ -56,6 +58,7 @@ export class PointEncoder {
   }
 
   status({ source, message: m }: FromDevice<DeviceStatus>): void {
+    if (!this.storable(m.ts)) return;
     this.emit(
       'device_status',
       encodeLine(
@@ -112,6 +115,13 @@ export class PointEncoder {
 
   health(at: number, fields: Parameters<typeof encodeLine<'gateway_health'>>[2]): void {
     this.emit('gateway_health', encodeLine('gateway_health', { site: this.o.siteId }, fields, nanos(at, 0)));
+  }
+
+  /** A device's clock past InfluxDB's last instant would make a line InfluxDB refuses. */
+  private storable(ts: number): boolean {
+    if (ts <= LATEST_MS) return true;
+    this.o.withheld('out-of-range');
+    return false;
   }
 
   private deviceTags(source: DeviceContext) {

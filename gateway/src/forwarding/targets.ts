@@ -18,10 +18,14 @@ export type TargetOptions =
   | { version: 2; url: string; org: string; bucket: string; token: string; timeoutMs: number };
 
 /**
- * What a write came to. `malformed`: InfluxDB refused the body (HTTP 400), so sending it again
- * cannot help. Transient failures (network, 5xx, 401, timeouts) are thrown.
+ * What a write came to. `refused`: InfluxDB refused the body as malformed (HTTP 400) or too large
+ * (413, its own or a proxy's body limit), so sending it again cannot help; smaller parts may.
+ * Transient failures (network, 5xx, 401, timeouts) are thrown.
  */
-export type WriteResult = { ok: true } | { ok: false; malformed: string };
+export type WriteResult = { ok: true } | { ok: false; refused: string };
+
+/** The answers that refuse this body for good: malformed, or too large. */
+const refuses = (status: number) => status === 400 || status === 413;
 
 export interface Target {
   write(lines: string): Promise<WriteResult>;
@@ -55,8 +59,8 @@ function v1Target(o: Extract<TargetOptions, { version: 1 }>): Target {
       });
       const text = res.status === 204 ? '' : await res.text();
       if (res.status === 204) return { ok: true };
-      if (res.status === 400) return { ok: false, malformed: errorText(text) };
-      throw new Error(`InfluxDB answered ${res.status}: ${errorText(text) || res.statusText}`);
+      if (refuses(res.status)) return { ok: false, refused: errorText(text) || res.statusText };
+      throw answered(res.status, errorText(text) || res.statusText, 'username and password');
     },
   };
 }
@@ -83,14 +87,27 @@ function v2Target(o: Extract<TargetOptions, { version: 2 }>): Target {
         await api.flush();
         return { ok: true };
       } catch (err) {
-        if (err instanceof HttpError && err.statusCode === 400)
-          return { ok: false, malformed: errorText(err.body) };
-        throw err;
+        if (!(err instanceof HttpError)) throw err;
+        if (refuses(err.statusCode)) return { ok: false, refused: errorText(err.body) || err.message };
+        throw answered(err.statusCode, errorText(err.body) || err.message, 'token');
       } finally {
         api.dispose();
       }
     },
   };
+}
+
+/**
+ * A write InfluxDB answered with a failure, to be retried. Its message is what /healthz shows: a
+ * refused token or password says so and names the setting (InfluxDB is reachable, and retrying
+ * will not help until the setting is fixed).
+ */
+function answered(status: number, text: string, credentials: string): Error {
+  return new Error(
+    status === 401 || status === 403
+      ? `InfluxDB refused the credentials (${status}: ${text}); check the ${credentials} in forwarding.influx`
+      : `InfluxDB answered ${status}: ${text}`,
+  );
 }
 
 /** InfluxDB's `{"error": "…"}` as its message. */
