@@ -57,8 +57,11 @@ async function once(args) {
   }
 }
 
+// The bundle with the node flags `npm start` (and the systemd unit) give it.
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const startArgs = pkg.scripts.start.split('&& ').at(-1).trim().split(/\s+/).slice(1);
 const variants = {
-  built: ['dist/gateway/main.js'],
+  built: startArgs,
   tsx: ['--import', 'tsx', 'gateway/src/main.ts'],
 };
 const results = {};
