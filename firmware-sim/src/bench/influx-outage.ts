@@ -11,11 +11,15 @@ import { checkOutageTarget, drainFigures, type OutageResult, type OutboxSample }
 import { Progress } from './progress.js';
 import { parsePrometheus, sumOf } from './prometheus.js';
 
+/** Points per InfluxDB write (the gateway's default), also the backlog that counts as caught up. */
+const BATCH_POINTS = 5000;
+
 /** What the bench adds to the gateway's config: forwarding over v1 into the bench's influxd. */
 export function forwardingConfig(influxd: Influxd, database: string) {
   return {
     influx: { url: influxd.url, version: 1, database },
     residentKeySecret: 'careedge-bench-secret-0123456789',
+    outbox: { batchPoints: BATCH_POINTS },
   };
 }
 
@@ -64,8 +68,6 @@ export async function runInfluxOutage(p: {
   gateway: GatewayProcess;
   influxd: Influxd;
   o: BenchOptions;
-  /** One batch: the backlog steady load keeps in flight, below which the drain has caught up. */
-  batchPoints: number;
 }): Promise<OutageResult> {
   const { load, gateway, influxd, o } = p;
   const samples: OutboxSample[] = [];
@@ -140,7 +142,7 @@ export async function runInfluxOutage(p: {
     },
     outbox: {
       peak: Math.max(0, ...samples.map((s) => s.backlog)),
-      ...drainFigures(samples, backAt, p.batchPoints),
+      ...drainFigures(samples, backAt, BATCH_POINTS),
       emptied,
     },
     alarmLatencyDuringOutageMs: latency,

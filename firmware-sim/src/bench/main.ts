@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: the gateway under load (`--scenario influx-outage`: with forwarding into a real
- * influxd that goes away for a while, see influx-outage.ts). Generates a bench site (N residents, each with a
+ * `npm run bench`: the gateway under load. Generates a bench site (N residents, each with a
  * wristband), starts the gateway as its own process on free ports, connects N simulated bands and
  * the staff handsets from this process, sends telemetry at R msg/s per band and random SOS for the
  * duration, and reports alarm latency, accepted throughput, losses and the gateway's memory and
  * CPU, with PASS/MISS against the target. `--json` prints the same as JSON on stdout.
+ * `--scenario influx-outage` forwards into a real influxd that goes away for a while instead
+ * (influx-outage.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,8 +35,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
 const INFLUX_DATABASE = 'careedge';
-/** The outbox's default batch (forwarding.outbox.batchPoints). */
-const BATCH_POINTS = 5000;
 
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
@@ -114,7 +113,7 @@ async function main(): Promise<number> {
 
     if (influxd) {
       await load.measure();
-      const outage = await runInfluxOutage({ load, gateway, influxd, o, batchPoints: BATCH_POINTS });
+      const outage = await runInfluxOutage({ load, gateway, influxd, o });
       if (o.json) console.log(JSON.stringify(outage, null, 2));
       else console.log(`\nCareEdge bench: InfluxDB outage\n${formatOutage(outage)}`);
       return 0;
