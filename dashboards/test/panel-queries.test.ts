@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Influxd, startInfluxd } from '../../gateway/test/helpers/influxd.js';
+import { type Influxd, startInfluxd } from '../../gateway/harness/influxd.js';
 import { shareWithin } from '../src/boards/care-operations.js';
 import { BOARDS } from '../src/index.js';
 import { SERVICE_TARGETS } from '../src/service-figures.js';

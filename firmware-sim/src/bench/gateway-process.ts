@@ -1,18 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { GATEWAY_NODE_FLAGS } from '@careedge/gateway';
 
-/** A free TCP port on 127.0.0.1, found by binding port 0 and letting go of it again. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '@careedge/gateway/harness/free-port';
 
 export interface GatewayProcessOptions {
   /** Repository root (where node_modules/tsx and gateway/ are). */

@@ -4,19 +4,23 @@
  * the staff handsets from this process, sends telemetry at R msg/s per band and random SOS for the
  * duration, and reports alarm latency, accepted throughput, losses and the gateway's memory and
  * CPU, with PASS/MISS against the target. `--json` prints the same as JSON on stdout.
+ * `--scenario influx-outage` forwards into a real influxd that goes away for a while instead
+ * (influx-outage.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { seedClosedAlerts } from '@careedge/gateway';
+import { type Influxd, startInfluxd } from '@careedge/gateway/harness/influxd';
 import { stringify } from 'yaml';
 import { LoadGenerator } from '../load/generator.js';
-import type { GeneratorKind } from '../load/telemetry-pump.js';
 import { benchSite } from './bench-site.js';
 import { describeProfileDir } from './cpu-profile.js';
 import { freePort, GatewayProcess } from './gateway-process.js';
+import { forwardingConfig, runInfluxOutage } from './influx-outage.js';
+import { parseOptions, USAGE } from './options.js';
+import { formatOutage } from './outage-report.js';
 import { Progress } from './progress.js';
 import { histogramQuantileBound, parsePrometheus, sumOf } from './prometheus.js';
 import { type BenchResult, checkTarget, formatTable, generatorReport } from './report.js';
@@ -27,92 +31,22 @@ const ACCEPTED = [
   { channel: 'deviceTelemetry', result: 'accepted' },
 ] as const;
 
-const USAGE = `Usage: npm run bench -- [options]
-
-  --devices N              simulated wristbands, one resident each (default 2000)
-  --rate R                 telemetry messages per second per band (default 1)
-  --duration S             seconds of load after the warm-up (default 60)
-  --sos-per-min K          SOS presses per minute, random bands (default 300: ~300 alarm samples a run, enough for a p99)
-  --warmup S               seconds of load before measuring (default 5)
-  --connect-concurrency C  bands connecting at once (default 100)
-  --workers W              worker threads sending telemetry (default: one per 4,000 msg/s offered,
-                           at most 4; 0 = all in the main thread). Handsets and the bands that
-                           press SOS stay in the main thread, apart from the load.
-  --generator G            how the workers' bands send: lean (default: raw MQTT, light enough to
-                           leave the gateway its core) or mqttjs (the simulated wristband), to compare
-  --json                   print the result as JSON on stdout
-  --gateway-profile DIR    write a V8 CPU profile of the gateway into DIR
-  --gateway-flags="F"      more node flags for the gateway, after its own (core/node-flags.ts),
-                           e.g. --gateway-flags=--trace-gc, or "--max-semi-space-size=1
-                           --heap-growing-percent=15" (a smaller heap, see node-flags.ts)
-  --history N              seed the database with N closed alerts over the past 3 years (default 0)
-  --keep                   keep the temporary site, config and database
-
-Targets: 2,000 bands at 1 msg/s: alarm p99 <= 20 ms; 5,000 at 1 msg/s: p99 <= 5 ms and gateway
-peak RSS <= 200 MiB; 5,000 at 4 msg/s: p99 <= 20 ms; zero messages lost in each. A run whose
-generator could not keep up says so (generator.lagged) instead of passing or missing.`;
-
-function options() {
-  const { values } = parseArgs({
-    options: {
-      devices: { type: 'string', default: '2000' },
-      rate: { type: 'string', default: '1' },
-      duration: { type: 'string', default: '60' },
-      'sos-per-min': { type: 'string', default: '300' },
-      warmup: { type: 'string', default: '5' },
-      'connect-concurrency': { type: 'string', default: '100' },
-      workers: { type: 'string' },
-      generator: { type: 'string', default: 'lean' },
-      json: { type: 'boolean', default: false },
-      /** Write a V8 CPU profile of the gateway into this folder (node --cpu-prof). */
-      'gateway-profile': { type: 'string' },
-      'gateway-flags': { type: 'string' },
-      /** Closed alerts written into the database before the gateway starts: years of history. */
-      history: { type: 'string', default: '0' },
-      keep: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const num = (name: keyof typeof values, min: number) => {
-    const v = Number(values[name]);
-    if (!Number.isFinite(v) || v < min)
-      throw new Error(`--${name} must be a number ≥ ${min} (got ${values[name]})`);
-    return v;
-  };
-  return {
-    devices: Math.floor(num('devices', 1)),
-    rate: num('rate', 0),
-    durationS: num('duration', 1),
-    sosPerMin: num('sos-per-min', 0),
-    warmupS: num('warmup', 0),
-    connectConcurrency: Math.floor(num('connect-concurrency', 1)),
-    workers:
-      values.workers === undefined
-        ? Math.min(4, Math.ceil((num('devices', 1) * num('rate', 0)) / 4000))
-        : Math.floor(num('workers', 0)),
-    generator: generatorKind(values.generator),
-    json: values.json === true,
-    profileDir: values['gateway-profile'],
-    gatewayFlags: (values['gateway-flags'] ?? '').split(' ').filter((f) => f !== ''),
-    history: Math.floor(num('history', 0)),
-    keep: values.keep === true,
-  };
-}
-
-function generatorKind(value: string | undefined): GeneratorKind {
-  if (value === 'lean' || value === 'mqttjs') return value;
-  throw new Error(`--generator must be lean or mqttjs (got ${value})`);
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
+const INFLUX_DATABASE = 'careedge';
+
 async function main(): Promise<number> {
-  const o = options();
+  const o = parseOptions(process.argv.slice(2));
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let influxd: Influxd | undefined;
+  if (o.scenario === 'influx-outage') {
+    influxd = await startInfluxd(INFLUX_DATABASE);
+    say(`influxd on ${influxd.url}`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'careedge-bench-'));
   mkdirSync(join(dir, 'data'));
   const { yaml, site } = benchSite({ devices: o.devices });
@@ -130,6 +64,7 @@ async function main(): Promise<number> {
       // The seeded history stays in the live table for the whole run: the bench measures the
       // alarm path on years of history (as right after an upgrade), not the archive's cleanup.
       ...(o.history > 0 ? { alerts: { archiveAfterDays: 36_500 } } : {}),
+      ...(influxd ? { forwarding: forwardingConfig(influxd, INFLUX_DATABASE) } : {}),
     }),
   );
 
@@ -175,6 +110,14 @@ async function main(): Promise<number> {
 
     await load.startTelemetry();
     await sleep(o.warmupS * 1000);
+
+    if (influxd) {
+      await load.measure();
+      const outage = await runInfluxOutage({ load, gateway, influxd, o });
+      if (o.json) console.log(JSON.stringify(outage, null, 2));
+      else console.log(`\nCareEdge bench: InfluxDB outage\n${formatOutage(outage)}`);
+      return 0;
+    }
 
     const acceptedAtStart = sumOf(parsePrometheus(await gateway.metrics()), ...ACCEPTED);
     const gwCpuStart = gateway.cpuSeconds();
@@ -262,6 +205,7 @@ async function main(): Promise<number> {
   } finally {
     await load.close().catch(() => undefined);
     await gateway.stop();
+    await influxd?.close();
     if (o.profileDir) for (const line of describeProfileDir(o.profileDir)) say(line);
     if (o.keep) say(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,8 @@ const FORMATS = {
   connecting: 'connecting |{bar}| {value}/{total} clients',
   running:
     'running    |{bar}| {value}/{total} s | telemetry {sent} | SOS {sos} | {rate} msg/s | gateway RSS {rss} MiB',
+  outage: 'running    |{bar}| {value}/{total} s | {phase} | telemetry {sent} | outbox {backlog} points',
+  draining: 'draining   |{bar}| {value}/{total} points written | outbox {backlog} points',
 } as const;
 
 /**
@@ -18,7 +20,7 @@ export class Progress {
       { format: FORMATS[kind], stream: process.stderr, hideCursor: true, clearOnComplete: false },
       Presets.shades_classic,
     );
-    this.bar.start(total, 0, { sent: 0, sos: 0, rate: '0', rss: '?' });
+    this.bar.start(total, 0, { sent: 0, sos: 0, rate: '0', rss: '?', phase: '', backlog: '?' });
   }
 
   update(value: number, payload: Record<string, unknown> = {}): void {

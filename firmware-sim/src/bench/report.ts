@@ -224,8 +224,7 @@ export function formatTable(r: BenchResult): string {
       `${t.bands} bands, busy ${t.busyPct}%, event-loop delay p99 ${ms(t.loopDelayP99Ms)}, max schedule lag ${ms(t.maxLagMs)}`,
     ]),
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+  const lines = formatRows(rows);
   if (r.slowestAlarms.length > 0) {
     lines.push('', '  slowest alarms (band → alert raised → dispatch made → at handset, wall clock ms):');
     for (const b of r.slowestAlarms) {
@@ -239,9 +238,22 @@ export function formatTable(r: BenchResult): string {
     : r.target.met
       ? 'PASS'
       : 'MISS';
-  lines.push('', `Target (${r.target.name}): ${verdict}`);
-  for (const c of r.target.checks) {
-    lines.push(`  ${c.pass ? 'PASS' : 'MISS'}  ${c.what.padEnd(20)} ${c.actual}  (target ${c.target})`);
-  }
+  lines.push('', ...formatChecks(r.target, verdict));
   return lines.join('\n');
+}
+
+/** Label–value rows, the labels padded to one column. */
+export function formatRows(rows: [string, string][]): string[] {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+}
+
+/** The verdict line and one PASS/MISS line per check. */
+export function formatChecks(target: { name: string; checks: TargetCheck[] }, verdict: string): string[] {
+  return [
+    `Target (${target.name}): ${verdict}`,
+    ...target.checks.map(
+      (c) => `  ${c.pass ? 'PASS' : 'MISS'}  ${c.what.padEnd(20)} ${c.actual}  (target ${c.target})`,
+    ),
+  ];
 }

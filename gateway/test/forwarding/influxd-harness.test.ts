@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Influxd, startInfluxd } from '../helpers/influxd.js';
+import { type Influxd, startInfluxd } from '../../harness/influxd.js';
 
 describe('the influxd test harness', () => {
   let influx: Influxd;

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onTestFinished, vi } from 'vitest';
+import { type Influxd, startInfluxd } from '../../harness/influxd.js';
 import type { DeepPartial } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import { Pseudonyms } from '../../src/core/pseudonym.js';
 import { TEST_SITE, type TestGateway, testGateway } from './gateway.js';
-import { type Influxd, startInfluxd } from './influxd.js';
 import { makeTempDir } from './tmp.js';
 
 export const SECRET = 'test-site-secret-0123456789';

@@ -1,21 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, where node_modules/tsx and gateway/ are. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** A free TCP port on 127.0.0.1, found by binding port 0 and letting go of it again. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '../../harness/free-port.js';
 
 /** One unlabelled value of a gateway's /metrics (Prometheus text); NaN when absent. */
 export async function scrapeMetric(httpPort: number, name: string): Promise<number> {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { watchedProcess } from '../../harness/watched-process.js';
 import { freePort } from './gateway-process.js';
-import { watchedProcess } from './watched-process.js';
 
 export interface Mosquitto {
   url: string;

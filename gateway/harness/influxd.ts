@@ -1,7 +1,12 @@
+/**
+ * Servers the tests and the bench start for real (InfluxDB), and the small parts they need: not
+ * test code (the bench in firmware-sim uses them too, and gateway tests may not import firmware-sim),
+ * not gateway/src either (the gateway never starts them).
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './gateway-process.js';
+import { freePort } from './free-port.js';
 import { watchedProcess } from './watched-process.js';
 
 export interface Influxd {
