@@ -294,8 +294,9 @@ export const ConfigSchema = Type.Object(
             retryMaxMs: Type.Integer({
               minimum: 1,
               maximum: 3_600_000,
-              default: 60_000,
-              description: 'Longest wait between writes while InfluxDB fails.',
+              default: 10_000,
+              description:
+                'Longest wait between writes while InfluxDB fails. While the breaker is open only a one-point probe is sent per wait, so a short wait costs nothing and finds InfluxDB back within seconds.',
             }),
             breakerFailures: Type.Integer({
               minimum: 1,
