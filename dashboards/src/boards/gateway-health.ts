@@ -9,7 +9,7 @@ const WHERE = `${health.place} AND $timeFilter`;
 
 const sampled = (
   field: FieldOf<'gateway_health'>,
-  fn: 'mean' | 'max' | 'sum',
+  fn: 'mean' | 'max' | 'min' | 'sum',
   title: string,
   unit: string,
   description: string,
@@ -29,12 +29,15 @@ const sampled = (
     .span(12)
     .height(8);
 
-/** The gateway itself: what it takes in, what it refuses, what waits for InfluxDB, its event loop. */
+/**
+ * The gateway itself: what it takes in, what it refuses, what waits for InfluxDB, its event loop,
+ * and how many devices and handsets are connected (a drop is an access point or a power cut).
+ */
 export function gatewayHealth(): DashboardBuilder {
   return careedgeBoard(
     'gateway-health',
     'CareEdge · Gateway health',
-    'Ingest, rejects, outbox backlog, event loop.',
+    'Ingest, rejects, outbox backlog, event loop, connected devices and handsets.',
   )
     .withPanel(
       sampled(
@@ -71,5 +74,14 @@ export function gatewayHealth(): DashboardBuilder {
         'ms',
         'How long an alarm could wait for the gateway’s event loop; worst sample per interval.',
       ).thresholds(steps('green', [50, 'yellow'], [200, 'red'])),
+    )
+    .withPanel(
+      sampled(
+        'broker_clients',
+        'min',
+        'Connected devices and handsets',
+        'short',
+        'MQTT clients connected to the gateway; the lowest sample per interval, so a short drop shows.',
+      ),
     );
 }

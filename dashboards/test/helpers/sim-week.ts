@@ -108,6 +108,7 @@ export function simulateWeek(from = Date.UTC(2026, 10, 16), seed = 7): SimWeek {
       rejects: random() < 0.01 ? 1 : 0,
       outbox_backlog: Math.floor(random() * 50),
       event_loop_delay_ms: 2 + random() * 8,
+      broker_clients: 24 - (random() < 0.01 ? 3 : 0),
     });
 
   const alerts = simulateAlerts(

@@ -84,6 +84,8 @@ export interface LocalBus {
 export interface EmbeddedBroker {
   port: number;
   local: LocalBus;
+  /** MQTT clients connected now (devices and handsets; the gateway's in-process link is not one). */
+  clients(): number;
   close(): Promise<void>;
 }
 
@@ -367,6 +369,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   return {
     port,
     local,
+    clients: () => broker.connectedClients,
     close() {
       closing ??= Promise.all([
         // Stop accepting first; the server's close completes once aedes has closed every client.

@@ -40,6 +40,10 @@ export class HealthSampler {
       (l) => !String(l.result).startsWith('accepted'),
     );
     const rejected = await total(this.registry, 'careedge_ingest_rejections_total');
+    // Absent with an external broker: its clients are not the gateway's to count.
+    const clients = this.registry.getSingleMetric('careedge_mqtt_clients')
+      ? await total(this.registry, 'careedge_mqtt_clients')
+      : undefined;
     const prev = this.last;
     this.last = { at, accepted, rejected };
     const p99 = Math.max(0, this.delay.percentile(99) / 1e6 - RESOLUTION_MS);
@@ -53,6 +57,7 @@ export class HealthSampler {
         rejects: prev ? rejected - prev.rejected : undefined,
         outbox_backlog: backlog,
         event_loop_delay_ms: measured ? p99 : undefined,
+        broker_clients: clients,
       },
     };
   }

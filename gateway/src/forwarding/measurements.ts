@@ -118,6 +118,10 @@ export const MEASUREMENTS = {
       rejects: { type: 'integer', description: 'Device messages rejected since the last sample.' },
       outbox_backlog: { type: 'integer', description: 'Points waiting in the outbox for InfluxDB.' },
       event_loop_delay_ms: { type: 'float', description: 'p99 event-loop delay since the last sample, ms.' },
+      broker_clients: {
+        type: 'integer',
+        description: 'MQTT clients (devices and handsets) connected to the embedded broker.',
+      },
     },
     timestamp: 'The sample time (ms).',
   },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { channels } from '@careedge/edge';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { startEmbeddedBroker } from '../broker/index.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -86,6 +86,14 @@ export async function openMqtt(opts: {
       : {}),
   });
   log.info({ port: broker.port }, 'embedded MQTT broker listening');
+  new Gauge({
+    registers: [metrics.registry],
+    name: 'careedge_mqtt_clients',
+    help: 'MQTT clients connected to the embedded broker (devices and handsets).',
+    collect() {
+      this.set(broker.clients());
+    },
+  });
   const link = new LocalLink(broker.local, { siteId, clock, log, version });
   return {
     link,

@@ -88,7 +88,9 @@ describe('forwarding to InfluxDB 1.x (real influxd)', { timeout: 60_000 }, () =>
       expect.objectContaining({ staff: keys.key('staff', 'alice'), calls: 1, zone: 'north' }),
     ]);
     const [health] = await influx.query('SELECT * FROM gateway_health');
-    expect(health).toMatchObject({ site: 'testsite', outbox_backlog: expect.any(Number) });
+    // Two bands and Alice's handset are connected to the embedded broker.
+    expect(health).toMatchObject({ site: 'testsite', outbox_backlog: expect.any(Number), broker_clients: 3 });
+    expect(await g.metric('careedge_mqtt_clients')).toBe(3);
     // Never a name, a room or a raw id in a tag.
     const tagValues = JSON.stringify(await influx.query('SHOW TAG VALUES FROM /.*/ WITH KEY =~ /.*/'));
     for (const word of ['Rose', 'Harold', 'alice', 'n1', 'wb-1', '"r1"'])
