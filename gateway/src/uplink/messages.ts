@@ -98,9 +98,15 @@ export class KpiPeriod {
     }
   }
 
-  take(site: string, from: number, to: number, open: number): Unsequenced<UplinkKpiSummary> {
+  /**
+   * `repeat`: the wall clock stepped back over periods already summarised, the how-manyth time
+   * (0: never); a summary of such a period gets its own id, or the head office would drop it as
+   * a resend.
+   */
+  take(site: string, from: number, to: number, open: number, repeat = 0): Unsequenced<UplinkKpiSummary> {
     const c = this.counts;
     this.counts = KpiPeriod.empty();
-    return { id: `${site}/kpi/${from}`, site, at: to, from, to, ...c, open };
+    const id = repeat > 0 ? `${site}/kpi/${from}/${repeat}` : `${site}/kpi/${from}`;
+    return { id, site, at: to, from, to, ...c, open };
   }
 }

@@ -5,6 +5,12 @@ import type { QueuedMessage, UplinkQueue } from './queue.js';
 
 /** Messages published and not yet PUBACKed at once: enough to fill a slow link, small to resend. */
 const WINDOW = 64;
+/**
+ * A connection on which nothing published is PUBACKed for this long is given up and a new one
+ * sends the window again: a broker that takes publishes but never acknowledges them (a hung
+ * plugin, a stalled disk) would otherwise hold the window, and what is in it, for ever.
+ */
+export const ACK_TIMEOUT_MS = 30_000;
 
 export interface SenderOptions {
   url: string;
@@ -35,6 +41,9 @@ export class UplinkSender {
   private inFlight = 0;
   private failures = 0;
   private retryTimer: unknown;
+  private ackTimer: unknown;
+  /** Told `onLink(true)` for this connection: once something was PUBACKed or nothing was to send. */
+  private reportedUp = false;
   private acked: QueuedMessage[] = [];
   private lastError: string | undefined;
 
@@ -53,6 +62,7 @@ export class UplinkSender {
   async stop(): Promise<void> {
     this.stopped = true;
     this.o.clock.clearTimeout(this.retryTimer);
+    this.o.clock.clearTimeout(this.ackTimer);
     this.flushAcked();
     const c = this.client;
     this.client = undefined;
@@ -67,14 +77,11 @@ export class UplinkSender {
     client.on('connect', () => {
       if (this.client !== client) return;
       this.connected = true;
-      if (this.failures > 0) this.o.log.info({ url: this.o.url }, 'uplink connected again');
-      this.failures = 0;
-      this.lastError = undefined;
       this.flushAcked();
       this.cursor = 0;
       this.inFlight = 0;
-      this.o.onLink(true);
       this.pump();
+      if (this.inFlight === 0) this.up();
     });
     client.on('error', (err) => {
       if (this.client === client) this.lastError = err.message;
@@ -83,11 +90,34 @@ export class UplinkSender {
       if (this.client !== client) return;
       this.client = undefined;
       this.connected = false;
+      this.reportedUp = false;
+      this.o.clock.clearTimeout(this.ackTimer);
       client.removeAllListeners();
       client.on('error', () => undefined);
       client.end(true);
       this.retry();
     });
+  }
+
+  /** The link works: connected, and the broker acknowledges (or nothing was waiting). */
+  private up(): void {
+    if (this.reportedUp) return;
+    this.reportedUp = true;
+    if (this.failures > 0) this.o.log.info({ url: this.o.url }, 'uplink connected again');
+    this.failures = 0;
+    this.lastError = undefined;
+    this.o.onLink(true);
+  }
+
+  /** Armed while something is in flight, again at each PUBACK: no progress for that long ends the connection. */
+  private watchAcks(client: MqttClient): void {
+    this.o.clock.clearTimeout(this.ackTimer);
+    if (this.inFlight === 0) return;
+    this.ackTimer = this.o.clock.setTimeout(() => {
+      if (this.client !== client) return;
+      this.lastError = `no PUBACK within ${ACK_TIMEOUT_MS / 1000} s`;
+      client.end(true);
+    }, ACK_TIMEOUT_MS);
   }
 
   private retry(): void {
@@ -106,6 +136,7 @@ export class UplinkSender {
   private pump(): void {
     const client = this.client;
     if (!client || !this.connected || this.inFlight >= WINDOW) return;
+    const idle = this.inFlight === 0;
     for (const m of this.o.queue.after(this.cursor, WINDOW - this.inFlight)) {
       this.cursor = m.seq;
       this.inFlight++;
@@ -113,16 +144,21 @@ export class UplinkSender {
         if (this.client !== client) return; // that connection is gone: the next one sends it again
         this.inFlight--;
         if (err) {
-          // Refused: start over on a new connection rather than leave a hole in the order.
+          // Refused: start over on a new connection rather than leave a hole in the order. Failed
+          // because this side is ending the connection: the reason given for that stands.
+          if (client.disconnecting) return;
           this.lastError = err.message;
           client.end(true);
           return;
         }
+        this.up();
         this.acked.push(m);
         if (this.acked.length === 1) setImmediate(() => this.flushAcked());
+        this.watchAcks(client);
         this.pump();
       });
     }
+    if (idle) this.watchAcks(client);
   }
 
   /** PUBACKs of one turn deleted in one transaction (a crash before it only means a resend). */

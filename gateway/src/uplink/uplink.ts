@@ -107,14 +107,21 @@ export class Uplink implements GatewayModule {
     });
     if (u.kpis) {
       const everyMs = u.kpiIntervalS * 1000;
+      let reported = 0; // end of the latest period summarised
+      let stepsBack = 0;
       // Periods aligned to the clock (whole minutes), so every site's summaries line up.
       const next = (from: number) => {
         const to = (Math.floor(from / everyMs) + 1) * everyMs;
         this.kpiTimer = clock.setTimeout(
           () => {
-            enqueue('kpis', period.take(siteId, to - everyMs, to, this.ctx.alerts.open().length));
-            // From now rather than `to`: after a wall-clock jump, one summary, not one per missed period.
-            next(Math.max(to, clock.now()));
+            const repeat = to <= reported ? stepsBack : 0;
+            enqueue('kpis', period.take(siteId, to - everyMs, to, this.ctx.alerts.open().length, repeat));
+            reported = Math.max(reported, to);
+            const now = clock.now();
+            // The clock stepped back more than a period: from now, not an hour of no summaries.
+            if (now < to - everyMs) stepsBack++;
+            // From now rather than `to` after a jump forward: one summary, not one per missed period.
+            next(now < to - everyMs ? now : Math.max(to, now));
           },
           Math.max(0, to - clock.now()),
         );

@@ -92,7 +92,9 @@ describe('uplink to a head office MQTT broker (real mosquitto)', { timeout: 60_0
     });
     expect(new Set(alerts.map((a) => a.body.alert)).size).toBe(1);
 
-    const kpis = office.received.filter((r) => r.topic === 'careedge/uplink/v1/testsite/kpis');
+    // Deduplicated as the head office does: a minute of fake time passes in one step, before the
+    // real PUBACKs arrive, so a summary may be sent again after the PUBACK deadline.
+    const kpis = deduplicated(office.received).filter((r) => r.topic === 'careedge/uplink/v1/testsite/kpis');
     for (const k of kpis) expect(Value.Errors(UplinkKpiSummary, k.body).First()).toBeUndefined();
     const sum = (f: (k: Record<string, unknown>) => number) => kpis.reduce((n, k) => n + f(k.body), 0);
     expect(sum((k) => (k.raised as { high: number }).high)).toBe(1);
@@ -108,7 +110,8 @@ describe('uplink to a head office MQTT broker (real mosquitto)', { timeout: 60_0
     const text = office.received.map((r) => r.text).join('\n');
     for (const word of ['Rose', 'Tyler', 'Alice', 'alice', '"r1"', 'wb-1', 'n1', 'Room', 'North wing'])
       expect(text).not.toContain(word);
-    expect(await g.metric('careedge_uplink_sent_total', { stream: 'alerts' })).toBe(alerts.length);
+    const unique = new Set(alerts.map((a) => a.body.id)).size; // a resend is PUBACKed once
+    expect(await g.metric('careedge_uplink_sent_total', { stream: 'alerts' })).toBe(unique);
   });
 
   it('mosquitto stopped in the middle of a burst of alert changes: every change arrives, in order per alert', async () => {
