@@ -354,6 +354,13 @@ export const ConfigSchema = Type.Object(
           description:
             'Messages the uplink queue (<dataDir>/uplink.sqlite, about 1 KB each) may hold while the broker is unreachable. Full: the oldest KPI summary goes first; only when none is left the oldest alert change, counted, logged and shown on /healthz.',
         }),
+        keepFreeMb: Type.Number({
+          minimum: 0,
+          maximum: 10_000_000,
+          default: 256,
+          description:
+            'Free space the uplink queue leaves on the disk of dataDir, for the alarm database beside it: below it the queue counts as full (see maxQueued) and does not grow. 0: no reserve.',
+        }),
         retryMinMs: Type.Integer({
           minimum: 1,
           maximum: 3_600_000,

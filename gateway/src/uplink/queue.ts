@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type Db, migrate, openDatabase } from '../core/db.js';
 
 export type UplinkStream = 'alerts' | 'kpis';
@@ -33,9 +35,19 @@ export class UplinkQueue {
   private readonly sql: ReturnType<typeof statements>;
   private count: number;
 
+  /**
+   * `keepFreeBytes`: the disk of `file` is shared with the alarm database; while it has less
+   * free than this, the queue counts as full and does not grow (a row dropped frees a page the
+   * next one reuses). `freeBytes` reads the disk's free space (statfs; injectable for tests).
+   */
   constructor(
     file: string,
     private readonly maxMessages: number,
+    private readonly keepFreeBytes = 0,
+    private readonly freeBytes: () => number = () => {
+      const { bavail, bsize } = statfsSync(dirname(file));
+      return bavail * bsize;
+    },
   ) {
     this.db = openDatabase(file);
     migrate(this.db, MIGRATIONS);
@@ -48,8 +60,8 @@ export class UplinkQueue {
   }
 
   /**
-   * Queues a message whose payload carries its own `seq` (hence `render`). Full: the oldest KPI
-   * summary makes room, and only when none is left the oldest alert change. Returns the stream of
+   * Queues a message whose payload carries its own `seq` (hence `render`). Full (maxMessages, or
+   * the disk below its reserve): the oldest KPI summary makes room, and only when none is left the oldest alert change. Returns the stream of
    * what was dropped, if anything; a message whose id is already queued is not queued twice.
    */
   add(
@@ -61,7 +73,7 @@ export class UplinkQueue {
     return this.db.transaction(() => {
       // Looked up rather than INSERT OR IGNORE, which would use up a seq and fake a gap upstream.
       if (this.sql.has.get(id)) return undefined;
-      const dropped = this.count >= this.maxMessages ? this.dropOldest() : undefined;
+      const dropped = this.count >= this.maxMessages || this.diskShort() ? this.dropOldest() : undefined;
       const seq = Number(this.sql.insert.run(id, stream, topic).lastInsertRowid);
       this.sql.render.run(render(seq), seq);
       this.count++;
@@ -84,6 +96,16 @@ export class UplinkQueue {
 
   close(): void {
     this.db.close();
+  }
+
+  /** The disk has less free than the reserve (an unreadable disk counts as fine: the write decides). */
+  private diskShort(): boolean {
+    if (this.keepFreeBytes <= 0) return false;
+    try {
+      return this.freeBytes() < this.keepFreeBytes;
+    } catch {
+      return false;
+    }
   }
 
   private dropOldest(): UplinkStream | undefined {

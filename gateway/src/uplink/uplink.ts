@@ -51,7 +51,11 @@ export class Uplink implements GatewayModule {
     const u = config.uplink;
     if (!u.url) return;
     const log = this.ctx.log.child({ module: 'uplink' });
-    const queue = new UplinkQueue(join(config.dataDir, 'uplink.sqlite'), u.maxQueued);
+    const queue = new UplinkQueue(
+      join(config.dataDir, 'uplink.sqlite'),
+      u.maxQueued,
+      Math.round(u.keepFreeMb * 1024 * 1024),
+    );
     this.queue = queue;
     this.metrics.backlog.set(queue.size);
     const keys = new Pseudonyms(config.forwarding.residentKeySecret);

@@ -41,4 +41,31 @@ describe('the uplink queue (real SQLite file)', () => {
     expect(q.after(0, 10).map((m) => m.seq)).toEqual([3, 5, 6, 7]);
     q.close();
   });
+
+  /**
+   * Found by probing: the queue shares the SD card with the alarm database; a long broker outage
+   * on a nearly full card could fill it, and an SOS would then only be paged as unrecorded.
+   */
+  it('with the disk below its reserve: counts as full and does not grow, KPI summaries first', () => {
+    let free = 10_000_000;
+    const q = new UplinkQueue(
+      join(makeTempDir('careedge-uplink-'), 'uplink.sqlite'),
+      100,
+      1_000_000,
+      () => free,
+    );
+    q.add('alerts', 'a1', 't', payload);
+    q.add('kpis', 'k1', 't', payload);
+    q.add('alerts', 'a2', 't', payload);
+    expect(q.size).toBe(3);
+    free = 500_000; // the card fills up
+    expect(q.add('alerts', 'a3', 't', payload)).toBe('kpis');
+    expect(q.add('alerts', 'a4', 't', payload)).toBe('alerts');
+    expect(q.size).toBe(3);
+    expect(q.after(0, 10).map((m) => m.seq)).toEqual([3, 4, 5]);
+    free = 5_000_000; // room again
+    expect(q.add('alerts', 'a5', 't', payload)).toBeUndefined();
+    expect(q.size).toBe(4);
+    q.close();
+  });
 });
