@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, OutboxStats, OutboxWorkerOptions, ToWorker } from './outbox-protocol.js';
 import { OutboxStore } from './outbox-store.js';
+import { waitAfterFailure } from './retry.js';
 import { openTarget, type Target } from './targets.js';
 
 const DROP_LOG_INTERVAL_MS = 60_000;
@@ -24,6 +25,8 @@ class OutboxPump {
     breaker: 'closed',
   };
   private failures = 0;
+  /** What InfluxDB last asked for with `Retry-After`, ms. */
+  private retryAfterMs: number | undefined;
   private stopping = false;
   private busy: number[] = [];
   private wake: (() => void) | undefined;
@@ -182,8 +185,9 @@ class OutboxPump {
     delete this.stats.lastError;
   }
 
-  private failed(err: Error): void {
+  private failed(err: Error & { retryAfterMs?: number }): void {
     this.failures++;
+    this.retryAfterMs = err.retryAfterMs;
     this.stats.writeErrors++;
     this.stats.lastError = err.message;
     if (this.stats.breaker === 'closed' && this.failures >= this.o.breakerFailures) {
@@ -195,10 +199,15 @@ class OutboxPump {
     if (this.failures >= this.o.breakerFailures) this.stats.breaker = 'open';
   }
 
-  /** Exponential backoff with full jitter in its upper half; the breaker half-opens after it. */
+  /** The wait before the next write; the breaker half-opens after it. */
   private backoff(): number {
-    const ceiling = Math.min(this.o.retryMaxMs, this.o.retryMinMs * 2 ** Math.min(this.failures - 1, 30));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
+    return waitAfterFailure({
+      failures: this.failures,
+      retryMinMs: this.o.retryMinMs,
+      retryMaxMs: this.o.retryMaxMs,
+      retryAfterMs: this.retryAfterMs,
+      random: Math.random(),
+    });
   }
 
   private async pause(ms: number | undefined): Promise<void> {

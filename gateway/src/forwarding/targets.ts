@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
+import { retryAfterMs } from './retry.js';
 
 const gzip = promisify(gzipCb);
 
@@ -60,7 +61,12 @@ function v1Target(o: Extract<TargetOptions, { version: 1 }>): Target {
       const text = res.status === 204 ? '' : await res.text();
       if (res.status === 204) return { ok: true };
       if (refuses(res.status)) return { ok: false, refused: errorText(text) || res.statusText };
-      throw answered(res.status, errorText(text) || res.statusText, 'username and password');
+      throw answered(
+        res.status,
+        errorText(text) || res.statusText,
+        'username and password',
+        res.headers.get('retry-after'),
+      );
     },
   };
 }
@@ -89,7 +95,13 @@ function v2Target(o: Extract<TargetOptions, { version: 2 }>): Target {
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         if (refuses(err.statusCode)) return { ok: false, refused: errorText(err.body) || err.message };
-        throw answered(err.statusCode, errorText(err.body) || err.message, 'token');
+        const header = err.headers?.['retry-after'];
+        throw answered(
+          err.statusCode,
+          errorText(err.body) || err.message,
+          'token',
+          Array.isArray(header) ? header[0] : header,
+        );
       } finally {
         api.dispose();
       }
@@ -102,12 +114,20 @@ function v2Target(o: Extract<TargetOptions, { version: 2 }>): Target {
  * refused token or password says so and names the setting (InfluxDB is reachable, and retrying
  * will not help until the setting is fixed).
  */
-function answered(status: number, text: string, credentials: string): Error {
-  return new Error(
+function answered(
+  status: number,
+  text: string,
+  credentials: string,
+  retryAfter?: string | null,
+): Error & { retryAfterMs?: number } {
+  const err: Error & { retryAfterMs?: number } = new Error(
     status === 401 || status === 403
       ? `InfluxDB refused the credentials (${status}: ${text}); check the ${credentials} in forwarding.influx`
       : `InfluxDB answered ${status}: ${text}`,
   );
+  const ms = retryAfterMs(retryAfter, Date.now());
+  if (ms !== undefined) err.retryAfterMs = ms;
+  return err;
 }
 
 /** InfluxDB's `{"error": "…"}` as its message. */
