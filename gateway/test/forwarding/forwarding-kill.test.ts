@@ -1,10 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { stringify } from 'yaml';
 import { eventually, influxdForTest, SECRET } from '../helpers/forwarding.js';
-import { secretOf, TEST_SITE } from '../helpers/gateway.js';
-import { freePort, GatewayProcess, scrapeMetric } from '../helpers/gateway-process.js';
+import { secretOf } from '../helpers/gateway.js';
+import { GatewayProcess, processConfig, scrapeMetric } from '../helpers/gateway-process.js';
 import { TestClient } from '../helpers/mqtt-client.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
@@ -14,25 +11,15 @@ describe('forwarding across kill -9 (gateway in its own process, real influxd)',
     const influx = await influxdForTest();
     await influx.stop();
     const dir = makeTempDir('careedge-kill-');
-    const [mqttPort, httpPort] = [await freePort(), await freePort()];
-    const configFile = join(dir, 'config.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        siteFile: TEST_SITE,
-        dataDir: join(dir, 'data'),
-        mqtt: { host: '127.0.0.1', port: mqttPort, publishesPerSecond: 100_000, publishBurst: 100_000 },
-        http: { host: '127.0.0.1', port: httpPort },
-        log: { level: 'warn' },
-        forwarding: {
-          influx: { url: influx.url, version: 1, database: 'careedge' },
-          residentKeySecret: SECRET,
-          // Small batches, so the drain takes many writes and a kill can land in the middle of it.
-          outbox: { retryMinMs: 20, retryMaxMs: 200, batchPoints: 100 },
-        },
-      }),
-    );
-    const logFile = join(dir, 'gateway.log');
+    const { configFile, mqttPort, httpPort, logFile } = await processConfig(dir, {
+      mqtt: { publishesPerSecond: 100_000, publishBurst: 100_000 },
+      forwarding: {
+        influx: { url: influx.url, version: 1, database: 'careedge' },
+        residentKeySecret: SECRET,
+        // Small batches, so the drain takes many writes and a kill can land in the middle of it.
+        outbox: { retryMinMs: 20, retryMaxMs: 200, batchPoints: 100 },
+      },
+    });
     let gw = GatewayProcess.start({ configFile, httpPort, logFile });
     onTestFinished(() => gw.kill());
     await gw.waitHealthy();

@@ -1,12 +1,38 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { freePort } from '../../harness/free-port.js';
+import { TEST_SITE } from './gateway.js';
 
 /** The repository root, where node_modules/tsx and gateway/ are. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export { freePort } from '../../harness/free-port.js';
+export { freePort };
+
+/**
+ * A config file in `dir` for a gateway run as its own process: the test site, free ports, warn
+ * logs, plus `sections` (forwarding, uplink, mqtt limits …, merged over mqtt).
+ */
+export async function processConfig(dir: string, sections: Record<string, unknown> & { mqtt?: object } = {}) {
+  const [mqttPort, httpPort] = [await freePort(), await freePort()];
+  const configFile = join(dir, 'config.yaml');
+  const { mqtt, ...rest } = sections;
+  writeFileSync(
+    configFile,
+    stringify({
+      siteFile: TEST_SITE,
+      dataDir: join(dir, 'data'),
+      mqtt: { host: '127.0.0.1', port: mqttPort, ...mqtt },
+      http: { host: '127.0.0.1', port: httpPort },
+      log: { level: 'warn' },
+      ...rest,
+    }),
+  );
+  return { configFile, mqttPort, httpPort, logFile: join(dir, 'gateway.log') };
+}
 
 /** One unlabelled value of a gateway's /metrics (Prometheus text); NaN when absent. */
 export async function scrapeMetric(httpPort: number, name: string): Promise<number> {

@@ -1,10 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { stringify } from 'yaml';
 import { eventually, keys, SECRET } from '../helpers/forwarding.js';
-import { secretOf, TEST_SITE } from '../helpers/gateway.js';
-import { freePort, GatewayProcess } from '../helpers/gateway-process.js';
+import { secretOf } from '../helpers/gateway.js';
+import { GatewayProcess, processConfig } from '../helpers/gateway-process.js';
 import { TestClient } from '../helpers/mqtt-client.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { headOffice, mosquittoForTest } from '../helpers/uplink.js';
@@ -16,21 +13,10 @@ describe('uplink across kill -9 (gateway in its own process, real mosquitto)', {
     const office = await headOffice(m.url);
     await m.stop();
     const dir = makeTempDir('careedge-uplink-kill-');
-    const [mqttPort, httpPort] = [await freePort(), await freePort()];
-    const configFile = join(dir, 'config.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        siteFile: TEST_SITE,
-        dataDir: join(dir, 'data'),
-        mqtt: { host: '127.0.0.1', port: mqttPort },
-        http: { host: '127.0.0.1', port: httpPort },
-        log: { level: 'warn' },
-        forwarding: { residentKeySecret: SECRET },
-        uplink: { url: m.url, retryMinMs: 20, retryMaxMs: 200 },
-      }),
-    );
-    const logFile = join(dir, 'gateway.log');
+    const { configFile, mqttPort, httpPort, logFile } = await processConfig(dir, {
+      forwarding: { residentKeySecret: SECRET },
+      uplink: { url: m.url, retryMinMs: 20, retryMaxMs: 200 },
+    });
     let gw = GatewayProcess.start({ configFile, httpPort, logFile });
     onTestFinished(() => gw.kill());
     await gw.waitHealthy();
