@@ -7,7 +7,7 @@ import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
 import type { Principal } from '../register/types.js';
 import { mayPublish, maySubscribe } from './acl.js';
 import { ClientIdOwners } from './client-ids.js';
-import { keepPacketsYoung, writePacketsLean } from './lean-packets.js';
+import { parseLean, writePacketsLean } from './lean-packets.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
 import { takeOverRouting } from './publish-routing.js';
@@ -312,7 +312,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.
   const server: Server = createServer({ noDelay: true }, (socket) => {
     const client = broker.handle(socket);
-    keepPacketsYoung(client);
+    parseLean(client);
     if (opts.maxPacketBytes) {
       guardPacketSize(client, opts.maxPacketBytes, (bytes) =>
         report({

@@ -2,7 +2,6 @@ import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 
 const PUBACK = 0x40;
-const uncork = (s: { uncork(): void }) => s.uncork();
 /** What mqtt-packet would write; anything else goes to it, to be refused as it refuses it. */
 const isMessageId = (id: unknown): id is number =>
   Number.isInteger(id) && (id as number) >= 0 && (id as number) <= 0xffff;
@@ -10,26 +9,53 @@ const isMessageId = (id: unknown): id is number =>
 /** What this needs of aedes's per-connection MQTT parser (mqtt-packet's Parser). */
 interface ParserInternals {
   packet: object;
+  error: Error | null;
+  settings: { protocolVersion?: number };
+  _stateCounter: number;
+  _list: { length: number };
+  parse(buf: Buffer): number;
+  emit(event: 'packet', packet: object): boolean;
   _parseHeader(): boolean;
   _newPacket(): boolean;
 }
 
+/** The fields mqtt-packet gives a packet, in its order (its Packet class). */
+interface ParsedPacket {
+  cmd: string | null;
+  retain: boolean;
+  qos: number;
+  dup: boolean;
+  length: number;
+  topic: string | null;
+  payload: Buffer | null;
+  messageId?: number;
+}
+
 /**
- * Lets what a packet is parsed into die young. mqtt-packet creates the object for a connection's
- * *next* packet as soon as one is parsed; a band publishing once a second keeps it about a second,
- * long enough for V8 to move it to the old generation. The topic, payload and properties parsed
- * into it later are then held by an old object, so they are promoted too: at 5,000 bands nearly
- * every telemetry message became old-generation garbage, and the full collections that cleared
- * it paused the event loop for up to ~25 ms (an alarm waits behind every pause). Here the parser
- * waits on one shared idle packet, and a fresh one is made when the next packet's first byte is
- * read; the idle packet is never written to (`_parseHeader` is the first step that writes).
+ * How the broker parses what devices send (per connection), for the garbage it leaves: at 20,000
+ * messages a second every object a message makes is collected young, or worse, survives.
+ *
+ * - What a packet is parsed into dies young. mqtt-packet creates the object for a connection's
+ *   *next* packet as soon as one is parsed; a band publishing once a second keeps it about a
+ *   second, long enough for V8 to move it to the old generation, and the topic and payload parsed
+ *   into it later are then promoted with it (full collections of up to ~25 ms at 5,000 bands).
+ *   Here the parser waits on one shared idle packet, and a fresh one is made when the next
+ *   packet's first byte is read; the idle packet is never written to.
+ * - The packets devices send all day (PUBLISH at QoS 0 or 1, PUBACK, PINGREQ, MQTT 3.1.1), when
+ *   a read holds them whole, are read straight from the socket's buffer into the objects
+ *   mqtt-packet would make, field for field. mqtt-packet reads each field through a list of
+ *   buffers that copies every integer it reads into a new buffer, and calls its debug logger ten
+ *   times a packet, each call making an array even with logging off: about a third of what the
+ *   broker allocated. Anything else, or anything unusual (a packet cut by the read, a length that
+ *   does not add up, MQTT 5), is handed to mqtt-packet from that byte on, as before.
  */
-export function keepPacketsYoung(client: Client): void {
+export function parseLean(client: Client): void {
   const parser = (client as unknown as { _parser: ParserInternals })._parser;
-  const Packet = parser.packet.constructor as new () => object;
+  const Packet = parser.packet.constructor as new () => ParsedPacket;
   const idle = new Packet();
   const parseHeader = parser._parseHeader.bind(parser);
   const newPacket = parser._newPacket.bind(parser);
+  const parse = parser.parse.bind(parser);
   parser._parseHeader = () => {
     parser.packet = new Packet();
     return parseHeader();
@@ -39,6 +65,101 @@ export function keepPacketsYoung(client: Client): void {
     parser.packet = idle;
     return done;
   };
+  parser.parse = (buf: Buffer) => {
+    // Only between packets, with nothing left over from an earlier read and no error to reset.
+    if (parser.error || parser._stateCounter !== 0 || parser._list.length !== 0) return parse(buf);
+    let at = 0;
+    while (at < buf.length) {
+      const next = readCommon(buf, at, Packet, parser.settings.protocolVersion === 5);
+      if (next === undefined) return parse(at === 0 ? buf : buf.subarray(at));
+      at = next.end;
+      parser.emit('packet', next.packet);
+    }
+    return 0;
+  };
+}
+
+/**
+ * The PUBLISH (QoS 0 or 1), PUBACK or PINGREQ that starts at `at`, if it is one, whole and
+ * well-formed, as mqtt-packet would parse it; undefined for anything else.
+ */
+function readCommon(
+  buf: Buffer,
+  at: number,
+  Packet: new () => ParsedPacket,
+  v5: boolean,
+): { packet: ParsedPacket; end: number } | undefined {
+  const first = buf[at]!;
+  const type = first >> 4;
+  const flags = first & 0x0f;
+  // Remaining length: a variable byte integer of at most 4 bytes.
+  let length = 0;
+  let mul = 1;
+  let pos = at + 1;
+  for (let i = 0; ; i++) {
+    if (i === 4 || pos >= buf.length) return undefined;
+    const b = buf[pos++]!;
+    length += (b & 0x7f) * mul;
+    mul *= 0x80;
+    if ((b & 0x80) === 0) break;
+  }
+  const end = pos + length;
+  if (end > buf.length) return undefined;
+  if (type === 3) {
+    const qos = (flags >> 1) & 3;
+    if (qos > 1 || v5 || length < 2) return undefined;
+    const topicEnd = pos + 2 + buf.readUInt16BE(pos);
+    const idEnd = topicEnd + (qos === 1 ? 2 : 0);
+    if (idEnd > end) return undefined;
+    const packet = new Packet();
+    packet.cmd = 'publish';
+    packet.retain = (flags & 1) !== 0;
+    packet.qos = qos;
+    packet.dup = (flags & 8) !== 0;
+    packet.length = length;
+    packet.topic = buf.toString('utf8', pos + 2, topicEnd);
+    if (qos === 1) packet.messageId = buf.readUInt16BE(topicEnd);
+    packet.payload = buf.subarray(idEnd, end);
+    return { packet, end };
+  }
+  if (type === 4 && flags === 0 && length === 2 && !v5) {
+    const packet = new Packet();
+    packet.cmd = 'puback';
+    packet.length = length;
+    packet.messageId = buf.readUInt16BE(pos);
+    return { packet, end };
+  }
+  if (type === 12 && flags === 0 && length === 0) {
+    const packet = new Packet();
+    packet.cmd = 'pingreq';
+    packet.length = 0;
+    return { packet, end };
+  }
+  return undefined;
+}
+
+/** A connection's PUBACKs not yet written: their message ids, in the order they were made. */
+const PENDING = Symbol('careedge.pendingPubacks');
+type PubackSocket = NodeJS.WritableStream & {
+  destroyed?: boolean;
+  writableNeedDrain?: boolean;
+  [PENDING]?: number[];
+};
+
+/** Writes a connection's pending PUBACKs as one buffer, one write. */
+function writePubacks(socket: PubackSocket): void {
+  const ids = socket[PENDING];
+  socket[PENDING] = undefined;
+  if (!ids || socket.destroyed) return;
+  const out = Buffer.allocUnsafe(ids.length * 4);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    out[i * 4] = PUBACK;
+    out[i * 4 + 1] = 2;
+    out[i * 4 + 2] = id >> 8;
+    out[i * 4 + 3] = id & 0xff;
+  }
+  socket.write(out);
 }
 
 /**
@@ -46,9 +167,11 @@ export function keepPacketsYoung(client: Client): void {
  *
  * - Message ids without mqtt-packet's table of 65,536 two-byte buffers made on first use: ~7 MB
  *   of heap that every full collection marks, in a budget of 200 MB at 5,000 bands.
- * - A QoS 1 PUBACK (MQTT 3.1.1, or 5 with no reason code: what aedes sends) as one 4-byte buffer
- *   instead of mqtt-packet's three (header, length, id) and their encoders, 20,000 a second at
- *   5,000 bands × 4 Hz. Any other packet is written by mqtt-packet as before.
+ * - QoS 1 PUBACKs (MQTT 3.1.1, or 5 with no reason code: what aedes sends) are collected per
+ *   connection until the next tick and written as one buffer: the PUBACKs of every message read
+ *   from a connection in one go leave in one write, in order, with no stream bookkeeping per
+ *   PUBACK (20,000 a second at 5,000 bands × 4 Hz). Any other packet is written by mqtt-packet
+ *   as before, after the connection's pending PUBACKs, so nothing is reordered.
  */
 export function writePacketsLean(): void {
   mqttPacket.writeToStream.cacheNumbers = false;
@@ -56,17 +179,20 @@ export function writePacketsLean(): void {
   if ((writeToStream as { wholePubacks?: true }).wholePubacks) return;
   const whole = Object.assign(
     (packet: mqttPacket.Packet, stream: NodeJS.WritableStream, opts?: object) => {
-      const { cmd, messageId } = packet as { cmd: string; messageId?: number };
-      const oneBuffer =
-        cmd === 'puback' && isMessageId(messageId) && Object.keys(packet).length === 2 && !opts;
-      if (!oneBuffer) return writeToStream(packet, stream, opts);
-      // Corked to the next tick as mqtt-packet does: the PUBACKs of every message read from a
-      // connection in one go leave in one write (one syscall, the costly part at 20,000 msg/s).
-      const socket = stream as NodeJS.WritableStream & { cork(): void; uncork(): void };
-      socket.cork();
-      const ok = socket.write(Buffer.from([PUBACK, 2, messageId >> 8, messageId & 0xff]));
-      process.nextTick(uncork, socket);
-      return ok;
+      const socket = stream as PubackSocket;
+      const p = packet as { cmd: string; messageId?: number; reasonCode?: unknown; properties?: unknown };
+      const onlyId = p.cmd === 'puback' && p.reasonCode === undefined && p.properties === undefined;
+      if (!onlyId || !isMessageId(p.messageId) || opts) {
+        if (socket[PENDING]) writePubacks(socket);
+        return writeToStream(packet, stream, opts);
+      }
+      const pending = socket[PENDING];
+      if (pending) pending.push(p.messageId);
+      else {
+        socket[PENDING] = [p.messageId];
+        process.nextTick(writePubacks, socket);
+      }
+      return socket.writableNeedDrain !== true;
     },
     { wholePubacks: true as const, cacheNumbers: false },
   );

@@ -3,7 +3,7 @@ import { PassThrough, Writable } from 'node:stream';
 import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { keepPacketsYoung, writePacketsLean } from '../../src/broker/lean-packets.js';
+import { parseLean, writePacketsLean } from '../../src/broker/lean-packets.js';
 
 const publish = (n: number) =>
   mqttPacket.generate({
@@ -19,7 +19,7 @@ const publish = (n: number) =>
 /** mqtt-packet's own parser, as aedes makes one per connection, with the hook on it. */
 function hookedParser() {
   const parser = mqttPacket.parser();
-  keepPacketsYoung({ _parser: parser } as unknown as Client);
+  parseLean({ _parser: parser } as unknown as Client);
   const packets: mqttPacket.Packet[] = [];
   parser.on('packet', (p) => packets.push(p));
   parser.on('error', (err) => {
@@ -28,7 +28,7 @@ function hookedParser() {
   return { parser: parser as unknown as { packet: object; parse(b: Buffer): number }, packets };
 }
 
-describe('keepPacketsYoung: each packet is parsed into a new object', () => {
+describe('parseLean: each packet is parsed into a new object', () => {
   it('parses packets that arrive whole, several in one read, and split byte by byte', () => {
     const { parser, packets } = hookedParser();
     parser.parse(publish(1));
@@ -97,7 +97,7 @@ function anyPacket(r: () => number, protocolVersion: 4 | 5): Buffer {
 /** What a parser emits for `bytes` fed in the pieces `cuts` make: packets (copied) and errors. */
 function parsed(bytes: Buffer, cuts: number[], protocolVersion: 4 | 5, hooked: boolean) {
   const parser = mqttPacket.parser({ protocolVersion });
-  if (hooked) keepPacketsYoung({ _parser: parser } as unknown as Client);
+  if (hooked) parseLean({ _parser: parser } as unknown as Client);
   const out: unknown[] = [];
   parser.on('packet', (p) => out.push({ ...p }));
   parser.on('error', (err) => out.push(`error: ${err.message}`));
@@ -109,7 +109,89 @@ function parsed(bytes: Buffer, cuts: number[], protocolVersion: 4 | 5, hooked: b
   return out;
 }
 
-describe('keepPacketsYoung parses as mqtt-packet does', () => {
+/** The packets a device sends all day, MQTT 3.1.1 (the ones parseLean reads itself). */
+function devicePacket(r: () => number): Buffer {
+  const messageId = Math.floor(r() * 65_536);
+  const packets: mqttPacket.Packet[] = [
+    {
+      cmd: 'publish',
+      topic:
+        r() < 0.1
+          ? 'careedge/v1/site/device/wb-ü/telemetry'
+          : `careedge/v1/site/device/wb-${messageId}/telemetry`,
+      payload: r() < 0.1 ? Buffer.alloc(0) : Buffer.alloc(Math.floor(r() * 1500), 0x7b),
+      qos: (r() < 0.8 ? 1 : 0) as 0 | 1,
+      messageId,
+      retain: r() < 0.2,
+      dup: r() < 0.2,
+    },
+    { cmd: 'puback', messageId },
+    { cmd: 'pingreq' },
+  ];
+  return mqttPacket.generate(packets[Math.floor(r() * packets.length)]!);
+}
+
+describe('parseLean parses as mqtt-packet does', () => {
+  /**
+   * Reads that hold whole packets, the case parseLean reads itself: streams of device packets
+   * with now and then a byte overwritten anywhere (a length that no longer adds up, a topic
+   * length past the end, reserved flags), read in a few large pieces.
+   */
+  it('on streams of whole device packets, with malformed bytes, read in large pieces', () => {
+    let direct = 0;
+    let errors = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const r = random(seed);
+      const packets = Array.from({ length: 1 + Math.floor(r() * 12) }, () => devicePacket(r));
+      if (r() < 0.5) {
+        const i = Math.floor(r() * packets.length);
+        const bad = Buffer.from(packets[i]!);
+        bad[Math.floor(r() * Math.min(bad.length, 40))] = Math.floor(r() * 256);
+        packets[i] = bad;
+      }
+      const bytes = Buffer.concat(packets);
+      const cuts = r() < 0.5 ? [] : [Math.floor(r() * bytes.length)];
+      const lean = parsed(bytes, cuts, 4, true);
+      expect(lean, `seed ${seed}`).toEqual(parsed(bytes, cuts, 4, false));
+      errors += lean.filter((x) => typeof x === 'string').length;
+      direct += lean.length;
+    }
+    expect(errors, 'the error path was exercised').toBeGreaterThan(20);
+    expect(direct, 'packets were parsed').toBeGreaterThan(1000);
+  });
+
+  it('reads a whole PUBLISH, PUBACK and PINGREQ itself, and hands anything else to mqtt-packet', () => {
+    const parser = mqttPacket.parser() as unknown as { parse(b: Buffer): number; _list: { length: number } };
+    parseLean({ _parser: parser } as unknown as Client);
+    const list = parser._list as unknown as { append(b: Buffer): unknown };
+    const appended: number[] = [];
+    const append = list.append.bind(list);
+    list.append = (b: Buffer) => {
+      appended.push(b.length);
+      return append(b);
+    };
+    const packets: mqttPacket.Packet[] = [];
+    (parser as unknown as NodeJS.EventEmitter).on('packet', (p: mqttPacket.Packet) => packets.push(p));
+    const whole = Buffer.concat([publish(1), mqttPacket.generate({ cmd: 'pingreq' }), publish(2)]);
+    parser.parse(whole);
+    expect(appended, 'mqtt-packet saw none of it').toEqual([]);
+    const subscribe = mqttPacket.generate({
+      cmd: 'subscribe',
+      messageId: 3,
+      subscriptions: [{ topic: 'a', qos: 1 }],
+    });
+    parser.parse(Buffer.concat([publish(4), subscribe, publish(5)]));
+    expect(appended, 'from the SUBSCRIBE on').toEqual([subscribe.length + publish(5).length]);
+    expect(packets.map((p) => p.cmd)).toEqual([
+      'publish',
+      'pingreq',
+      'publish',
+      'publish',
+      'subscribe',
+      'publish',
+    ]);
+  });
+
   /**
    * A hostile or failing device: any packets, a byte of one overwritten (reserved flags, a bad
    * length, a cut string), the stream cut anywhere. The hooked parser must emit exactly what
@@ -189,13 +271,35 @@ describe('writePacketsLean', () => {
     });
     for (const messageId of [1, 2, 3]) mqttPacket.writeToStream({ cmd: 'puback', messageId }, socket);
     await new Promise((r) => setImmediate(r));
-    expect(writes).toEqual([
-      [
-        [0x40, 2, 0, 1],
-        [0x40, 2, 0, 2],
-        [0x40, 2, 0, 3],
-      ],
+    expect(writes).toEqual([[[0x40, 2, 0, 1, 0x40, 2, 0, 2, 0x40, 2, 0, 3]]]);
+  });
+
+  it('writes pending PUBACKs before any other packet to the same connection, so none is reordered', async () => {
+    writePacketsLean();
+    const out = new PassThrough();
+    const suback: mqttPacket.Packet = { cmd: 'suback', messageId: 9, granted: [1] };
+    mqttPacket.writeToStream({ cmd: 'puback', messageId: 1 }, out);
+    mqttPacket.writeToStream(suback, out);
+    mqttPacket.writeToStream({ cmd: 'puback', messageId: 2 }, out);
+    await new Promise((r) => setImmediate(r));
+    const expected = Buffer.concat([
+      mqttPacket.generate({ cmd: 'puback', messageId: 1 }),
+      mqttPacket.generate(suback),
+      mqttPacket.generate({ cmd: 'puback', messageId: 2 }),
     ]);
+    expect([...(out.read() as Buffer)]).toEqual([...expected]);
+  });
+
+  it('writes nothing to a connection destroyed before its PUBACKs left', async () => {
+    writePacketsLean();
+    const out = new PassThrough();
+    const errors: Error[] = [];
+    out.on('error', (e) => errors.push(e));
+    mqttPacket.writeToStream({ cmd: 'puback', messageId: 1 }, out);
+    out.destroy();
+    await new Promise((r) => setImmediate(r));
+    expect(errors).toEqual([]);
+    expect(out.read()).toBeNull();
   });
 
   /**
