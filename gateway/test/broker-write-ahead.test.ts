@@ -51,7 +51,13 @@ async function startBroker() {
     isLogin: (id) => register.isLogin(id),
     writeAhead: (principal, topic, payload) =>
       principal.kind === 'device' ? journalWrite(topic, payload) : undefined,
+    writeAheadDurable: () => {
+      synced.push([...delivered]);
+      journalWrite.durable();
+    },
   });
+  /** What the gateway had been handed each time the write-ahead was asked to be durable. */
+  const synced: string[][] = [];
   const delivered: string[] = [];
   await broker.local.subscribe(filterFor('deviceEvent', SITE), (_t, p) =>
     delivered.push(p.toString().startsWith('{') ? JSON.parse(p.toString()).type : 'not json'),
@@ -80,6 +86,7 @@ async function startBroker() {
     band,
     written,
     delivered,
+    synced,
     hold() {
       gate = new Promise((resolve) => {
         open = resolve;
@@ -145,6 +152,20 @@ describe('embedded broker: alarm write-ahead before the PUBACK', () => {
     await eventually('the next immediate', () => atNextImmediate !== undefined);
     expect(atNextImmediate).toEqual(['sos']);
     expect(t.delivered).toEqual(['sos']); // once
+  });
+
+  it('makes the journal entry durable after handing the SOS on and before its PUBACK', async () => {
+    const t = await startBroker();
+    const band = await t.band('wb-101');
+    let syncedAtPuback: string[][] | undefined;
+    await band.publishAsync(telemetry('wb-101'), reading, { qos: 1 });
+    expect(t.synced, 'not for telemetry').toEqual([]);
+    await band.publishAsync(event('wb-101'), sos, { qos: 1 }).then(() => {
+      syncedAtPuback = [...t.synced];
+    });
+    expect(syncedAtPuback, 'once, with the SOS already handed on').toEqual([['telemetry', 'sos']]);
+    // Nothing settled the entry here (no alert service): durable() synced it with a write of its own.
+    expect(t.db.prepare('SELECT device_id FROM alarm_journal').pluck().all()).toEqual(['wb-101']);
   });
 
   it('does not journal telemetry or events that are not alarms', async () => {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import {
   type ChannelKey,
   type ChannelMessage,
@@ -63,6 +64,11 @@ export abstract class SimClient<
   protected readonly clock: Clock;
   private client: MqttClient | undefined;
   private seq = 0;
+  /**
+   * When bytes last arrived from the broker (performance.now()): a message handler can tell when
+   * its message reached this client's socket, apart from the time its MQTT and JSON parsing took.
+   */
+  lastReadAt = 0;
   private readonly statusChannel: 'deviceStatus' | 'staffStatus';
 
   protected constructor(
@@ -114,6 +120,9 @@ export abstract class SimClient<
       // devices set TCP_NODELAY for this reason; `noDelay: false` simulates one that does not.
       if (this.opts.noDelay !== false)
         (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+      client.stream.prependListener('data', () => {
+        this.lastReadAt = performance.now();
+      });
       void this.announceOnline(client);
     });
     // Resolve only once subscribed and `online` is out, so callers can publish right away and

@@ -121,7 +121,11 @@ export class LoadGenerator {
       const h = new Handset({ ...common, id: s.id, secret: s.secret, behaviour });
       h.on('dispatch', (d) => {
         this.counts.dispatches++;
-        this.latency.dispatched(d, this.now(), Date.now());
+        // Received when its bytes reached the handset's socket: what the handset's own MQTT stack
+        // and JSON parsing then take is the phone's time, not the gateway's.
+        const now = this.now();
+        const readAt = opts.now ? now : Math.min(now, h.lastReadAt || now);
+        this.latency.dispatched(d, readAt, Date.now() - (now - readAt));
       });
       h.on('withdrawn', (w) => {
         if (w.reason === 'resolved' || w.reason === 'cancelled') this.latency.closed(w.alertId);

@@ -62,6 +62,11 @@ export interface EmbeddedBrokerOptions {
    * the message still goes on.
    */
   writeAhead?: WriteAheadHook;
+  /**
+   * Called after a written-ahead publish was handed on and before its PUBACK: the write-ahead's
+   * commit may leave the sync to the commit the message caused (see AlarmJournal.durable).
+   */
+  writeAheadDurable?(): void;
 }
 
 /**
@@ -305,7 +310,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   indexRetainedByTopic((broker as unknown as { persistence: RetainedStore }).persistence);
   const routing = takeOverRouting(broker, opts.bulkLeaves ?? []);
-  const passAfterWriteAhead = writeAheadGate(opts.writeAhead, routing.pass);
+  const passAfterWriteAhead = writeAheadGate(opts.writeAhead, routing.pass, opts.writeAheadDurable);
   broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
 
   // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's

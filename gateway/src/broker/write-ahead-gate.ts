@@ -18,6 +18,8 @@ export type WriteAheadHook = (
 export function writeAheadGate(
   writeAhead: WriteAheadHook | undefined,
   pass: (packet: PublishPacket, client: Client, writtenAhead: boolean) => void,
+  /** See EmbeddedBrokerOptions.writeAheadDurable. */
+  durable?: () => void,
 ) {
   /** Per client, the last publish still held: later ones wait for it, in order. */
   const held = new WeakMap<Client, Promise<void>>();
@@ -40,20 +42,41 @@ export function writeAheadGate(
       return;
     }
     const writtenAhead = write !== undefined;
-    const mine = Promise.all([earlier, write]).then(
-      () => undefined,
-      () => undefined,
-    );
+    const mine = Promise.all([earlier, write])
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        // A written-ahead message is routed now also when the band is no longer connected: at QoS 1
+        // aedes routes a message only once its PUBACK is written, so it would drop the alarm of a
+        // band whose connection dropped meanwhile. It is on the disk, and left unhandled it would
+        // come back as a stale alarm at the next restart. (The band sends it again after
+        // reconnecting; ingest takes that for the retransmission it is.)
+        pass(packet, client, writtenAhead);
+        if (!writtenAhead || !durable) {
+          done(null);
+          return;
+        }
+        // The subscriber (ingest) gets the message a few microtasks on; the commit it makes (the
+        // alert) usually syncs the write-ahead with it, so durable() looks only after that. The
+        // client's later publishes wait until its PUBACK is out: PUBACKs go in the order of the
+        // PUBLISHes [MQTT-4.6.0-2].
+        return new Promise<void>((resolve) => {
+          setImmediate(() => {
+            try {
+              durable();
+            } catch {
+              // Like a failing write-ahead: the message has gone on, and is acknowledged.
+            }
+            done(null);
+            resolve();
+          });
+        });
+      });
     held.set(client, mine);
     void mine.then(() => {
       if (held.get(client) === mine) held.delete(client);
-      // A written-ahead message is routed now also when the band is no longer connected: at QoS 1
-      // aedes routes a message only once its PUBACK is written, so it would drop the alarm of a
-      // band whose connection dropped meanwhile. It is on the disk, and left unhandled it would come back as a stale
-      // alarm at the next restart. (The band sends it again after reconnecting; ingest takes
-      // that for the retransmission it is.)
-      pass(packet, client, writtenAhead);
-      done(null);
     });
   };
 }

@@ -4,10 +4,17 @@ import type { Logger } from '../core/logger.js';
 import type { AlarmContext, AlarmJournal } from './alarm-journal.js';
 
 /**
- * Records a message in the journal when it is an alarm and resolves once it is durable; returns
+ * Records a message in the journal when it is an alarm and resolves once it is committed; returns
  * undefined at once for everything else. It never rejects: see alarmWriteAhead.
  */
-export type WriteAhead = (topic: string, payload: Buffer) => Promise<void> | undefined;
+export interface WriteAhead {
+  (topic: string, payload: Buffer): Promise<void> | undefined;
+  /**
+   * Called once a written-ahead message was handed on, before it is acknowledged: makes sure the
+   * journal entry is on the disk (see AlarmJournal.durable). Never throws.
+   */
+  durable(): void;
+}
 
 /**
  * The broker's write-ahead for alarms: journals each device alarm before it is acknowledged.
@@ -29,7 +36,7 @@ export function alarmWriteAhead(
     help: 'Device alarms written to the journal before their PUBACK, by result (ok, failed).',
     labelNames: ['result'] as const,
   });
-  return (topic, payload) => {
+  const record = (topic: string, payload: Buffer) => {
     const deviceId = alarmDeviceOf(topic, payload);
     if (deviceId === undefined) return undefined;
     return journal.record(deviceId, topic, payload, contextOf(deviceId)).then(
@@ -45,4 +52,16 @@ export function alarmWriteAhead(
       },
     );
   };
+  const durable = () => {
+    try {
+      journal.durable();
+    } catch (err) {
+      recorded.inc({ result: 'failed' });
+      log.error(
+        { err },
+        'could not sync the alarm journal; the alarm is acknowledged, but a power cut now would lose it',
+      );
+    }
+  };
+  return Object.assign(record, { durable });
 }

@@ -84,6 +84,8 @@ export interface ClientLinkOptions extends LinkBase {
   password: string;
   /** Runs before a message is handled and acknowledged; see EmbeddedBrokerOptions.writeAhead. */
   writeAhead?(topic: string, payload: Buffer): Promise<void> | undefined;
+  /** See EmbeddedBrokerOptions.writeAheadDurable. */
+  writeAheadDurable?(): void;
 }
 
 /**
@@ -123,6 +125,13 @@ export class ClientLink implements MqttLink {
         try {
           for (const h of this.handlers) h(topic, payload);
         } finally {
+          if (write) {
+            try {
+              opts.writeAheadDurable?.();
+            } catch {
+              // Like a failing write-ahead: the message has gone on, and is acknowledged.
+            }
+          }
           callback(); // sends the PUBACK
         }
       };

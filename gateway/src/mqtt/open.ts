@@ -30,7 +30,7 @@ export async function openMqtt(opts: {
   metrics: Metrics;
   version: string;
   /** Makes alarms durable before they are acknowledged (the alarm journal). */
-  writeAhead?: (topic: string, payload: Buffer) => Promise<void> | undefined;
+  writeAhead?: { (topic: string, payload: Buffer): Promise<void> | undefined; durable(): void };
 }): Promise<OpenedMqtt> {
   const { config, register, clock, log, metrics, version, writeAhead } = opts;
   const siteId = register.site.id;
@@ -49,7 +49,7 @@ export async function openMqtt(opts: {
       clock,
       log,
       version,
-      ...(writeAhead ? { writeAhead } : {}),
+      ...(writeAhead ? { writeAhead, writeAheadDurable: writeAhead.durable } : {}),
     });
     log.info({ url: config.mqtt.url }, 'connected to the external MQTT broker');
     return { link, port: 0, close: () => link.close() };
@@ -82,7 +82,10 @@ export async function openMqtt(opts: {
     },
     // Only devices raise alarms; staff replies and the gateway's own publishes pass at once.
     ...(writeAhead
-      ? { writeAhead: (p, topic, payload) => (p.kind === 'device' ? writeAhead(topic, payload) : undefined) }
+      ? {
+          writeAhead: (p, topic, payload) => (p.kind === 'device' ? writeAhead(topic, payload) : undefined),
+          writeAheadDurable: writeAhead.durable,
+        }
       : {}),
   });
   log.info({ port: broker.port }, 'embedded MQTT broker listening');

@@ -28,6 +28,71 @@ function journalOnFile() {
   return { db, file, time, journal: new AlarmJournal(db, time.clock) };
 }
 
+describe('alarm journal: one sync per alarm', () => {
+  const changes = (db: ReturnType<typeof openTempDatabase>['db']) =>
+    db.prepare('SELECT total_changes()').pluck().get() as number;
+
+  it('commits its entries without a sync of their own, and puts synchronous=FULL back', async () => {
+    const { db, journal } = journalOnFile();
+    const said: string[] = [];
+    const pragma = db.pragma.bind(db);
+    db.pragma = ((source: string, options?: object) => {
+      said.push(source);
+      return pragma(source, options);
+    }) as typeof db.pragma;
+    await journal.record('wb-1', eventTopic('wb-1'), sos(1));
+    expect(said).toEqual(['synchronous', 'synchronous = NORMAL', 'synchronous = 2']);
+    expect(pragma('synchronous', { simple: true }), 'FULL again for every other commit').toBe(2);
+  });
+
+  it('durable(): nothing more to write once an alert commit settled an entry of the batch', async () => {
+    const { db, journal } = journalOnFile();
+    await Promise.all([1, 2].map((n) => journal.record(`wb-${n}`, eventTopic(`wb-${n}`), sos(n))));
+    const settle = journal.claim(eventTopic('wb-1'), sos(1))!;
+    db.transaction(settle)(); // the alert's commit, with its sync
+    const before = changes(db);
+    journal.durable();
+    expect(changes(db) - before, 'no write of its own').toBe(0);
+  });
+
+  it('durable(): a commit of its own when nothing settled the entries (the alert was not recorded)', async () => {
+    const { db, journal } = journalOnFile();
+    await journal.record('wb-1', eventTopic('wb-1'), sos(1));
+    const before = changes(db);
+    journal.durable();
+    expect(changes(db) - before, 'one row rewritten, its commit synced').toBe(1);
+    journal.durable();
+    expect(changes(db) - before, 'once').toBe(1);
+  });
+
+  it('durable() on a disk that refuses the write throws, and tries again next time', async () => {
+    const { db, journal } = journalOnFile();
+    await journal.record('wb-1', eventTopic('wb-1'), sos(1));
+    db.exec(
+      `CREATE TRIGGER refuse BEFORE UPDATE ON alarm_journal BEGIN SELECT RAISE(ABORT, 'card full'); END`,
+    );
+    expect(() => journal.durable()).toThrow('card full');
+    db.exec('DROP TRIGGER refuse');
+    const before = changes(db);
+    journal.durable();
+    expect(changes(db) - before).toBe(1);
+  });
+
+  it('a failed sync lets the alarm be acknowledged, logged and counted, never thrown', async () => {
+    const { db, journal } = journalOnFile();
+    const metrics = createMetrics();
+    const writeAhead = alarmWriteAhead(journal, silentLogger(), metrics.registry);
+    await writeAhead(eventTopic('wb-1'), sos(1));
+    db.exec(
+      `CREATE TRIGGER refuse BEFORE UPDATE ON alarm_journal BEGIN SELECT RAISE(ABORT, 'card full'); END`,
+    );
+    expect(() => writeAhead.durable()).not.toThrow();
+    const counted = (await metrics.registry.getSingleMetric('careedge_alarm_journal_records_total')!.get())
+      .values;
+    expect(Object.fromEntries(counted.map((v) => [v.labels.result, v.value]))).toEqual({ ok: 1, failed: 1 });
+  });
+});
+
 describe('alarm journal: record', () => {
   it('resolves only once the entry is committed, visible to another connection', async () => {
     const { file, journal } = journalOnFile();
