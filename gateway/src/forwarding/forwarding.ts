@@ -92,8 +92,12 @@ export class Forwarding implements GatewayModule {
       },
       onStats: (s) => this.onStats(s),
       onQueued: (points) => this.metrics.queued.inc(points),
+      onDropped: (points) => this.metrics.dropped.inc(points),
       onFailure: (err) =>
-        this.ctx.health.warn('forwarding', `the outbox worker failed (${err.message}); nothing is forwarded`),
+        this.ctx.health.warn(
+          'forwarding',
+          `the outbox worker failed (${err.message}); points wait until it is started again`,
+        ),
     });
     this.outbox = outbox;
     await outbox.start();

@@ -45,9 +45,16 @@ export function forwardingMetrics(registry: Registry) {
     reset() {
       last = undefined;
     },
-    /** Follows the worker's totals. */
+    /** Follows the worker's totals; a total going down means a new worker (restarted), from zero. */
     follow(s: OutboxStats) {
-      const prev = last;
+      const restarted =
+        last !== undefined &&
+        (s.sent < last.sent ||
+          s.withheld < last.withheld ||
+          s.dropped < last.dropped ||
+          s.deadLettered < last.deadLettered ||
+          s.writeErrors < last.writeErrors);
+      const prev = restarted ? undefined : last;
       m.sent.inc(s.sent - (prev?.sent ?? 0));
       m.withheld.inc({ reason: 'no-consent' }, s.withheld - (prev?.withheld ?? 0));
       m.dropped.inc(s.dropped - (prev?.dropped ?? 0));

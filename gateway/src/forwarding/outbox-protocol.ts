@@ -40,9 +40,11 @@ export interface OutboxStats {
   lastError?: string;
 }
 
-export type ToWorker = { type: 'chunks'; chunks: NewChunk[] } | { type: 'stop' };
+/** `seq` numbers a hand-over; the worker confirms it with `stored` once it is committed (or dropped). */
+export type ToWorker = { type: 'chunks'; seq: number; chunks: NewChunk[] } | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'stats'; stats: OutboxStats }
+  | { type: 'stored'; seq: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; msg: string; data: Record<string, unknown> }
   | { type: 'stopped' };

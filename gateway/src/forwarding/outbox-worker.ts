@@ -260,6 +260,7 @@ port.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'chunks':
         pump.add(m);
+        port.postMessage({ type: 'stored', seq: m.seq } satisfies FromWorker);
         return;
       case 'stop':
         void pump.stop().then(() => {
