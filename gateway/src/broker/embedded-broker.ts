@@ -7,10 +7,10 @@ import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
 import type { Principal } from '../register/types.js';
 import { mayPublish, maySubscribe } from './acl.js';
 import { ClientIdOwners } from './client-ids.js';
-import { parseLean, writePacketsLean } from './lean-packets.js';
+import { holdPuback, parseLean, writePacketsLean } from './lean-packets.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
-import { takeOverRouting } from './publish-routing.js';
+import { type BulkHandled, takeOverRouting } from './publish-routing.js';
 import { indexRetainedByTopic, type RetainedStore } from './retained-index.js';
 import { type WriteAheadHook, writeAheadGate } from './write-ahead-gate.js';
 
@@ -83,7 +83,13 @@ export interface LocalBus {
    * through the topic tree, twice at QoS 1, only found the gateway again: this hands them over
    * at a fraction of the cost, which is time the event loop then has for alarms.
    */
-  takeBulk(deliver: (topic: string, payload: Buffer) => void): void;
+  takeBulk(deliver: (topic: string, payload: Buffer, handled?: BulkHandled) => void): void;
+  /**
+   * With `on`, the PUBACK of each QoS 1 bulk publish from now on waits until the gateway handled
+   * it and said so through `handled` (what it became is durable); off, bulk is acknowledged as
+   * soon as it is allowed. The message is taken at once either way.
+   */
+  holdBulkAcks(on: boolean): void;
 }
 
 export interface EmbeddedBroker {
@@ -153,6 +159,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const wait = opts.publishRate?.setTimer ?? ((fn: () => void, ms: number) => void setTimeout(fn, ms));
 
   writePacketsLean();
+  /** See LocalBus.holdBulkAcks. */
+  let holdingBulk = false;
   const broker = await Aedes.createBroker({
     // A handset that stops reading must not stall deliveries to everyone else for a minute.
     drainTimeout: 15_000,
@@ -268,7 +276,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         ? mayPublish(principal, packet.topic, siteId, packet.retain)
         : // client is null for a will left behind by another broker instance: nobody to vouch for it.
           { ok: false as const, reason: 'no authenticated client' };
-      if (verdict.ok) return passAfterWriteAhead(client!, principal!, packet, done);
+      if (verdict.ok) {
+        if (holdingBulk && client && packet.qos === 1 && routing.takenAsBulk(packet))
+          holdPuback(client.conn, packet.messageId!, routing.handledBy(packet));
+        return passAfterWriteAhead(client!, principal!, packet, done);
+      }
       const username = usernameOf(client);
       report({
         kind: 'publish',
@@ -346,6 +358,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   const local: LocalBus = {
     takeBulk: routing.takeBulk,
+    holdBulkAcks: (on) => {
+      holdingBulk = on;
+    },
     subscribe: (filter, deliver) =>
       new Promise<void>((resolve) =>
         broker.subscribe(

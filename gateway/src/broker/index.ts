@@ -7,3 +7,4 @@ export {
   type LocalBus,
   startEmbeddedBroker,
 } from './embedded-broker.js';
+export type { BulkHandled } from './publish-routing.js';

@@ -140,11 +140,74 @@ function readCommon(
 
 /** A connection's PUBACKs not yet written: their message ids, in the order they were made. */
 const PENDING = Symbol('careedge.pendingPubacks');
+/** PUBACKs a connection's publishes must wait for, by message id (see holdPuback). */
+const HOLDS = Symbol('careedge.pubackHolds');
+/** A connection's PUBACKs made while one before them was held: in order, each ready or not. */
+const QUEUED = Symbol('careedge.queuedPubacks');
+interface Queued {
+  id: number;
+  ready: boolean;
+}
 type PubackSocket = NodeJS.WritableStream & {
   destroyed?: boolean;
   writableNeedDrain?: boolean;
   [PENDING]?: number[];
+  [HOLDS]?: Map<number, Promise<void>>;
+  [QUEUED]?: Queued[];
 };
+
+/**
+ * The PUBACK of the publish with `messageId` on this connection is written only once `until`
+ * settles, and the connection's later PUBACKs wait behind it: a server sends PUBACKs in the order
+ * of the PUBLISHes [MQTT-4.6.0-2]. The message itself is handled at once; only its
+ * acknowledgement waits (until what it became is on the disk, see Forwarding). Call it before
+ * aedes writes the PUBACK, that is from authorizePublish.
+ */
+export function holdPuback(socket: NodeJS.WritableStream, messageId: number, until: Promise<void>): void {
+  const s = socket as PubackSocket;
+  let holds = s[HOLDS];
+  if (!holds) {
+    holds = new Map();
+    s[HOLDS] = holds;
+  }
+  holds.set(messageId, until);
+}
+
+/** Queues a PUBACK behind held ones; false when nothing is held on this connection. */
+function queuePuback(socket: PubackSocket, id: number): boolean {
+  const until = socket[HOLDS]?.get(id);
+  const queued = socket[QUEUED];
+  if (until === undefined && !queued?.length) return false;
+  if (until !== undefined) socket[HOLDS]!.delete(id);
+  const entry: Queued = { id, ready: until === undefined };
+  if (queued) queued.push(entry);
+  else socket[QUEUED] = [entry];
+  const release = () => {
+    entry.ready = true;
+    releasePubacks(socket);
+  };
+  until?.then(release, release);
+  return true;
+}
+
+/** Moves the ready PUBACKs at the head of the queue to the next write. */
+function releasePubacks(socket: PubackSocket): void {
+  const queued = socket[QUEUED];
+  if (!queued) return;
+  let n = 0;
+  while (n < queued.length && queued[n]!.ready) n++;
+  for (const { id } of queued.splice(0, n)) pendPuback(socket, id);
+}
+
+/** Adds a PUBACK to the connection's next write (one buffer, next tick). */
+function pendPuback(socket: PubackSocket, id: number): void {
+  const pending = socket[PENDING];
+  if (pending) pending.push(id);
+  else {
+    socket[PENDING] = [id];
+    process.nextTick(writePubacks, socket);
+  }
+}
 
 /** Writes a connection's pending PUBACKs as one buffer, one write. */
 function writePubacks(socket: PubackSocket): void {
@@ -186,12 +249,7 @@ export function writePacketsLean(): void {
         if (socket[PENDING]) writePubacks(socket);
         return writeToStream(packet, stream, opts);
       }
-      const pending = socket[PENDING];
-      if (pending) pending.push(p.messageId);
-      else {
-        socket[PENDING] = [p.messageId];
-        process.nextTick(writePubacks, socket);
-      }
+      if (!queuePuback(socket, p.messageId)) pendPuback(socket, p.messageId);
       return socket.writableNeedDrain !== true;
     },
     { wholePubacks: true as const, cacheNumbers: false },

@@ -1,9 +1,22 @@
 import type { Aedes, Client, PublishPacket } from 'aedes';
 
+/**
+ * Said by the gateway once it handled a bulk message: its PUBACK may go when `after` settles
+ * (at once without one).
+ */
+export type BulkHandled = (after?: Promise<void>) => void;
+
 /** How the broker's routing of client publishes is taken over (see takeOverRouting). */
 export interface PublishRouting {
   /** Hands bulk device traffic (`bulkLeaves`) to `deliver` unrouted, from now on. */
-  takeBulk(deliver: (topic: string, payload: Buffer) => void): void;
+  takeBulk(deliver: (topic: string, payload: Buffer, handled?: BulkHandled) => void): void;
+  /** Is this a publish the gateway takes as bulk? */
+  takenAsBulk(packet: PublishPacket): boolean;
+  /**
+   * The PUBACK of this bulk publish waits for the gateway's `handled`: resolves when it said so
+   * (and what it named settled).
+   */
+  handledBy(packet: PublishPacket): Promise<void>;
   /**
    * Called as a client's publish is let on. A written-ahead one is routed to its subscribers now,
    * and aedes' own routing of it, a turn later after the PUBACK, is then skipped, so it is
@@ -33,7 +46,8 @@ const noop = () => {};
  *   behind thousands of telemetry messages (DIN VDE 0834: calls have absolute priority).
  */
 export function takeOverRouting(broker: Aedes, bulkLeaves: readonly string[]): PublishRouting {
-  let bulk: ((topic: string, payload: Buffer) => void) | undefined;
+  let bulk: ((topic: string, payload: Buffer, handled?: BulkHandled) => void) | undefined;
+  const waiting = new WeakMap<PublishPacket, BulkHandled>();
   const leaves = new Set(bulkLeaves);
   const isBulk = (topic: string) => leaves.has(topic.slice(topic.lastIndexOf('/') + 1));
   const takenAsBulk = (packet: PublishPacket) => bulk !== undefined && !packet.retain && isBulk(packet.topic);
@@ -50,7 +64,9 @@ export function takeOverRouting(broker: Aedes, bulkLeaves: readonly string[]): P
     }
     if (routedEarly.delete(packet)) return done?.();
     if (bulk && client && typeof client === 'object' && takenAsBulk(packet)) {
-      bulk(packet.topic, packet.payload as Buffer);
+      const handled = waiting.get(packet);
+      if (handled) waiting.delete(packet);
+      bulk(packet.topic, packet.payload as Buffer, handled);
       return done?.();
     }
     return route(packet, client, done);
@@ -59,6 +75,11 @@ export function takeOverRouting(broker: Aedes, bulkLeaves: readonly string[]): P
     takeBulk: (deliver) => {
       bulk = deliver;
     },
+    takenAsBulk,
+    handledBy: (packet) =>
+      new Promise<void>((resolve) => {
+        waiting.set(packet, (after) => (after ? after.then(resolve, resolve) : resolve()));
+      }),
     pass: (packet, client, writtenAhead) => {
       // A client that is gone gets no PUBACK, and aedes then never routes what it sent: an alarm
       // on the disk goes on all the same (see write-ahead-gate.ts).

@@ -283,7 +283,7 @@ export const ConfigSchema = Type.Object(
               maximum: 10_000,
               default: 50,
               description:
-                'The gateway hands collected points to the outbox thread this often (or at 2,000 points): the most a crash can lose.',
+                'The gateway hands collected points to the outbox thread this often (or at 2,000 points; and as soon as the last hand-over is stored while devices wait for their PUBACK): the most a crash can lose of points no device waits on (alert changes, health).',
             }),
             retryMinMs: Type.Integer({
               minimum: 1,

@@ -28,6 +28,8 @@ export interface ForwardingDeps {
   siteId: string;
   register: Pick<SiteRegister, 'allResidents'>;
   config: Pick<GatewayConfig, 'forwarding' | 'dataDir'>;
+  /** The gateway's MQTT link, which can hold devices' acknowledgements (see MqttLink.holdAcksUntil). */
+  mqtt: { holdAcksUntil?(after: (() => Promise<void> | undefined) | undefined): void };
 }
 
 /**
@@ -93,6 +95,7 @@ export class Forwarding implements GatewayModule {
       onStats: (s) => this.onStats(s),
       onQueued: (points) => this.metrics.queued.inc(points),
       onDropped: (points) => this.metrics.dropped.inc(points),
+      onTicketTimedOut: () => this.metrics.ackedUnstored.inc(),
       onFailure: (err) =>
         this.ctx.health.warn(
           'forwarding',
@@ -101,6 +104,9 @@ export class Forwarding implements GatewayModule {
     });
     this.outbox = outbox;
     await outbox.start();
+    // A device's telemetry is acknowledged once its points are in the outbox file: a kill -9
+    // then loses none that a band took for delivered.
+    this.ctx.mqtt.holdAcksUntil?.(() => outbox.ackTicket());
     const encoder = new PointEncoder({
       siteId,
       keys,
@@ -129,6 +135,7 @@ export class Forwarding implements GatewayModule {
   }
 
   async stop(): Promise<void> {
+    this.ctx.mqtt.holdAcksUntil?.(undefined);
     this.ctx.bus.removeOwner(this.name);
     this.ctx.clock.clearTimeout(this.sampleTimer);
     this.sampler.stop();

@@ -22,6 +22,10 @@ export function forwardingMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
     }),
     writeErrors: counter('careedge_forward_write_errors_total', 'Failed writes to InfluxDB (each retried).'),
+    ackedUnstored: counter(
+      'careedge_forward_acks_unstored_total',
+      'Times devices were acknowledged without their points in the outbox file, after waiting 2 s for a worker that was down.',
+    ),
     backlog: new Gauge({
       registers: [registry],
       name: 'careedge_forward_outbox_points',

@@ -21,6 +21,12 @@ const RESTART_MAX_MS = 60_000;
  * and workload points are never dropped.
  */
 const MAX_WAITING_ROUTINE = 120_000;
+/**
+ * The longest a device waits for the PUBACK of telemetry the outbox has not stored (its worker is
+ * down): after it the message is acknowledged all the same, counted, rather than stalling every
+ * band's connection.
+ */
+const MAX_ACK_WAIT_MS = 2000;
 
 type Chunks = Extract<ToWorker, { type: 'chunks' }>;
 
@@ -45,6 +51,12 @@ export class Outbox {
   private restartTimer: unknown;
   private restartDelayMs = RESTART_MIN_MS;
   private stopping = false;
+  /** What points added since the last hand-over wait for: the next hand-over's commit. */
+  private nextTicket: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Tickets bound to a hand-over, by its number: resolved once it (and all before it) is stored. */
+  private readonly tickets = new Map<number, () => void>();
+  /** A hand-over for waiting tickets is asked for in the next check phase. */
+  private handOverSoon = false;
   /** Resolves once the current worker exited. */
   private exited: Promise<void> | undefined;
   /** Resolves Outbox.stop() once the worker said it stopped. */
@@ -68,12 +80,19 @@ export class Outbox {
       onDropped?: (points: number) => void;
       /** Routine points kept here while there is no worker (default MAX_WAITING_ROUTINE). */
       maxWaitingRoutine?: number;
+      /** A ticket gave up waiting for the worker (see MAX_ACK_WAIT_MS). */
+      onTicketTimedOut?: () => void;
     },
   ) {}
 
   /** Starts the worker; fails when it cannot open the outbox file. */
   async start(): Promise<void> {
-    await this.spawn();
+    try {
+      await this.spawn();
+    } catch (err) {
+      this.opts.onFailure(err as Error);
+      throw err;
+    }
     this.schedule();
   }
 
@@ -90,9 +109,53 @@ export class Outbox {
     if (list.length >= this.opts.handOverPoints) this.handOver();
   }
 
+  /**
+   * Resolves once every point added so far is committed in the outbox file (at most
+   * MAX_ACK_WAIT_MS later when its worker is down): what a device's PUBACK waits for. Waiting
+   * tickets make hand-overs as often as the worker commits them, one at a time (group commit),
+   * instead of every handOverMs.
+   */
+  ackTicket(): Promise<void> {
+    if (this.nextTicket) return this.nextTicket.promise;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    let settled = false;
+    const timer = this.opts.clock.setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      this.opts.onTicketTimedOut?.();
+      resolve();
+    }, MAX_ACK_WAIT_MS);
+    this.nextTicket = {
+      promise,
+      resolve: () => {
+        if (settled) return;
+        settled = true;
+        this.opts.clock.clearTimeout(timer);
+        resolve();
+      },
+    };
+    this.handOverAfterTurn();
+    return promise;
+  }
+
+  /** A hand-over in the next check phase, unless one is still being committed. */
+  private handOverAfterTurn(): void {
+    if (this.handOverSoon) return;
+    this.handOverSoon = true;
+    setImmediate(() => {
+      this.handOverSoon = false;
+      if (this.unconfirmed.size === 0) this.handOver(); // else: when that one is stored
+    });
+  }
+
   /** Hands everything collected to the worker now (kept here while there is none). */
   handOver(): void {
     if (!this.worker) return;
+    const ticket = this.nextTicket;
+    this.nextTicket = undefined;
     const chunks = (['precious', 'routine'] as const)
       .filter((c) => this.pending[c].length > 0)
       .map((c) => {
@@ -100,11 +163,49 @@ export class Outbox {
         this.pending[c] = [];
         return { class: c, points: lines.length, lines: lines.join('\n') };
       });
-    if (chunks.length === 0) return;
+    if (chunks.length === 0) {
+      // Nothing new: the ticket waits for what is being committed, if anything.
+      if (ticket) this.bindTicket(Math.max(0, ...this.unconfirmed.keys()), ticket.resolve);
+      return;
+    }
     this.opts.onQueued(chunks.reduce((n, c) => n + c.points, 0));
     const message: Chunks = { type: 'chunks', seq: ++this.handOvers, chunks };
     this.unconfirmed.set(message.seq, message);
+    if (ticket) this.bindTicket(message.seq, ticket.resolve);
     this.worker.postMessage(message);
+  }
+
+  private bindTicket(seq: number, resolve: () => void): void {
+    if (seq === 0) return resolve();
+    const earlier = this.tickets.get(seq);
+    this.tickets.set(
+      seq,
+      earlier
+        ? () => {
+            earlier();
+            resolve();
+          }
+        : resolve,
+    );
+  }
+
+  /** Hand-over `seq` is stored: so is every one before it (the worker takes them in order). */
+  private stored(seq: number): void {
+    this.unconfirmed.delete(seq);
+    for (const [s, resolve] of this.tickets) {
+      if (s > seq) break;
+      this.tickets.delete(s);
+      resolve();
+    }
+    if (this.unconfirmed.size === 0 && this.nextTicket && !this.handOverSoon) this.handOver();
+  }
+
+  /** Every waiting device gets its PUBACK: on stop, nothing more will be stored. */
+  private releaseTickets(): void {
+    for (const resolve of this.tickets.values()) resolve();
+    this.tickets.clear();
+    this.nextTicket?.resolve();
+    this.nextTicket = undefined;
   }
 
   async stop(): Promise<void> {
@@ -117,6 +218,7 @@ export class Outbox {
       const waiting = this.pending.routine.length + this.pending.precious.length;
       if (waiting > 0)
         this.opts.log.warn({ points: waiting }, 'outbox worker not running at stop: points lost');
+      this.releaseTickets();
       return;
     }
     this.handOver();
@@ -126,6 +228,7 @@ export class Outbox {
     });
     worker.postMessage({ type: 'stop' } satisfies ToWorker);
     await Promise.race([said, this.exited]);
+    this.releaseTickets();
     // Its file is closed; a socket the InfluxDB client keeps open to a server that never
     // answered would keep the thread (and the gateway's stop) alive for ever.
     await worker.terminate();
@@ -208,7 +311,7 @@ export class Outbox {
         this.opts.onStats(m.stats);
         return;
       case 'stored':
-        this.unconfirmed.delete(m.seq);
+        this.stored(m.seq);
         return;
       case 'log':
         this.opts.log[m.level](m.data, m.msg);

@@ -12,6 +12,13 @@ export interface MqttLink {
   /** Publishes a protocol message at QoS 1 on a channel's topic for `id`. */
   publish<C extends ChannelKey>(channel: C, id: string, message: PayloadOf<C>, retain?: boolean): void;
   close(): Promise<void>;
+  /**
+   * From now on a device's telemetry and heartbeats are acknowledged only once what they became
+   * is durable: `after()`, asked once a message was handled, names what to wait for (undefined:
+   * nothing). `undefined` turns it off. Only the embedded broker can hold an acknowledgement
+   * without holding the message; with an external broker the link acknowledges after handling.
+   */
+  holdAcksUntil?(after: (() => Promise<void> | undefined) | undefined): void;
 }
 
 interface LinkBase {
@@ -47,6 +54,8 @@ export class LocalLink implements MqttLink {
 
   /** Telemetry and heartbeats, handed over unrouted and handled after the turn's alarms. */
   private bulk: BulkQueue | undefined;
+  /** See MqttLink.holdAcksUntil. */
+  private ackAfter: (() => Promise<void> | undefined) | undefined;
 
   async subscribe(filters: string[]): Promise<void> {
     const deliver = (topic: string, payload: Buffer) => {
@@ -54,10 +63,15 @@ export class LocalLink implements MqttLink {
     };
     await Promise.all(filters.map((f) => this.bus.subscribe(f, deliver)));
     if (!this.bulk) {
-      const bulk = new BulkQueue(deliver);
+      const bulk = new BulkQueue(deliver, () => this.ackAfter?.());
       this.bulk = bulk;
-      this.bus.takeBulk((topic, payload) => bulk.push(topic, payload));
+      this.bus.takeBulk((topic, payload, handled) => bulk.push(topic, payload, handled));
     }
+  }
+
+  holdAcksUntil(after: (() => Promise<void> | undefined) | undefined): void {
+    this.ackAfter = after;
+    this.bus.holdBulkAcks(after !== undefined);
   }
 
   onMessage(handler: (topic: string, payload: Buffer) => void): void {

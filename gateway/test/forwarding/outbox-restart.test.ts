@@ -19,6 +19,7 @@ describe('outbox worker that dies', { timeout: 60_000 }, () => {
     const time = fakeClock();
     const failures: string[] = [];
     let dropped = 0;
+    let timedOut = 0;
     const outbox = new Outbox({
       clock: time.clock,
       log: silentLogger(),
@@ -50,6 +51,9 @@ describe('outbox worker that dies', { timeout: 60_000 }, () => {
         dropped += points;
       },
       maxWaitingRoutine: 150,
+      onTicketTimedOut: () => {
+        timedOut++;
+      },
     });
     await outbox.start();
     onTestFinished(() => outbox.stop());
@@ -64,14 +68,41 @@ describe('outbox worker that dies', { timeout: 60_000 }, () => {
     outbox.add('precious', line(1000));
     outbox.handOver(); // no worker: they wait here, the oldest routine ones beyond 150 dropped
     expect(dropped).toBe(10);
-    await time.tick(999);
+    await time.tick(1);
     expect(await influx.count('restart_probe', 'value')).toBe(100);
+
+    // A device's PUBACK waits for the outbox file, but not for ever while there is no worker.
+    let acked = false;
+    void outbox.ackTicket().then(() => {
+      acked = true;
+    });
+    await time.tick(998);
+    expect(acked).toBe(false);
+    expect(timedOut).toBe(0);
 
     await time.tick(1); // the backoff is over: a new worker on the same file takes them
     await eventually(async () => expect(await influx.count('restart_probe', 'value')).toBe(251));
     expect(await influx.count('restart_probe', 'value', 'value >= 110 AND value < 260')).toBe(150);
     expect(await influx.count('restart_probe', 'value', 'value = 1000'), 'never dropped').toBe(1);
     expect(failures).toHaveLength(1);
+    await eventually(async () => expect(acked, 'stored by the new worker').toBe(true));
+    expect(timedOut).toBe(0);
+
+    // Dead again, and it cannot start (its file is gone bad): a device is acknowledged anyway
+    // after 2 s, counted.
+    (outbox as unknown as { opts: { worker: { file: string } } }).opts.worker.file =
+      '/dev/null/outbox.sqlite';
+    await (outbox as unknown as { worker: Worker }).worker.terminate();
+    await eventually(async () => expect(failures).toHaveLength(2));
+    let late = false;
+    void outbox.ackTicket().then(() => {
+      late = true;
+    });
+    await time.tick(1999);
+    expect(late).toBe(false);
+    await time.tick(1);
+    await eventually(async () => expect(late).toBe(true));
+    expect(timedOut).toBe(1);
   });
 });
 

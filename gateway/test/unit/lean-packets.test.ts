@@ -3,7 +3,7 @@ import { PassThrough, Writable } from 'node:stream';
 import type { Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { parseLean, writePacketsLean } from '../../src/broker/lean-packets.js';
+import { holdPuback, parseLean, writePacketsLean } from '../../src/broker/lean-packets.js';
 
 const publish = (n: number) =>
   mqttPacket.generate({
@@ -288,6 +288,34 @@ describe('writePacketsLean', () => {
       mqttPacket.generate({ cmd: 'puback', messageId: 2 }),
     ]);
     expect([...(out.read() as Buffer)]).toEqual([...expected]);
+  });
+
+  it('holds a PUBACK until its promise settles, and the later ones of that connection behind it', async () => {
+    writePacketsLean();
+    const out = new PassThrough();
+    const other = new PassThrough();
+    let release!: () => void;
+    holdPuback(
+      out,
+      2,
+      new Promise<void>((r) => {
+        release = r;
+      }),
+    );
+    for (const messageId of [1, 2, 3]) mqttPacket.writeToStream({ cmd: 'puback', messageId }, out);
+    mqttPacket.writeToStream({ cmd: 'puback', messageId: 9 }, other);
+    await new Promise((r) => setImmediate(r));
+    expect([...(out.read() as Buffer)], 'the one before the held one only').toEqual([0x40, 2, 0, 1]);
+    expect([...(other.read() as Buffer)], 'another connection is not held').toEqual([0x40, 2, 0, 9]);
+    mqttPacket.writeToStream({ cmd: 'puback', messageId: 4 }, out);
+    await new Promise((r) => setImmediate(r));
+    expect(out.read(), 'still held').toBeNull();
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect([...(out.read() as Buffer)]).toEqual([0x40, 2, 0, 2, 0x40, 2, 0, 3, 0x40, 2, 0, 4]);
+    mqttPacket.writeToStream({ cmd: 'puback', messageId: 5 }, out);
+    await new Promise((r) => setImmediate(r));
+    expect([...(out.read() as Buffer)], 'nothing held any more').toEqual([0x40, 2, 0, 5]);
   });
 
   it('writes nothing to a connection destroyed before its PUBACKs left', async () => {
