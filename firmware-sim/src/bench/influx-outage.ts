@@ -10,6 +10,7 @@ import type { BenchOptions } from './options.js';
 import { checkOutageTarget, drainFigures, type OutageResult, type OutboxSample } from './outage-report.js';
 import { Progress } from './progress.js';
 import { parsePrometheus, sumOf } from './prometheus.js';
+import type { BenchResult } from './report.js';
 
 /** Points per InfluxDB write (the gateway's default), also the backlog that counts as caught up. */
 const BATCH_POINTS = 5000;
@@ -149,6 +150,29 @@ export async function runInfluxOutage(p: {
     alarms: { sent: stats.sosSent, dispatched: stats.alarmsMatched, lost: stats.alarmsWaiting },
   };
   return { ...partial, target: checkOutageTarget(partial) };
+}
+
+/**
+ * Scenario `forwarded`, after the load: waits for the outbox to empty, then compares the vitals
+ * points in InfluxDB with the telemetry messages the gateway accepted (one point each).
+ */
+export async function forwardedFigures(
+  gateway: GatewayProcess,
+  influxd: Influxd,
+  drainTimeoutS: number,
+  telemetryAccepted: number,
+): Promise<NonNullable<BenchResult['forwarding']>> {
+  const outboxEmptied = await waitForEmptyOutbox(gateway, [], drainTimeoutS);
+  const { dropped } = await forwardingMetrics(gateway);
+  const vitalsInInflux = (await pointsInInflux(influxd)).wristband_vitals ?? 0;
+  return {
+    telemetryAccepted,
+    vitalsInInflux,
+    missing: Math.max(0, telemetryAccepted - vitalsInInflux),
+    duplicates: Math.max(0, vitalsInInflux - telemetryAccepted),
+    outboxEmptied,
+    pointsDropped: dropped,
+  };
 }
 
 /** After the load: waits until the outbox is empty (true) or the timeout (false), with a bar. */

@@ -5,7 +5,8 @@
  * duration, and reports alarm latency, accepted throughput, losses and the gateway's memory and
  * CPU, with PASS/MISS against the target. `--json` prints the same as JSON on stdout.
  * `--scenario influx-outage` forwards into a real influxd that goes away for a while instead
- * (influx-outage.ts).
+ * (influx-outage.ts); `--scenario forwarded` runs the steady load with forwarding on and checks
+ * that every accepted telemetry message reached InfluxDB once.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { LoadGenerator } from '../load/generator.js';
 import { benchSite } from './bench-site.js';
 import { describeProfileDir } from './cpu-profile.js';
 import { freePort, GatewayProcess } from './gateway-process.js';
-import { forwardingConfig, runInfluxOutage } from './influx-outage.js';
+import { forwardedFigures, forwardingConfig, runInfluxOutage } from './influx-outage.js';
 import { parseOptions, USAGE } from './options.js';
 import { formatOutage } from './outage-report.js';
 import { Progress } from './progress.js';
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
     return 0;
   }
   let influxd: Influxd | undefined;
-  if (o.scenario === 'influx-outage') {
+  if (o.scenario === 'influx-outage' || o.scenario === 'forwarded') {
     influxd = await startInfluxd(INFLUX_DATABASE);
     say(`influxd on ${influxd.url}`);
   }
@@ -111,7 +112,7 @@ async function main(): Promise<number> {
     await load.startTelemetry();
     await sleep(o.warmupS * 1000);
 
-    if (influxd) {
+    if (influxd && o.scenario === 'influx-outage') {
       await load.measure();
       const outage = await runInfluxOutage({ load, gateway, influxd, o });
       if (o.json) console.log(JSON.stringify(outage, null, 2));
@@ -198,6 +199,8 @@ async function main(): Promise<number> {
         load.latency.percentileMs(99),
       ),
     };
+    if (influxd)
+      partial.forwarding = await forwardedFigures(gateway, influxd, o.drainTimeoutS, acceptedTotal);
     const result: BenchResult = { ...partial, target: checkTarget(partial) };
     if (o.json) console.log(JSON.stringify(result, null, 2));
     else console.log(`\nCareEdge bench\n${formatTable(result)}`);

@@ -9,7 +9,9 @@ export const USAGE = `Usage: npm run bench -- [options]
                            third of the run and started again; reports points sent, in InfluxDB,
                            duplicates, the outbox's peak and drain rate, and alarm latency during
                            the outage (needs influxd on the PATH)
-  --drain-timeout S        influx-outage: longest wait for the outbox to empty after the load (default 120)
+                           forwarded: the steady load with forwarding on into a live influxd; also
+                           checks that every telemetry message accepted is in InfluxDB, once
+  --drain-timeout S        influx-outage, forwarded: longest wait for the outbox to empty after the load (default 120)
   --devices N              simulated wristbands, one resident each (default 2000)
   --rate R                 telemetry messages per second per band (default 1)
   --duration S             seconds of load after the warm-up (default 60)
@@ -35,7 +37,7 @@ generator could not keep up says so (generator.lagged) instead of passing or mis
 influx-outage: every point the gateway queued is in InfluxDB, none twice, and the outbox drains at
 ≥ 50,000 points/s once InfluxDB is back.`;
 
-export const SCENARIOS = ['steady', 'influx-outage'] as const;
+export const SCENARIOS = ['steady', 'influx-outage', 'forwarded'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export type BenchOptions = ReturnType<typeof parseOptions>;

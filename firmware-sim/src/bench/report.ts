@@ -33,6 +33,16 @@ export interface BenchResult {
     eventLoopDelayMaxMs: number;
   };
   generator: GeneratorReport;
+  /** Scenario `forwarded`: what reached InfluxDB once the outbox was empty. */
+  forwarding?: {
+    /** Telemetry messages the gateway accepted, each one vitals point (every bench resident consents). */
+    telemetryAccepted: number;
+    vitalsInInflux: number;
+    missing: number;
+    duplicates: number;
+    outboxEmptied: boolean;
+    pointsDropped: number;
+  };
   target: { name: string; met: boolean; checks: TargetCheck[] };
 }
 
@@ -184,6 +194,16 @@ export function checkTarget(r: Omit<BenchResult, 'target'>): BenchResult['target
       actual: `${r.messagesLost} (telemetry ${r.telemetry.lost}, alarms ${r.alarms.lost})`,
       pass: r.messagesLost <= TARGET.lost,
     },
+    ...(r.forwarding
+      ? [
+          {
+            what: 'telemetry in InfluxDB',
+            target: 'every accepted message, once',
+            actual: `${r.forwarding.vitalsInInflux} of ${r.forwarding.telemetryAccepted} (missing ${r.forwarding.missing}, twice ${r.forwarding.duplicates})`,
+            pass: r.forwarding.missing === 0 && r.forwarding.duplicates === 0,
+          },
+        ]
+      : []),
   ];
   return { name: TARGET.name, met: checks.every((c) => c.pass), checks };
 }
