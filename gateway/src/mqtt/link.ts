@@ -125,7 +125,7 @@ export class ClientLink implements MqttLink {
         try {
           for (const h of this.handlers) h(topic, payload);
         } finally {
-          if (write) {
+          if (write !== undefined) {
             try {
               opts.writeAheadDurable?.();
             } catch {
