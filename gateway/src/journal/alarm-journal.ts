@@ -89,6 +89,12 @@ export class AlarmJournal implements JournalClaims {
   private batch: Waiting[] = [];
   /** Entries committed without a sync, not yet known to be on the disk. */
   private undurable: number[] = [];
+  /**
+   * The entries of the newest commit. A settle's sync covers only what was committed before it, so
+   * only a settled entry of this batch proves every waiting entry on the disk (one of an older
+   * batch may have been settled before a newer batch was committed).
+   */
+  private newest: number[] = [];
   /** Committed, unsettled entries that ingest has not claimed yet, by topic and payload. */
   private readonly unclaimed = new Map<string, number[]>();
   private readonly statements;
@@ -169,7 +175,7 @@ export class AlarmJournal implements JournalClaims {
     const ids = this.undurable;
     this.undurable = [];
     try {
-      if (this.statements.anySettled.get(JSON.stringify(ids)) !== undefined) return;
+      if (this.statements.anySettled.get(JSON.stringify(this.newest)) !== undefined) return;
       this.db.transaction(() => this.statements.touch.run(ids[0]))();
     } catch (err) {
       this.undurable = ids.concat(this.undurable);
@@ -206,6 +212,7 @@ export class AlarmJournal implements JournalClaims {
       return;
     }
     this.undurable.push(...ids);
+    this.newest = ids;
     batch.forEach((w, i) => {
       this.remember(ids[i]!, keyOf(w.topic, w.payload));
       w.resolve();
