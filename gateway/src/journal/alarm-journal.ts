@@ -165,8 +165,8 @@ export class AlarmJournal implements JournalClaims {
 
   /**
    * Makes sure every entry committed so far is on the disk; called before an alarm is
-   * acknowledged. Usually nothing to do: the alert that settled one of them was committed with a
-   * sync, which took the journal's earlier commit to the disk too. Otherwise (the alert could not
+   * acknowledged. Usually nothing to do: the alert that settled one of the newest batch was
+   * committed with a sync, which took the journal's earlier commits to the disk too. Otherwise (the alert could not
    * be recorded, or the alarm is still held behind an earlier message of its device) a commit of
    * its own does it. Throws when the disk refuses the write.
    */
@@ -176,7 +176,8 @@ export class AlarmJournal implements JournalClaims {
     this.undurable = [];
     try {
       if (this.statements.anySettled.get(JSON.stringify(this.newest)) !== undefined) return;
-      this.db.transaction(() => this.statements.touch.run(ids[0]))();
+      // An entry of the newest batch: unsettled (just checked), so not pruned, and really rewritten.
+      this.db.transaction(() => this.statements.touch.run(this.newest[0]))();
     } catch (err) {
       this.undurable = ids.concat(this.undurable);
       throw err;
