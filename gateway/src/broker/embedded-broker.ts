@@ -329,7 +329,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.
   const server: Server = createServer({ noDelay: true }, (socket) => {
     const client = broker.handle(socket);
-    parseLean(client);
+    // The packet size is known to the lean parser too: above it, it leaves the packet to the guard.
+    parseLean(client, opts.maxPacketBytes);
     if (opts.maxPacketBytes) {
       guardPacketSize(client, opts.maxPacketBytes, (bytes) =>
         report({

@@ -49,7 +49,7 @@ interface ParsedPacket {
  *   broker allocated. Anything else, or anything unusual (a packet cut by the read, a length that
  *   does not add up, MQTT 5), is handed to mqtt-packet from that byte on, as before.
  */
-export function parseLean(client: Client): void {
+export function parseLean(client: Client, maxBytes = Number.POSITIVE_INFINITY): void {
   const parser = (client as unknown as { _parser: ParserInternals })._parser;
   const Packet = parser.packet.constructor as new () => ParsedPacket;
   const idle = new Packet();
@@ -70,7 +70,7 @@ export function parseLean(client: Client): void {
     if (parser.error || parser._stateCounter !== 0 || parser._list.length !== 0) return parse(buf);
     let at = 0;
     while (at < buf.length) {
-      const next = readCommon(buf, at, Packet, parser.settings.protocolVersion === 5);
+      const next = readCommon(buf, at, Packet, parser.settings.protocolVersion === 5, maxBytes);
       if (next === undefined) return parse(at === 0 ? buf : buf.subarray(at));
       at = next.end;
       parser.emit('packet', next.packet);
@@ -81,13 +81,15 @@ export function parseLean(client: Client): void {
 
 /**
  * The PUBLISH (QoS 0 or 1), PUBACK or PINGREQ that starts at `at`, if it is one, whole and
- * well-formed, as mqtt-packet would parse it; undefined for anything else.
+ * well-formed, as mqtt-packet would parse it; undefined for anything else, and for a packet
+ * longer than `maxBytes`: mqtt-packet's length step is where packet-size-guard.ts refuses it.
  */
 function readCommon(
   buf: Buffer,
   at: number,
   Packet: new () => ParsedPacket,
   v5: boolean,
+  maxBytes: number,
 ): { packet: ParsedPacket; end: number } | undefined {
   const first = buf[at]!;
   const type = first >> 4;
@@ -104,7 +106,7 @@ function readCommon(
     if ((b & 0x80) === 0) break;
   }
   const end = pos + length;
-  if (end > buf.length) return undefined;
+  if (end > buf.length || length > maxBytes) return undefined;
   if (type === 3) {
     const qos = (flags >> 1) & 3;
     if (qos > 1 || v5 || length < 2) return undefined;

@@ -89,6 +89,12 @@ export class AlarmJournal implements JournalClaims {
   private batch: Waiting[] = [];
   /** Entries committed without a sync, not yet known to be on the disk. */
   private undurable: number[] = [];
+  /**
+   * The entries of the newest commit. A settle's sync covers only what was committed before it, so
+   * only a settled entry of this batch proves every waiting entry on the disk (one of an older
+   * batch may have been settled before a newer batch was committed).
+   */
+  private newest: number[] = [];
   /** Committed, unsettled entries that ingest has not claimed yet, by topic and payload. */
   private readonly unclaimed = new Map<string, number[]>();
   private readonly statements;
@@ -159,8 +165,8 @@ export class AlarmJournal implements JournalClaims {
 
   /**
    * Makes sure every entry committed so far is on the disk; called before an alarm is
-   * acknowledged. Usually nothing to do: the alert that settled one of them was committed with a
-   * sync, which took the journal's earlier commit to the disk too. Otherwise (the alert could not
+   * acknowledged. Usually nothing to do: the alert that settled one of the newest batch was
+   * committed with a sync, which took the journal's earlier commits to the disk too. Otherwise (the alert could not
    * be recorded, or the alarm is still held behind an earlier message of its device) a commit of
    * its own does it. Throws when the disk refuses the write.
    */
@@ -169,8 +175,9 @@ export class AlarmJournal implements JournalClaims {
     const ids = this.undurable;
     this.undurable = [];
     try {
-      if (this.statements.anySettled.get(JSON.stringify(ids)) !== undefined) return;
-      this.db.transaction(() => this.statements.touch.run(ids[0]))();
+      if (this.statements.anySettled.get(JSON.stringify(this.newest)) !== undefined) return;
+      // An entry of the newest batch: unsettled (just checked), so not pruned, and really rewritten.
+      this.db.transaction(() => this.statements.touch.run(this.newest[0]))();
     } catch (err) {
       this.undurable = ids.concat(this.undurable);
       throw err;
@@ -206,6 +213,7 @@ export class AlarmJournal implements JournalClaims {
       return;
     }
     this.undurable.push(...ids);
+    this.newest = ids;
     batch.forEach((w, i) => {
       this.remember(ids[i]!, keyOf(w.topic, w.payload));
       w.resolve();

@@ -139,7 +139,7 @@ export class ClientLink implements MqttLink {
         try {
           for (const h of this.handlers) h(topic, payload);
         } finally {
-          if (write) {
+          if (write !== undefined) {
             try {
               opts.writeAheadDurable?.();
             } catch {

@@ -45,6 +45,15 @@ describe('alarm journal: one sync per alarm', () => {
     expect(pragma('synchronous', { simple: true }), 'FULL again for every other commit').toBe(2);
   });
 
+  it('puts synchronous=FULL back when the card is full and the entries cannot be committed', async () => {
+    const { db, journal } = journalOnFile();
+    await journal.record('wb-1', eventTopic('wb-1'), sos(1));
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`); // no page to grow by
+    const big = Buffer.from(JSON.stringify({ seq: 2, ts: 1, type: 'sos', note: 'x'.repeat(8000) }));
+    await expect(journal.record('wb-2', eventTopic('wb-2'), big)).rejects.toThrow('database or disk is full');
+    expect(db.pragma('synchronous', { simple: true }), 'every later alert commit still synced').toBe(2);
+  });
+
   it('durable(): nothing more to write once an alert commit settled an entry of the batch', async () => {
     const { db, journal } = journalOnFile();
     await Promise.all([1, 2].map((n) => journal.record(`wb-${n}`, eventTopic(`wb-${n}`), sos(n))));

@@ -142,4 +142,34 @@ describe('the broker on the wire, as a device sees it (lean packets probed)', ()
     ];
     expect(raised.sort()).toEqual(['r1', 'r2']);
   });
+
+  /**
+   * [MQTT-3.1.0-1]: the first packet must be a CONNECT. An SOS sent before it is read whole by the
+   * lean parser, straight from the socket's buffer: the connection is closed and the SOS goes
+   * nowhere, exactly as when mqtt-packet parsed it.
+   */
+  it('closes a connection whose first packet is a PUBLISH, read whole, and raises nothing for it', async () => {
+    g = await testGateway();
+    const alice = await g.handset('alice');
+    const hostile = await rawDevice(g, 'wb-1');
+    const band = await rawDevice(g, 'wb-2');
+    const sosOf = (id: string) =>
+      mqttPacket.generate({
+        cmd: 'publish',
+        topic: topicFor('deviceEvent', g.gateway.siteId, id),
+        payload: JSON.stringify({ seq: 1, ts: 1, type: 'sos' }),
+        qos: 1,
+        messageId: 1,
+        retain: false,
+        dup: false,
+      });
+    hostile.write(sosOf('wb-1'));
+    await expect.poll(() => hostile.closed()).toBe(true);
+    expect(hostile.received().length, 'no PUBACK').toBe(0);
+
+    band.write(Buffer.concat([band.connectBytes, sosOf('wb-2')]));
+    const first = await alice.next(onTopic('dispatch', { type: 'alert', kind: 'sos' }));
+    expect(first.payload.residentId, "the band's SOS, the only one raised").toBe('r2');
+    expect(g.alerts.open().map((a) => a.residentId)).toEqual(['r2']);
+  });
 });
