@@ -99,7 +99,7 @@ export function parseOptions(args: string[]) {
 function scenario(value: string | undefined): Scenario {
   const found = SCENARIOS.find((s) => s === value);
   if (found) return found;
-  throw new Error(`--scenario must be ${SCENARIOS.join(' or ')} (got ${value})`);
+  throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')} (got ${value})`);
 }
 
 function generatorKind(value: string | undefined): GeneratorKind {
