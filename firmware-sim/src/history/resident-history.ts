@@ -8,8 +8,8 @@ import type { Gap, HistoryMessage, Incident } from './types.js';
 const MIN = 60_000;
 /** MQTT.js's default keep-alive is 60 s; a broker publishes the will after 1.5 × that. */
 const WILL_AFTER_MS = 90_000;
-/** Battery of a dead band that staff found and put back on charge. */
-const BATTERY_WHEN_BACK = 30;
+/** Battery of a dead band that staff found and charged before putting it back on. */
+const BATTERY_WHEN_BACK = 60;
 
 export interface ResidentHistoryOptions {
   profile: ResidentProfile;
@@ -77,15 +77,19 @@ export class ResidentHistory {
     const m = incident.marks;
     switch (incident.kind) {
       case 'late-rising': {
+        // Still in bed from the usual time: no getting up for the toilet after it either.
         const day = dayOf(midnights, incident.startTs);
-        this.plans[day]!.wakeMin = Math.round((incident.endTs - midnights[day]!) / MIN);
+        const plan = this.plans[day]!;
+        plan.wakeMin = Math.round((incident.endTs - midnights[day]!) / MIN);
+        plan.nightVisits = plan.nightVisits.filter((v) => v.toMin < this.o.profile.wakeMin - 60);
         return;
       }
       case 'dead-battery': {
         // The evening before, the band missed its charge; at 0 % it sends a last reading and dies.
         this.skipCharge.add(dayOf(midnights, m.batteryZeroTs!) - 1);
+        // The last reading is on the agenda, so it goes out though the silence starts with it.
         this.agenda.push({ ts: m.batteryZeroTs!, act: 'last-gasp' });
-        this.silences.push({ fromTs: m.batteryZeroTs! + 1000, toTs: m.backTs!, reboot: true });
+        this.silences.push({ fromTs: m.batteryZeroTs!, toTs: m.backTs!, reboot: true });
         return;
       }
       case 'fall-no-motion':
@@ -124,15 +128,15 @@ export class ResidentHistory {
     let day = 0;
     let inc = 0;
     let silence = 0;
-    const telemetry = (ts: number): HistoryMessage => {
+    /** Moves the resident and the battery to a telemetry tick; the battery charges even when silent. */
+    const advance = (ts: number) => {
       while (ts >= midnights[day + 1]!) day++;
       while (inc < incidents.length && incidents[inc]!.endTs <= ts) inc++;
       const incident = incidents[inc] && incidents[inc]!.startTs <= ts ? incidents[inc] : undefined;
-      const minute = (ts - midnights[day]!) / MIN;
       const s = situationAt({
         profile,
         plan: this.plans[day]!,
-        minute,
+        minute: (ts - midnights[day]!) / MIN,
         charges: !this.skipCharge.has(day),
         incident,
         random,
@@ -140,13 +144,14 @@ export class ResidentHistory {
       // A dead battery's incident starts when the cell begins failing: from then it drains to 0.
       const zeroTs = incident?.kind === 'dead-battery' ? incident.marks.batteryZeroTs : undefined;
       band.advanceBattery(ts, s.charging, zeroTs);
-      return {
-        ts,
-        deviceId,
-        channel: 'deviceTelemetry',
-        payload: { seq: seq++, ts, ...band.readings(s, telemetryS) },
-      };
+      return s;
     };
+    const telemetry = (ts: number): HistoryMessage => ({
+      ts,
+      deviceId,
+      channel: 'deviceTelemetry',
+      payload: { seq: seq++, ts, ...band.readings(advance(ts), telemetryS) },
+    });
     const silentAt = (ts: number) => {
       while (silence < this.silences.length && this.silences[silence]!.toTs <= ts) silence++;
       const s = this.silences[silence];
@@ -188,6 +193,7 @@ export class ResidentHistory {
       } else if (ts === nextTel) {
         nextTel += telemetryS * 1000;
         if (!silentAt(ts)) yield telemetry(ts);
+        else advance(ts);
       } else {
         nextHb += heartbeatS * 1000;
         if (!silentAt(ts)) {
