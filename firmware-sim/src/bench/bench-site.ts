@@ -5,6 +5,13 @@ import { parseSimSite, type SimSite } from '../site/sim-site.js';
 export interface BenchSiteOptions {
   devices: number;
   zones?: number;
+  /** Site id and name (default "bench"). */
+  id?: string;
+  name?: string;
+  /** IANA time zone of the site (default UTC). */
+  timezone?: string;
+  /** Makes each secret; a seeded one gives a repeatable file (default: random bytes). */
+  secret?: () => string;
 }
 
 /**
@@ -14,13 +21,19 @@ export interface BenchSiteOptions {
  * Each band having its own resident is what lets the load generator tell whose SOS a dispatch
  * answers.
  */
-export function benchSite({ devices, zones = 4 }: BenchSiteOptions): { yaml: string; site: SimSite } {
+export function benchSite({
+  devices,
+  zones = 4,
+  id = 'bench',
+  name = 'CareEdge bench site',
+  timezone = 'UTC',
+  secret = () => randomBytes(18).toString('base64url'),
+}: BenchSiteOptions): { yaml: string; site: SimSite } {
   const pad = (n: number) => String(n).padStart(String(devices).length, '0');
-  const secret = () => randomBytes(18).toString('base64url');
   const zoneIds = Array.from({ length: zones }, (_, z) => `zone-${z + 1}`);
   const zoneOf = (i: number) => zoneIds[Math.floor((i * zones) / devices)]!;
   const doc = {
-    site: { id: 'bench', name: 'CareEdge bench site', timezone: 'UTC' },
+    site: { id, name, timezone },
     zones: zoneIds.map((id, z) => ({ id, name: `Zone ${z + 1}` })),
     rooms: Array.from({ length: devices }, (_, i) => ({
       id: `room-${pad(i + 1)}`,
@@ -54,5 +67,5 @@ export function benchSite({ devices, zones = 4 }: BenchSiteOptions): { yaml: str
       { staff: 'supervisor', supervisor: true },
     ],
   };
-  return { yaml: stringify(doc), site: parseSimSite(doc, 'bench site') };
+  return { yaml: stringify(doc), site: parseSimSite(doc, `${id} site`) };
 }

@@ -6,6 +6,7 @@ const FORMATS = {
     'running    |{bar}| {value}/{total} s | telemetry {sent} | SOS {sos} | {rate} msg/s | gateway RSS {rss} MiB',
   outage: 'running    |{bar}| {value}/{total} s | {phase} | telemetry {sent} | outbox {backlog} points',
   draining: 'draining   |{bar}| {value}/{total} points written | outbox {backlog} points',
+  history: 'simulating |{bar}| {value}/{total} hours | {sent} messages',
 } as const;
 
 /**
