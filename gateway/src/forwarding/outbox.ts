@@ -57,6 +57,8 @@ export class Outbox {
   private readonly tickets = new Map<number, () => void>();
   /** A hand-over for waiting tickets is asked for in the next check phase. */
   private handOverSoon = false;
+  /** A worker being started, not yet reporting (its outbox file is being opened). */
+  private starting: Worker | undefined;
   /** Resolves once the current worker exited. */
   private exited: Promise<void> | undefined;
   /** Resolves Outbox.stop() once the worker said it stopped. */
@@ -213,6 +215,9 @@ export class Outbox {
     this.opts.clock.clearTimeout(this.timer);
     this.opts.clock.clearTimeout(this.restartTimer);
     this.timer = undefined;
+    // One being started again would otherwise be taken as the worker after this stop, and keep
+    // the outbox file open and the process alive.
+    await this.starting?.terminate();
     const worker = this.worker;
     if (!worker) {
       const waiting = this.pending.routine.length + this.pending.precious.length;
@@ -237,9 +242,11 @@ export class Outbox {
   /** Starts a worker; resolves at its first report (the outbox file is open). */
   private async spawn(): Promise<void> {
     const worker = new Worker(workerUrl(), { workerData: this.opts.worker });
+    this.starting = worker;
     let lastError: Error | undefined;
     this.exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
+        if (this.starting === worker) this.starting = undefined;
         resolve();
         if (this.worker === worker)
           this.died(lastError ?? new Error(`the outbox worker exited (code ${code})`));
@@ -258,6 +265,7 @@ export class Outbox {
         this.onMessage(m);
         if (m.type !== 'stats' || this.worker === worker) return;
         worker.off('error', failed).off('exit', early);
+        this.starting = undefined;
         this.worker = worker;
         resolve();
       });
