@@ -178,7 +178,10 @@ export class Outbox {
   }
 
   private bindTicket(seq: number, resolve: () => void): void {
-    if (seq === 0) return resolve();
+    if (seq === 0) {
+      resolve();
+      return;
+    }
     const earlier = this.tickets.get(seq);
     this.tickets.set(
       seq,
