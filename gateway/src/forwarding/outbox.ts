@@ -127,10 +127,12 @@ export class Outbox {
     const timer = this.opts.clock.setTimeout(() => {
       if (settled) return;
       settled = true;
+      // Later devices get a ticket of their own, waited for and counted in turn.
+      if (this.nextTicket === ticket) this.nextTicket = undefined;
       this.opts.onTicketTimedOut?.();
       resolve();
     }, MAX_ACK_WAIT_MS);
-    this.nextTicket = {
+    const ticket = {
       promise,
       resolve: () => {
         if (settled) return;
@@ -139,6 +141,7 @@ export class Outbox {
         resolve();
       },
     };
+    this.nextTicket = ticket;
     this.handOverAfterTurn();
     return promise;
   }
