@@ -79,8 +79,8 @@ export function takeOverRouting(broker: Aedes, bulkLeaves: readonly string[]): P
     handledBy: (packet) =>
       new Promise<void>((resolve) => {
         waiting.set(packet, (after) => {
-          if (after) void after.then(resolve, resolve);
-          else resolve();
+          if (after === undefined) resolve();
+          else void after.then(resolve, resolve);
         });
       }),
     pass: (packet, client, writtenAhead) => {
