@@ -16,6 +16,11 @@ function workerUrl(): URL {
 const RESTART_MIN_MS = 1000;
 const RESTART_MAX_MS = 60_000;
 /**
+ * A worker that ran this long before it died starts the backoff afresh; one dying sooner (a
+ * hand-over it cannot take, memory) is started again ever later, not every second.
+ */
+const HEALTHY_AFTER_MS = 60_000;
+/**
  * Routine points kept here while there is no worker to take them: about a minute of 2,000 bands
  * at 1 Hz. Beyond it the oldest routine points go, counted, as in a full outbox; alert, feedback
  * and workload points are never dropped.
@@ -50,6 +55,8 @@ export class Outbox {
   private timer: unknown;
   private restartTimer: unknown;
   private restartDelayMs = RESTART_MIN_MS;
+  /** When the current worker was taken (clock time). */
+  private upSince = 0;
   private stopping = false;
   /** What points added since the last hand-over wait for: the next hand-over's commit. */
   private nextTicket: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -273,6 +280,7 @@ export class Outbox {
         worker.off('error', failed).off('exit', early);
         this.starting = undefined;
         this.worker = worker;
+        this.upSince = this.opts.clock.now();
         resolve();
       });
     });
@@ -281,6 +289,7 @@ export class Outbox {
   private died(err: Error): void {
     this.worker = undefined;
     if (this.stopping) return;
+    if (this.opts.clock.now() - this.upSince >= HEALTHY_AFTER_MS) this.restartDelayMs = RESTART_MIN_MS;
     this.opts.log.error(
       { err, retryInMs: this.restartDelayMs },
       'outbox worker died; points wait here and it is started again',
@@ -296,7 +305,6 @@ export class Outbox {
       this.spawn().then(
         () => {
           if (this.stopping) return;
-          this.restartDelayMs = RESTART_MIN_MS;
           this.opts.log.info({ resent: this.unconfirmed.size }, 'outbox worker started again');
           // Handed over before it died, never confirmed: the new one stores them, in order.
           for (const message of this.unconfirmed.values()) this.worker?.postMessage(message);
