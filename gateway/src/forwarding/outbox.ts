@@ -55,8 +55,8 @@ export class Outbox {
   private timer: unknown;
   private restartTimer: unknown;
   private restartDelayMs = RESTART_MIN_MS;
-  /** When the current worker was taken (clock time). */
-  private upSince = 0;
+  /** Puts the backoff back to its start once the current worker ran HEALTHY_AFTER_MS. */
+  private healthyTimer: unknown;
   private stopping = false;
   /** What points added since the last hand-over wait for: the next hand-over's commit. */
   private nextTicket: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -227,6 +227,7 @@ export class Outbox {
     this.stopping = true;
     this.opts.clock.clearTimeout(this.timer);
     this.opts.clock.clearTimeout(this.restartTimer);
+    this.opts.clock.clearTimeout(this.healthyTimer);
     this.timer = undefined;
     // One being started again would otherwise be taken as the worker after this stop, and keep
     // the outbox file open and the process alive.
@@ -280,7 +281,10 @@ export class Outbox {
         worker.off('error', failed).off('exit', early);
         this.starting = undefined;
         this.worker = worker;
-        this.upSince = this.opts.clock.now();
+        // A timer, not the wall clock, which may be set back.
+        this.healthyTimer = this.opts.clock.setTimeout(() => {
+          this.restartDelayMs = RESTART_MIN_MS;
+        }, HEALTHY_AFTER_MS);
         resolve();
       });
     });
@@ -289,7 +293,7 @@ export class Outbox {
   private died(err: Error): void {
     this.worker = undefined;
     if (this.stopping) return;
-    if (this.opts.clock.now() - this.upSince >= HEALTHY_AFTER_MS) this.restartDelayMs = RESTART_MIN_MS;
+    this.opts.clock.clearTimeout(this.healthyTimer);
     this.opts.log.error(
       { err, retryInMs: this.restartDelayMs },
       'outbox worker died; points wait here and it is started again',
