@@ -55,6 +55,7 @@ async function startBroker() {
       synced.push([...delivered]);
       journalWrite.durable();
     },
+    bulkLeaves: ['telemetry'],
   });
   /** What the gateway had been handed each time the write-ahead was asked to be durable. */
   const synced: string[][] = [];
@@ -80,6 +81,7 @@ async function startBroker() {
     return c;
   };
   return {
+    broker,
     db,
     journal,
     metrics,
@@ -196,6 +198,31 @@ describe('embedded broker: alarm write-ahead before the PUBACK', () => {
     await Promise.all(sent);
     await eventually('all three at the gateway', () => t.delivered.length === 3);
     expect(t.delivered).toEqual(['sos', 'off-wrist', 'telemetry']);
+  });
+
+  it("passes on an SOS behind telemetry whose PUBACK is held, and keeps the SOS's PUBACK behind that one", async () => {
+    const t = await startBroker();
+    // As with forwarding on: telemetry's PUBACK waits until the gateway says its points are stored.
+    const stored: (() => void)[] = [];
+    t.broker.local.takeBulk((_topic, _payload, handled) => {
+      t.delivered.push('telemetry');
+      handled?.(new Promise<void>((resolve) => stored.push(resolve)));
+    });
+    t.broker.local.holdBulkAcks(true);
+    const band = await t.band('wb-101');
+    const acked: string[] = [];
+    void band.publishAsync(telemetry('wb-101'), reading, { qos: 1 }).then(() => acked.push('telemetry'));
+    void band.publishAsync(event('wb-101'), sos, { qos: 1 }).then(() => acked.push('sos'));
+    await eventually('the SOS at the gateway', () => t.delivered.includes('sos'));
+    await eventually('the telemetry handled', () => stored.length === 1);
+    expect(t.journal.unsettled(), 'journaled before it went on').toHaveLength(1);
+    // A round trip: a PUBACK released by now would come before the SUBACK.
+    await band.subscribeAsync(topicFor('deviceReassurance', SITE, 'wb-101'), { qos: 1 });
+    expect(acked, 'both PUBACKs wait: MQTT order').toEqual([]);
+
+    stored[0]!();
+    await eventually('both PUBACKs', () => acked.length === 2);
+    expect(acked).toEqual(['telemetry', 'sos']);
   });
 
   it('passes on a journaled alarm whose band lost its connection before the PUBACK', async () => {

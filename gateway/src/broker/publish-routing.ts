@@ -78,7 +78,10 @@ export function takeOverRouting(broker: Aedes, bulkLeaves: readonly string[]): P
     takenAsBulk,
     handledBy: (packet) =>
       new Promise<void>((resolve) => {
-        waiting.set(packet, (after) => (after ? after.then(resolve, resolve) : resolve()));
+        waiting.set(packet, (after) => {
+          if (after === undefined) resolve();
+          else void after.then(resolve, resolve);
+        });
       }),
     pass: (packet, client, writtenAhead) => {
       // A client that is gone gets no PUBACK, and aedes then never routes what it sent: an alarm

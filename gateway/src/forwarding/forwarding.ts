@@ -71,6 +71,8 @@ export class Forwarding implements GatewayModule {
     const f = config.forwarding;
     const target = Forwarding.target(f.influx);
     if (!target) return;
+    // A stop (after a failed start) may have left devices waiting on an outbox that is gone.
+    this.ctx.mqtt.holdAcksUntil?.(undefined);
     this.metrics.reset();
     const keys = new Pseudonyms(f.residentKeySecret);
     const outbox = new Outbox({
@@ -135,7 +137,10 @@ export class Forwarding implements GatewayModule {
   }
 
   async stop(): Promise<void> {
-    this.ctx.mqtt.holdAcksUntil?.(undefined);
+    // The hold stays on the stopped outbox: telemetry read from now on makes no point, and its
+    // PUBACK waits the outbox's 2 s bound (counted), so at shutdown, the broker closing next,
+    // none goes and the band sends it again to the next gateway. Turned off, they were
+    // acknowledged at once and lost.
     this.ctx.bus.removeOwner(this.name);
     this.ctx.clock.clearTimeout(this.sampleTimer);
     this.sampler.stop();

@@ -16,6 +16,8 @@ const DROP_LOG_INTERVAL_MS = 60_000;
 const LINGER_MS = 100;
 const REPORT_EVERY_MS = 100;
 const TRIM_CHECK_EVERY_MS = 250;
+/** Intervals are measured on a monotonic clock: a Pi's wall clock may be set back by hours. */
+const since = (at: number) => performance.now() - at;
 
 /**
  * The outbox's worker thread: owns the outbox SQLite file and the HTTP writes, so neither a commit
@@ -83,8 +85,7 @@ class OutboxPump {
       this.report();
       return;
     }
-    if (this.store.bytes > this.lastLimitBytes || Date.now() - this.trimmedAt >= TRIM_CHECK_EVERY_MS)
-      this.trim();
+    if (this.store.bytes > this.lastLimitBytes || since(this.trimmedAt) >= TRIM_CHECK_EVERY_MS) this.trim();
     this.report();
     this.wake?.();
   }
@@ -107,14 +108,14 @@ class OutboxPump {
 
   private trim(): void {
     const limitBytes = this.limit();
-    this.trimmedAt = Date.now();
+    this.trimmedAt = performance.now();
     this.lastLimitBytes = limitBytes;
     const dropped = this.store.trim(limitBytes, this.busy);
     if (dropped === 0) return;
     this.stats.dropped += dropped;
     // A long outage trims at every hand-over: logged at once, then at most once a minute.
     this.unloggedDrops += dropped;
-    const now = Date.now();
+    const now = performance.now();
     if (now - this.dropLoggedAt < DROP_LOG_INTERVAL_MS) return;
     this.log('warn', 'outbox full: dropped the oldest routine telemetry', {
       points: this.unloggedDrops,
@@ -134,7 +135,7 @@ class OutboxPump {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      const sinceLast = Date.now() - this.lastSendAt;
+      const sinceLast = since(this.lastSendAt);
       if (
         this.stats.breaker === 'closed' &&
         this.store.points < this.o.batchPoints &&
@@ -150,7 +151,7 @@ class OutboxPump {
         continue;
       }
       this.busy = chunks.map((c) => c.id);
-      this.lastSendAt = Date.now();
+      this.lastSendAt = performance.now();
       let failed = false;
       try {
         const dead: { line: string; error: string }[] = [];
@@ -254,7 +255,7 @@ class OutboxPump {
 
   /** Posts the stats, at most every REPORT_EVERY_MS (the latest ones follow the wait). */
   private report(): void {
-    const wait = REPORT_EVERY_MS - (Date.now() - this.reportedAt);
+    const wait = REPORT_EVERY_MS - since(this.reportedAt);
     if (wait > 0) {
       if (!this.reportTimer) {
         this.reportTimer = setTimeout(() => {
@@ -265,7 +266,7 @@ class OutboxPump {
       }
       return;
     }
-    this.reportedAt = Date.now();
+    this.reportedAt = performance.now();
     this.post({
       type: 'stats',
       stats: { ...this.stats, backlogPoints: this.store.points, backlogBytes: this.store.bytes },

@@ -16,6 +16,11 @@ function workerUrl(): URL {
 const RESTART_MIN_MS = 1000;
 const RESTART_MAX_MS = 60_000;
 /**
+ * A worker that ran this long before it died starts the backoff afresh; one dying sooner (a
+ * hand-over it cannot take, memory) is started again ever later, not every second.
+ */
+const HEALTHY_AFTER_MS = 60_000;
+/**
  * Routine points kept here while there is no worker to take them: about a minute of 2,000 bands
  * at 1 Hz. Beyond it the oldest routine points go, counted, as in a full outbox; alert, feedback
  * and workload points are never dropped.
@@ -50,6 +55,8 @@ export class Outbox {
   private timer: unknown;
   private restartTimer: unknown;
   private restartDelayMs = RESTART_MIN_MS;
+  /** Puts the backoff back to its start once the current worker ran HEALTHY_AFTER_MS. */
+  private healthyTimer: unknown;
   private stopping = false;
   /** What points added since the last hand-over wait for: the next hand-over's commit. */
   private nextTicket: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -57,6 +64,8 @@ export class Outbox {
   private readonly tickets = new Map<number, () => void>();
   /** A hand-over for waiting tickets is asked for in the next check phase. */
   private handOverSoon = false;
+  /** A worker being started, not yet reporting (its outbox file is being opened). */
+  private starting: Worker | undefined;
   /** Resolves once the current worker exited. */
   private exited: Promise<void> | undefined;
   /** Resolves Outbox.stop() once the worker said it stopped. */
@@ -125,10 +134,12 @@ export class Outbox {
     const timer = this.opts.clock.setTimeout(() => {
       if (settled) return;
       settled = true;
+      // Later devices get a ticket of their own, waited for and counted in turn.
+      if (this.nextTicket === ticket) this.nextTicket = undefined;
       this.opts.onTicketTimedOut?.();
       resolve();
     }, MAX_ACK_WAIT_MS);
-    this.nextTicket = {
+    const ticket = {
       promise,
       resolve: () => {
         if (settled) return;
@@ -137,6 +148,7 @@ export class Outbox {
         resolve();
       },
     };
+    this.nextTicket = ticket;
     this.handOverAfterTurn();
     return promise;
   }
@@ -176,7 +188,10 @@ export class Outbox {
   }
 
   private bindTicket(seq: number, resolve: () => void): void {
-    if (seq === 0) return resolve();
+    if (seq === 0) {
+      resolve();
+      return;
+    }
     const earlier = this.tickets.get(seq);
     this.tickets.set(
       seq,
@@ -200,26 +215,21 @@ export class Outbox {
     if (this.unconfirmed.size === 0 && this.nextTicket && !this.handOverSoon) this.handOver();
   }
 
-  /** Every waiting device gets its PUBACK: on stop, nothing more will be stored. */
-  private releaseTickets(): void {
-    for (const resolve of this.tickets.values()) resolve();
-    this.tickets.clear();
-    this.nextTicket?.resolve();
-    this.nextTicket = undefined;
-  }
-
   async stop(): Promise<void> {
     this.stopping = true;
     this.opts.clock.clearTimeout(this.timer);
     this.opts.clock.clearTimeout(this.restartTimer);
+    this.opts.clock.clearTimeout(this.healthyTimer);
     this.timer = undefined;
+    // One being started again would otherwise be taken as the worker after this stop, and keep
+    // the outbox file open and the process alive.
+    await this.starting?.terminate();
     const worker = this.worker;
     if (!worker) {
       const waiting = this.pending.routine.length + this.pending.precious.length;
       if (waiting > 0)
         this.opts.log.warn({ points: waiting }, 'outbox worker not running at stop: points lost');
-      this.releaseTickets();
-      return;
+      return; // their tickets run out (2 s, counted)
     }
     this.handOver();
     this.worker = undefined;
@@ -227,8 +237,9 @@ export class Outbox {
       this.saidStopped = resolve;
     });
     worker.postMessage({ type: 'stop' } satisfies ToWorker);
+    // What it stored before it stopped resolved its tickets; any left (it died first, or points
+    // came after the last hand-over) run out (2 s, counted): a PUBACK means stored.
     await Promise.race([said, this.exited]);
-    this.releaseTickets();
     // Its file is closed; a socket the InfluxDB client keeps open to a server that never
     // answered would keep the thread (and the gateway's stop) alive for ever.
     await worker.terminate();
@@ -237,9 +248,11 @@ export class Outbox {
   /** Starts a worker; resolves at its first report (the outbox file is open). */
   private async spawn(): Promise<void> {
     const worker = new Worker(workerUrl(), { workerData: this.opts.worker });
+    this.starting = worker;
     let lastError: Error | undefined;
     this.exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
+        if (this.starting === worker) this.starting = undefined;
         resolve();
         if (this.worker === worker)
           this.died(lastError ?? new Error(`the outbox worker exited (code ${code})`));
@@ -258,7 +271,12 @@ export class Outbox {
         this.onMessage(m);
         if (m.type !== 'stats' || this.worker === worker) return;
         worker.off('error', failed).off('exit', early);
+        this.starting = undefined;
         this.worker = worker;
+        // A timer, not the wall clock, which may be set back.
+        this.healthyTimer = this.opts.clock.setTimeout(() => {
+          this.restartDelayMs = RESTART_MIN_MS;
+        }, HEALTHY_AFTER_MS);
         resolve();
       });
     });
@@ -267,6 +285,7 @@ export class Outbox {
   private died(err: Error): void {
     this.worker = undefined;
     if (this.stopping) return;
+    this.opts.clock.clearTimeout(this.healthyTimer);
     this.opts.log.error(
       { err, retryInMs: this.restartDelayMs },
       'outbox worker died; points wait here and it is started again',
@@ -282,7 +301,6 @@ export class Outbox {
       this.spawn().then(
         () => {
           if (this.stopping) return;
-          this.restartDelayMs = RESTART_MIN_MS;
           this.opts.log.info({ resent: this.unconfirmed.size }, 'outbox worker started again');
           // Handed over before it died, never confirmed: the new one stores them, in order.
           for (const message of this.unconfirmed.values()) this.worker?.postMessage(message);

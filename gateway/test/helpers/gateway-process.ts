@@ -103,6 +103,14 @@ export class GatewayProcess {
     await gone;
   }
 
+  /** A graceful stop (SIGTERM, as systemd stops it); resolves once the process is gone. */
+  async terminate(): Promise<void> {
+    if (this.exited) return;
+    const gone = once(this.child, 'exit');
+    this.child.kill('SIGTERM');
+    await gone;
+  }
+
   logTail(lines = 30): string {
     try {
       return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');

@@ -1,0 +1,56 @@
+import { expect } from 'vitest';
+import type { Influxd } from '../../harness/influxd.js';
+import { eventually, keys } from './forwarding.js';
+import { secretOf } from './gateway.js';
+import { TestClient } from './mqtt-client.js';
+
+const BANDS = { 'wb-1': 'r1', 'wb-2': 'r2', 'wb-3': 'r3' } as const;
+
+/**
+ * The three wristbands of the test site, each keeping 20 readings and a heartbeat in flight, and
+ * noting the time of every reading whose PUBACK it received. `halt(end)` waits for 1,500 of them,
+ * then runs `end` (a kill, a stop) under them and closes them.
+ */
+export async function streamingBands(mqttPort: number) {
+  const base = Date.now() - 3_600_000;
+  const acked = new Map<string, number[]>(Object.keys(BANDS).map((b) => [b, []]));
+  let halted = false;
+  const bands = await Promise.all(
+    Object.keys(BANDS).map((id) => TestClient.connect(mqttPort, 'testsite', id, secretOf(id))),
+  );
+  for (const band of bands) band.client.on('error', () => {}); // the gateway goes under them
+  const stream = async (band: TestClient, b: number) => {
+    for (let round = 0; !halted; round++) {
+      const sent: Promise<unknown>[] = Array.from({ length: 20 }, (_, i) => {
+        const ts = base + b * 1_000_000 + round * 20 + i;
+        return band
+          .send('deviceTelemetry', { activity: i, worn: true, batteryPct: 90, rssiDbm: -50 }, { ts })
+          .then(() => acked.get(band.id)!.push(ts));
+      });
+      sent.push(band.send('deviceHeartbeat', { intervalS: 60 }));
+      await Promise.all(sent).catch(() => {});
+    }
+  };
+  const streams = bands.map((band, b) => stream(band, b));
+  return {
+    async halt(end: () => Promise<void>) {
+      await eventually(async () => expect([...acked.values()].flat().length).toBeGreaterThan(1500));
+      await end();
+      halted = true;
+      await Promise.all(bands.map((b) => b.client.endAsync(true)));
+      await Promise.all(streams);
+    },
+    /** Every acknowledged reading is in InfluxDB, found by its resident and time. */
+    async expectAllAckedIn(influx: Influxd) {
+      for (const [id, resident] of Object.entries(BANDS)) {
+        const rows = await influx.query(
+          `SELECT activity FROM wristband_vitals WHERE resident = '${keys.key('resident', resident)}'`,
+        );
+        const stored = new Set(rows.map((r) => Date.parse(r.time as string)));
+        const lost = acked.get(id)!.filter((ts) => !stored.has(ts));
+        expect(lost, `${id}: acknowledged but not in InfluxDB`).toEqual([]);
+        expect(acked.get(id)!.length).toBeGreaterThan(0);
+      }
+    },
+  };
+}
