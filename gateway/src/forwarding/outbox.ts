@@ -132,7 +132,10 @@ export class Outbox {
     });
     let settled = false;
     const timer = this.opts.clock.setTimeout(() => {
-      if (settled) return;
+      // Stopping (the gateway shuts down, its broker next): nothing will store these points, and a
+      // PUBACK now would tell the band they are safe. Left unanswered, the band sends them again
+      // to the next gateway instance.
+      if (settled || this.stopping) return;
       settled = true;
       // Later devices get a ticket of their own, waited for and counted in turn.
       if (this.nextTicket === ticket) this.nextTicket = undefined;
@@ -229,7 +232,7 @@ export class Outbox {
       const waiting = this.pending.routine.length + this.pending.precious.length;
       if (waiting > 0)
         this.opts.log.warn({ points: waiting }, 'outbox worker not running at stop: points lost');
-      return; // their tickets run out (2 s, counted)
+      return; // their tickets are never answered (see ackTicket)
     }
     this.handOver();
     this.worker = undefined;
@@ -238,7 +241,7 @@ export class Outbox {
     });
     worker.postMessage({ type: 'stop' } satisfies ToWorker);
     // What it stored before it stopped resolved its tickets; any left (it died first, or points
-    // came after the last hand-over) run out (2 s, counted): a PUBACK means stored.
+    // came after the last hand-over) are never answered: a PUBACK means stored.
     await Promise.race([said, this.exited]);
     // Its file is closed; a socket the InfluxDB client keeps open to a server that never
     // answered would keep the thread (and the gateway's stop) alive for ever.
