@@ -229,6 +229,56 @@ describe('topics', () => {
     );
   });
 
+  it('parseTopic reads every topic as splitting it at the slashes does', () => {
+    const byPartyLeaf = new Map(channelKeys.map((k) => [`${channels[k].party}/${channels[k].leaf}`, k]));
+    /** The split-based parser it replaced, kept as the reference. */
+    const reference = (topic: string) => {
+      const parts = topic.split('/');
+      if (parts[0] !== 'careedge' || parts[1] !== 'v1') return undefined;
+      const siteId = parts[2] ?? '';
+      if (!idRe.test(siteId)) return undefined;
+      if (parts.length === 5 && parts[3] === 'gateway') {
+        const channel = byPartyLeaf.get(`gateway/${parts[4]}`);
+        return channel ? { channel, siteId, id: '' } : undefined;
+      }
+      if (parts.length !== 6) return undefined;
+      const [, , , party, partyId, leaf] = parts as [string, string, string, string, string, string];
+      const channel = byPartyLeaf.get(`${party}/${leaf}`);
+      if (!channel || party === 'gateway' || !idRe.test(partyId)) return undefined;
+      return { channel, siteId, id: partyId };
+    };
+    const level = fc.oneof(
+      id,
+      badId,
+      fc.constantFrom(
+        'careedge',
+        'v1',
+        'device',
+        'staff',
+        'gateway',
+        'telemetry',
+        'event',
+        'state',
+        'dispatch',
+        '',
+      ),
+    );
+    const topic = fc.oneof(
+      fc.array(level, { minLength: 1, maxLength: 8 }).map((l) => l.join('/')),
+      fc
+        .tuple(fc.constantFrom(...channelKeys), id, id, fc.constantFrom('', '/', '/x', 'x', '//'))
+        .map(([key, siteId, partyId, tail]) => topicFor(key, siteId, partyId) + tail),
+      fc.tuple(level, level, level, level).map((l) => `careedge/v1/${l.join('/')}`),
+      fc.tuple(level, level, level).map((l) => `careedge/v1/${l.join('/')}`),
+    );
+    fc.assert(
+      fc.property(topic, (t) => {
+        expect(parseTopic(t)).toEqual(reference(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('topicFor fills in the address template', () => {
     for (const key of channelKeys) {
       const expected = addressTemplate(key)
