@@ -40,16 +40,22 @@ export async function streamingBands(mqttPort: number) {
       await Promise.all(bands.map((b) => b.client.endAsync(true)));
       await Promise.all(streams);
     },
-    /** Every acknowledged reading is in InfluxDB, found by its resident and time. */
+    /**
+     * Every acknowledged reading is in InfluxDB, found by its resident and time. Waited for: a
+     * restarted gateway's outbox gauge reads 0 until its worker first reports, so "the outbox is
+     * empty" can be seen before the backlog was even counted (a busy machine showed it).
+     */
     async expectAllAckedIn(influx: Influxd) {
       for (const [id, resident] of Object.entries(BANDS)) {
-        const rows = await influx.query(
-          `SELECT activity FROM wristband_vitals WHERE resident = '${keys.key('resident', resident)}'`,
-        );
-        const stored = new Set(rows.map((r) => Date.parse(r.time as string)));
-        const lost = acked.get(id)!.filter((ts) => !stored.has(ts));
-        expect(lost, `${id}: acknowledged but not in InfluxDB`).toEqual([]);
         expect(acked.get(id)!.length).toBeGreaterThan(0);
+        await eventually(async () => {
+          const rows = await influx.query(
+            `SELECT activity FROM wristband_vitals WHERE resident = '${keys.key('resident', resident)}'`,
+          );
+          const stored = new Set(rows.map((r) => Date.parse(r.time as string)));
+          const lost = acked.get(id)!.filter((ts) => !stored.has(ts));
+          expect(lost, `${id}: acknowledged but not in InfluxDB`).toEqual([]);
+        });
       }
     },
   };
