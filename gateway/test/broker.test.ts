@@ -245,6 +245,39 @@ describe('embedded broker: PUBLISH', () => {
     ]);
   });
 
+  it('refuses, closing the connection, an SOS on a malformed variant of an event topic, and delivers none', async () => {
+    const t = await startTestBroker();
+    const gw = await t.gateway();
+    await gw.client.subscribeAsync('#', { qos: 1 }); // a malformed topic would match no narrower filter
+    const own = topicFor('deviceEvent', SITE, 'wb-101');
+    const variants = [
+      `${own}/`,
+      `/${own}`,
+      own.replace('/wb-101/', '/wb-101//'),
+      own.replace('careedge/v1/', 'careedge/v1//'),
+      own.replace('careedge/v1/', 'careedge/v1/careedge/v1/'),
+      `${own}/event`,
+      own.replace('/device/', '/gateway/'),
+      own.replace('wb-101', 'wb-101\u00e9'),
+      own.replace('wb-101', 'wb-101\u0000'),
+      own.replace('wb-101', 'w'.repeat(65)), // one over the id limit
+    ];
+    for (const topic of variants) {
+      const wb101 = await t.connect('wb-101', 'demo-wb-101-secret');
+      wb101.client.publish(topic, JSON.stringify({ seq: 1, ts: 1, type: 'sos' }), { qos: 1 }, () => {});
+      await eventually(`the device to be disconnected for ${JSON.stringify(topic)}`, wb101.isClosed);
+    }
+    const wb101 = await t.connect('wb-101', 'demo-wb-101-secret');
+    await wb101.client.publishAsync(own, 'own sos', { qos: 1 });
+    await eventually('the own SOS', () => gw.received.length >= 1);
+
+    expect(gw.received).toEqual([{ topic: own, payload: 'own sos' }]);
+    expect(t.denied.map((d) => d.topic)).toEqual(variants);
+    expect(new Set(t.denied.map((d) => d.reason))).toEqual(
+      new Set(['device "wb-101" may publish only on wire protocol v1 topics']),
+    );
+  });
+
   it('refuses a retained event (it would replay to every new subscriber)', async () => {
     const t = await startTestBroker();
     const device = await t.connect('btn-101', 'demo-btn-101-secret');
