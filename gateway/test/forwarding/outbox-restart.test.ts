@@ -8,6 +8,7 @@ import { Outbox } from '../../src/forwarding/outbox.js';
 import type { OutboxStats } from '../../src/forwarding/outbox-protocol.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually, influxdForTest } from '../helpers/forwarding.js';
+import { outboxWorkerOptions } from '../helpers/outbox.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 const line = (n: number) =>
@@ -25,25 +26,7 @@ describe('outbox worker that dies', { timeout: 60_000 }, () => {
       log: silentLogger(),
       handOverMs: 50,
       handOverPoints: 5000,
-      worker: {
-        file: join(makeTempDir(), 'outbox.sqlite'),
-        target: {
-          version: 1,
-          url: influx.url,
-          database: 'careedge',
-          retentionPolicy: '',
-          username: '',
-          password: '',
-          timeoutMs: 5000,
-        },
-        batchPoints: 5000,
-        maxBytes: 64 * 1024 * 1024,
-        keepFreeBytes: 0,
-        retryMinMs: 20,
-        retryMaxMs: 200,
-        breakerFailures: 2,
-        noConsent: [],
-      },
+      worker: outboxWorkerOptions(influx.url),
       onStats: () => {},
       onQueued: () => {},
       onFailure: (err) => failures.push(err.message),

@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { Outbox } from '../../src/forwarding/outbox.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually } from '../helpers/forwarding.js';
+import { outboxWorkerOptions } from '../helpers/outbox.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 describe('found by probing: acknowledgements while the outbox worker is down', { timeout: 30_000 }, () => {
@@ -18,25 +19,10 @@ describe('found by probing: acknowledgements while the outbox worker is down', {
     const time = fakeClock();
     let timedOut = 0;
     let failures = 0;
-    const worker = {
-      file: join(makeTempDir(), 'outbox.sqlite'),
-      target: {
-        version: 1 as const,
-        url: 'http://127.0.0.1:9',
-        database: 'careedge',
-        retentionPolicy: '',
-        username: '',
-        password: '',
-        timeoutMs: 1000,
-      },
-      batchPoints: 5000,
-      maxBytes: 64 * 1024 * 1024,
-      keepFreeBytes: 0,
+    const worker = outboxWorkerOptions('http://127.0.0.1:9', {
       retryMinMs: 1000,
       retryMaxMs: 1000,
-      breakerFailures: 2,
-      noConsent: [],
-    };
+    });
     const outbox = new Outbox({
       clock: time.clock,
       log: silentLogger(),

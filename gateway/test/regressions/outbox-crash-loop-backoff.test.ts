@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { Outbox } from '../../src/forwarding/outbox.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually } from '../helpers/forwarding.js';
+import { outboxWorkerOptions } from '../helpers/outbox.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 /** The process's threads: a worker thread is one of them while it runs. */
@@ -26,25 +27,10 @@ describe('found by probing: an outbox worker in a crash loop', { timeout: 30_000
       log: silentLogger(),
       handOverMs: 50,
       handOverPoints: 2000,
-      worker: {
-        file: join(makeTempDir(), 'outbox.sqlite'),
-        target: {
-          version: 1,
-          url: 'http://127.0.0.1:9',
-          database: 'careedge',
-          retentionPolicy: '',
-          username: '',
-          password: '',
-          timeoutMs: 1000,
-        },
-        batchPoints: 5000,
-        maxBytes: 64 * 1024 * 1024,
-        keepFreeBytes: 0,
+      worker: outboxWorkerOptions('http://127.0.0.1:9', {
         retryMinMs: 1000,
         retryMaxMs: 1000,
-        breakerFailures: 2,
-        noConsent: [],
-      },
+      }),
       onStats: () => {},
       onQueued: () => {},
       onFailure: () => {

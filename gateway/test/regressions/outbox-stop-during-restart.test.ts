@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { Outbox } from '../../src/forwarding/outbox.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually } from '../helpers/forwarding.js';
-import { makeTempDir } from '../helpers/tmp.js';
+import { outboxWorkerOptions } from '../helpers/outbox.js';
 
 /** The process's threads: a worker thread is one of them while it runs. */
 const threads = () => Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
@@ -28,26 +28,8 @@ describe('found by probing: outbox stopped while its worker is being started aga
       log: silentLogger(),
       handOverMs: 50,
       handOverPoints: 2000,
-      worker: {
-        file: join(makeTempDir(), 'outbox.sqlite'),
-        // Nothing listens there: the worker keeps its points, which is all this needs.
-        target: {
-          version: 1,
-          url: 'http://127.0.0.1:9',
-          database: 'careedge',
-          retentionPolicy: '',
-          username: '',
-          password: '',
-          timeoutMs: 1000,
-        },
-        batchPoints: 5000,
-        maxBytes: 64 * 1024 * 1024,
-        keepFreeBytes: 0,
-        retryMinMs: 1000,
-        retryMaxMs: 1000,
-        breakerFailures: 2,
-        noConsent: [],
-      },
+      // Nothing listens at the default URL: the worker keeps its points, which is all this needs.
+      worker: outboxWorkerOptions(undefined, { retryMinMs: 1000, retryMaxMs: 1000 }),
       onStats: () => {},
       onQueued: () => {},
       onFailure: () => {},

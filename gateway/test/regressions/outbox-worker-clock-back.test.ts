@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { FromWorker, OutboxWorkerOptions, ToWorker } from '../../src/forwarding/outbox-protocol.js';
 import { eventually, influxdForTest } from '../helpers/forwarding.js';
+import { outboxWorkerOptions } from '../helpers/outbox.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 const BOOT = fileURLToPath(new URL('../../src/forwarding/outbox-worker-boot.mjs', import.meta.url));
@@ -40,28 +41,7 @@ describe('found by probing: the wall clock set back under the outbox worker', { 
   it('still writes to InfluxDB and reports', async () => {
     const influx = await influxdForTest();
     const shift = new Int32Array(new SharedArrayBuffer(4));
-    const w = shiftedWorker(
-      {
-        file: join(makeTempDir(), 'outbox.sqlite'),
-        target: {
-          version: 1,
-          url: influx.url,
-          database: 'careedge',
-          retentionPolicy: '',
-          username: '',
-          password: '',
-          timeoutMs: 5000,
-        },
-        batchPoints: 5000,
-        maxBytes: 64 * 1024 * 1024,
-        keepFreeBytes: 0,
-        retryMinMs: 20,
-        retryMaxMs: 200,
-        breakerFailures: 2,
-        noConsent: [],
-      },
-      shift,
-    );
+    const w = shiftedWorker(outboxWorkerOptions(influx.url), shift);
     const chunk = (seq: number, n: number): ToWorker => ({
       type: 'chunks',
       seq,
