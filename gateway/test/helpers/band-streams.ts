@@ -1,8 +1,10 @@
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import type { Influxd } from '../../harness/influxd.js';
-import { eventually, keys } from './forwarding.js';
+import { eventually, influxdForTest, keys, SECRET } from './forwarding.js';
 import { secretOf } from './gateway.js';
+import { GatewayProcess, processConfig, scrapeMetric } from './gateway-process.js';
 import { TestClient } from './mqtt-client.js';
+import { makeTempDir } from './tmp.js';
 
 const BANDS = { 'wb-1': 'r1', 'wb-2': 'r2', 'wb-3': 'r3' } as const;
 
@@ -59,4 +61,35 @@ export async function streamingBands(mqttPort: number) {
       }
     },
   };
+}
+
+/**
+ * A gateway in its own process forwarding to a real influxd, three bands streaming into it,
+ * `stop` (kill -9, SIGTERM) under them, a restart: every reading a band had its PUBACK for must
+ * then be in InfluxDB.
+ */
+export async function ackedReadingsSurvive(stop: (gw: GatewayProcess) => Promise<void>): Promise<void> {
+  const influx = await influxdForTest();
+  const { configFile, mqttPort, httpPort, logFile } = await processConfig(makeTempDir('careedge-streams-'), {
+    mqtt: { publishesPerSecond: 100_000, publishBurst: 100_000 },
+    forwarding: {
+      influx: { url: influx.url, version: 1, database: 'careedge' },
+      residentKeySecret: SECRET,
+      outbox: { retryMinMs: 20, retryMaxMs: 200 },
+    },
+  });
+  let gw = GatewayProcess.start({ configFile, httpPort, logFile });
+  onTestFinished(() => gw.kill());
+  await gw.waitHealthy();
+
+  const bands = await streamingBands(mqttPort);
+  const stopped = gw;
+  await bands.halt(() => stop(stopped));
+
+  gw = GatewayProcess.start({ configFile, httpPort, logFile });
+  await gw.waitHealthy();
+  await eventually(async () =>
+    expect(await scrapeMetric(httpPort, 'careedge_forward_outbox_points')).toBe(0),
+  );
+  await bands.expectAllAckedIn(influx);
 }
