@@ -24,6 +24,8 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** With `users`: the text of its ACL file (`user rosehill` / `topic write careedge/#`). */
   acl?: string;
+  /** Its Receive Maximum for MQTT 5 clients (max_inflight_messages): publishes unacknowledged at once. */
+  receiveMaximum?: number;
 }
 
 const listening = (port: number) =>
@@ -56,7 +58,7 @@ ${logins || 'allow_anonymous true\n'}persistence true
 persistence_location ${dir}/
 autosave_interval 0
 max_queued_messages 0
-log_dest stderr
+${opts.receiveMaximum ? `max_inflight_messages ${opts.receiveMaximum}\n` : ''}log_dest stderr
 log_type error
 ${process.getuid?.() === 0 ? 'user root\n' : ''}${tls ? `cafile ${tls.ca}\ncertfile ${tls.cert}\nkeyfile ${tls.key}\n` : ''}`,
   );
