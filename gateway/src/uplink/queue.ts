@@ -22,6 +22,13 @@ const MIGRATIONS = [
       payload TEXT NOT NULL
     )`,
   },
+  {
+    // A full queue looks for its oldest KPI summary at every add; once none is left, without this
+    // index that read every row on the event loop (about 30 ms an alert change at 200,000 rows).
+    // An index on stream is ordered by rowid (seq) within it.
+    name: 'uplink-002-stream-index',
+    sql: 'CREATE INDEX uplink_queue_stream ON uplink_queue (stream)',
+  },
 ];
 
 /**

@@ -39,6 +39,8 @@ export class UplinkSender {
   private stopped = false;
   private cursor = 0;
   private inFlight = 0;
+  /** WINDOW, or less when the broker's CONNACK says it takes fewer unacknowledged (Receive Maximum). */
+  private window = WINDOW;
   private failures = 0;
   private retryTimer: unknown;
   private ackTimer: unknown;
@@ -46,6 +48,14 @@ export class UplinkSender {
   private reportedUp = false;
   private acked: QueuedMessage[] = [];
   private lastError: string | undefined;
+  /**
+   * MQTT 5 first: its PUBACK says whether the broker took the message, where under 3.1.1 a broker
+   * that does not authorise the topic acknowledges the publish all the same and drops it. A broker
+   * that refuses 5 (CONNACK 1, unacceptable protocol version) is spoken to in 3.1.1 from then on.
+   */
+  private protocolVersion: 4 | 5 = 5;
+  /** The connection closing was refused MQTT 5: the next one, in 3.1.1, follows at once. */
+  private fellBack = false;
 
   constructor(private readonly o: SenderOptions) {}
 
@@ -72,11 +82,16 @@ export class UplinkSender {
 
   private connect(): void {
     if (this.stopped) return;
-    const client = connect(this.o.url, { ...this.o.mqtt, reconnectPeriod: 0 });
+    const client = connect(this.o.url, {
+      ...this.o.mqtt,
+      protocolVersion: this.protocolVersion,
+      reconnectPeriod: 0,
+    });
     this.client = client;
-    client.on('connect', () => {
+    client.on('connect', (connack) => {
       if (this.client !== client) return;
       this.connected = true;
+      this.window = Math.min(WINDOW, connack.properties?.receiveMaximum ?? WINDOW);
       this.flushAcked();
       this.cursor = 0;
       this.inFlight = 0;
@@ -84,7 +99,16 @@ export class UplinkSender {
       if (this.inFlight === 0) this.up();
     });
     client.on('error', (err) => {
-      if (this.client === client) this.lastError = err.message;
+      if (this.client !== client) return;
+      this.lastError = err.message;
+      if (this.protocolVersion === 5 && (err as { code?: unknown }).code === 1) {
+        this.protocolVersion = 4;
+        this.fellBack = true;
+        this.o.log.warn(
+          { url: this.o.url },
+          'uplink broker speaks MQTT 3.1.1 only: a message it does not authorise is acknowledged and lost without a word; check its ACL allows the uplink topics',
+        );
+      }
     });
     client.on('close', () => {
       if (this.client !== client) return;
@@ -95,7 +119,10 @@ export class UplinkSender {
       client.removeAllListeners();
       client.on('error', () => undefined);
       client.end(true);
-      this.retry();
+      if (this.fellBack) {
+        this.fellBack = false;
+        this.connect();
+      } else this.retry();
     });
   }
 
@@ -135,16 +162,16 @@ export class UplinkSender {
 
   private pump(): void {
     const client = this.client;
-    if (!client || !this.connected || this.inFlight >= WINDOW) return;
+    if (!client || !this.connected || this.inFlight >= this.window) return;
     const idle = this.inFlight === 0;
-    for (const m of this.o.queue.after(this.cursor, WINDOW - this.inFlight)) {
+    for (const m of this.o.queue.after(this.cursor, this.window - this.inFlight)) {
       this.cursor = m.seq;
       this.inFlight++;
       client.publish(m.topic, m.payload, { qos: 1 }, (err) => {
         if (this.client !== client) return; // that connection is gone: the next one sends it again
         this.inFlight--;
         if (err) {
-          // Refused: start over on a new connection rather than leave a hole in the order. Failed
+          // Refused (an MQTT 5 PUBACK reason code: not authorised, quota exceeded): start over on a new connection rather than leave a hole in the order. Failed
           // because this side is ending the connection: the reason given for that stands.
           if (client.disconnecting) return;
           this.lastError = err.message;

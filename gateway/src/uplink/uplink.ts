@@ -68,7 +68,6 @@ export class Uplink implements GatewayModule {
         password: u.password || undefined,
         ca: u.caFile ? readFileSync(u.caFile) : undefined,
         clean: true,
-        protocolVersion: 4,
         connectTimeout: 10_000,
       },
       queue,

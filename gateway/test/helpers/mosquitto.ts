@@ -18,6 +18,16 @@ export interface Mosquitto {
   close(): Promise<void>;
 }
 
+export interface MosquittoOptions {
+  tls?: boolean;
+  /** Logins it accepts (user: password); none: anonymous. */
+  users?: Record<string, string>;
+  /** With `users`: the text of its ACL file (`user rosehill` / `topic write careedge/#`). */
+  acl?: string;
+  /** Its Receive Maximum for MQTT 5 clients (max_inflight_messages): publishes unacknowledged at once. */
+  receiveMaximum?: number;
+}
+
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {
     const s = tcpConnect({ host: '127.0.0.1', port });
@@ -30,25 +40,25 @@ const listening = (port: number) =>
 
 /**
  * A real Mosquitto (Debian's) standing in for a head office broker: one listener on a free port
- * of 127.0.0.1, anonymous, with persistence in its own temporary directory, so a persistent
+ * of 127.0.0.1, anonymous unless given `users`, with persistence in its own temporary directory, so a persistent
  * subscriber (the head office) keeps its session and queued messages across stop() and start().
  * `user root`: mosquitto started as root would otherwise switch to the mosquitto user, who
  * cannot write the test's directory.
  */
-export async function startMosquitto(opts: { tls?: boolean } = {}): Promise<Mosquitto> {
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'careedge-mosquitto-'));
   const port = await freePort();
   const tls = opts.tls ? testCertificates(dir) : undefined;
+  const logins = opts.users ? loginFiles(dir, opts.users, opts.acl) : '';
   const configFile = join(dir, 'mosquitto.conf');
   writeFileSync(
     configFile,
     `listener ${port} 127.0.0.1
-allow_anonymous true
-persistence true
+${logins || 'allow_anonymous true\n'}persistence true
 persistence_location ${dir}/
 autosave_interval 0
 max_queued_messages 0
-log_dest stderr
+${opts.receiveMaximum ? `max_inflight_messages ${opts.receiveMaximum}\n` : ''}log_dest stderr
 log_type error
 ${process.getuid?.() === 0 ? 'user root\n' : ''}${tls ? `cafile ${tls.ca}\ncertfile ${tls.cert}\nkeyfile ${tls.key}\n` : ''}`,
   );
@@ -65,6 +75,20 @@ ${process.getuid?.() === 0 ? 'user root\n' : ''}${tls ? `cafile ${tls.ca}\ncertf
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A password file holding these users (mosquitto_passwd hashes them) and an ACL file: their configuration lines. */
+function loginFiles(dir: string, users: Record<string, string>, acl?: string): string {
+  const passwords = join(dir, 'passwords');
+  writeFileSync(passwords, '');
+  for (const [user, password] of Object.entries(users))
+    execFileSync('mosquitto_passwd', ['-b', passwords, user, password], { stdio: 'pipe' });
+  let lines = `allow_anonymous false\npassword_file ${passwords}\n`;
+  if (acl !== undefined) {
+    writeFileSync(join(dir, 'acl'), acl);
+    lines += `acl_file ${join(dir, 'acl')}\n`;
+  }
+  return lines;
 }
 
 /** A throw-away CA and a certificate for localhost signed by it (openssl, EC keys: fast). */

@@ -5,10 +5,10 @@ import type { DeepPartial } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import { SECRET } from './forwarding.js';
 import { type TestGateway, testGateway } from './gateway.js';
-import { type Mosquitto, startMosquitto } from './mosquitto.js';
+import { type Mosquitto, type MosquittoOptions, startMosquitto } from './mosquitto.js';
 
 /** A real mosquitto for the current test, closed when it finishes. */
-export async function mosquittoForTest(opts: { tls?: boolean } = {}): Promise<Mosquitto> {
+export async function mosquittoForTest(opts: MosquittoOptions = {}): Promise<Mosquitto> {
   const m = await startMosquitto(opts);
   onTestFinished(() => m.close());
   return m;

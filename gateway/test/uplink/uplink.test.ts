@@ -1,7 +1,8 @@
 import { UplinkAlertChange, UplinkKpiSummary } from '@careedge/edge';
 import { Value } from '@sinclair/typebox/value';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { AlertChange } from '../../src/alerts/events.js';
+import { UplinkQueue } from '../../src/uplink/queue.js';
 import { eventually, keys } from '../helpers/forwarding.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { freePort } from '../helpers/gateway-process.js';
@@ -196,6 +197,31 @@ describe('uplink to a head office MQTT broker (real mosquitto)', { timeout: 60_0
       expect(ids.slice(-after.length)).toEqual(after);
     });
     expectInOrderPerAlert(office.received);
+  });
+});
+
+describe('uplink over MQTT 5 (real mosquitto)', { timeout: 30_000 }, () => {
+  it("keeps no more publishes unacknowledged than the broker's Receive Maximum", async () => {
+    const m = await mosquittoForTest({ receiveMaximum: 5 });
+    const office = await headOffice(m.url);
+    const asked: number[] = [];
+    const after = UplinkQueue.prototype.after;
+    const spy = vi.spyOn(UplinkQueue.prototype, 'after').mockImplementation(function (
+      this: UplinkQueue,
+      seq,
+      limit,
+    ) {
+      asked.push(limit);
+      return after.call(this, seq, limit);
+    });
+    onTestFinished(() => spy.mockRestore());
+    const g = await uplinkGateway(m.url, { kpis: false });
+    for (let i = 0; i < 10; i++) sosCycle(g, ROSE); // fifty alert changes
+    await eventually(async () => {
+      await g.tick(100);
+      expect(deduplicated(office.received)).toHaveLength(50);
+    });
+    expect(Math.max(...asked)).toBe(5);
   });
 });
 
