@@ -7,7 +7,7 @@ import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
 import type { Principal } from '../register/types.js';
 import { mayPublish, maySubscribe } from './acl.js';
 import { ClientIdOwners } from './client-ids.js';
-import { holdPuback, parseLean, writePacketsLean } from './lean-packets.js';
+import { parseLean, writePacketsLean } from './lean-packets.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
 import { type BulkHandled, takeOverRouting } from './publish-routing.js';
@@ -159,8 +159,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const wait = opts.publishRate?.setTimer ?? ((fn: () => void, ms: number) => void setTimeout(fn, ms));
 
   writePacketsLean();
-  /** See LocalBus.holdBulkAcks. */
-  let holdingBulk = false;
   const broker = await Aedes.createBroker({
     // A handset that stops reading must not stall deliveries to everyone else for a minute.
     drainTimeout: 15_000,
@@ -277,8 +275,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         : // client is null for a will left behind by another broker instance: nobody to vouch for it.
           { ok: false as const, reason: 'no authenticated client' };
       if (verdict.ok) {
-        if (holdingBulk && client && packet.qos === 1 && routing.takenAsBulk(packet))
-          holdPuback(client.conn, packet.messageId!, routing.handledBy(packet));
+        routing.holdAckIfBulk(packet, client!);
         return passAfterWriteAhead(client!, principal!, packet, done);
       }
       const username = usernameOf(client);
@@ -359,9 +356,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   const local: LocalBus = {
     takeBulk: routing.takeBulk,
-    holdBulkAcks: (on) => {
-      holdingBulk = on;
-    },
+    holdBulkAcks: routing.holdBulkAcks,
     subscribe: (filter, deliver) =>
       new Promise<void>((resolve) =>
         broker.subscribe(

@@ -1,4 +1,5 @@
 import type { Aedes, Client, PublishPacket } from 'aedes';
+import { holdPuback } from './lean-packets.js';
 
 /**
  * Said by the gateway once it handled a bulk message: its PUBACK may go when `after` settles
@@ -10,13 +11,13 @@ export type BulkHandled = (after?: Promise<void>) => void;
 export interface PublishRouting {
   /** Hands bulk device traffic (`bulkLeaves`) to `deliver` unrouted, from now on. */
   takeBulk(deliver: (topic: string, payload: Buffer, handled?: BulkHandled) => void): void;
-  /** Is this a publish the gateway takes as bulk? */
-  takenAsBulk(packet: PublishPacket): boolean;
+  /** See LocalBus.holdBulkAcks. */
+  holdBulkAcks(on: boolean): void;
   /**
-   * The PUBACK of this bulk publish waits for the gateway's `handled`: resolves when it said so
-   * (and what it named settled).
+   * Called as a client's publish is allowed: while holding, the PUBACK of a QoS 1 bulk publish
+   * waits for the gateway's `handled` (and what it named to settle).
    */
-  handledBy(packet: PublishPacket): Promise<void>;
+  holdAckIfBulk(packet: PublishPacket, client: Client): void;
   /**
    * Called as a client's publish is let on. A written-ahead one is routed to its subscribers now,
    * and aedes' own routing of it, a turn later after the PUBACK, is then skipped, so it is
@@ -48,6 +49,7 @@ const noop = () => {};
 export function takeOverRouting(broker: Aedes, bulkLeaves: readonly string[]): PublishRouting {
   let bulk: ((topic: string, payload: Buffer, handled?: BulkHandled) => void) | undefined;
   const waiting = new WeakMap<PublishPacket, BulkHandled>();
+  let holding = false;
   const leaves = new Set(bulkLeaves);
   const isBulk = (topic: string) => leaves.has(topic.slice(topic.lastIndexOf('/') + 1));
   const takenAsBulk = (packet: PublishPacket) => bulk !== undefined && !packet.retain && isBulk(packet.topic);
@@ -75,14 +77,19 @@ export function takeOverRouting(broker: Aedes, bulkLeaves: readonly string[]): P
     takeBulk: (deliver) => {
       bulk = deliver;
     },
-    takenAsBulk,
-    handledBy: (packet) =>
-      new Promise<void>((resolve) => {
+    holdBulkAcks: (on) => {
+      holding = on;
+    },
+    holdAckIfBulk: (packet, client) => {
+      if (!holding || packet.qos !== 1 || !takenAsBulk(packet)) return;
+      const handled = new Promise<void>((resolve) => {
         waiting.set(packet, (after) => {
           if (after === undefined) resolve();
           else void after.then(resolve, resolve);
         });
-      }),
+      });
+      holdPuback(client.conn, packet.messageId!, handled);
+    },
     pass: (packet, client, writtenAhead) => {
       // A client that is gone gets no PUBACK, and aedes then never routes what it sent: an alarm
       // on the disk goes on all the same (see write-ahead-gate.ts).

@@ -108,14 +108,25 @@ export class Outbox {
   add(cls: PointClass, line: string): void {
     const list = this.pending[cls];
     list.push(line);
-    const max = this.opts.maxWaitingRoutine ?? MAX_WAITING_ROUTINE;
-    if (!this.worker && cls === 'routine' && list.length > max) {
-      const excess = list.length - max;
-      list.splice(0, excess);
-      this.opts.onDropped?.(excess);
+    if (!this.worker) {
+      // Trimmed at each hand-over (every handOverMs) and here only at twice the cap: cutting one
+      // point off the front of 120,000 per point added would cost 20,000 array moves a second.
+      if (list.length > 2 * this.maxWaiting) this.dropOldestWaiting();
       return;
     }
     if (list.length >= this.opts.handOverPoints) this.handOver();
+  }
+
+  private get maxWaiting(): number {
+    return this.opts.maxWaitingRoutine ?? MAX_WAITING_ROUTINE;
+  }
+
+  /** With no worker: the oldest routine points beyond the cap go, counted. */
+  private dropOldestWaiting(): void {
+    const excess = this.pending.routine.length - this.maxWaiting;
+    if (excess <= 0) return;
+    this.pending.routine.splice(0, excess);
+    this.opts.onDropped?.(excess);
   }
 
   /**
@@ -168,7 +179,10 @@ export class Outbox {
 
   /** Hands everything collected to the worker now (kept here while there is none). */
   handOver(): void {
-    if (!this.worker) return;
+    if (!this.worker) {
+      this.dropOldestWaiting();
+      return;
+    }
     const ticket = this.nextTicket;
     this.nextTicket = undefined;
     const chunks = (['precious', 'routine'] as const)
@@ -180,7 +194,8 @@ export class Outbox {
       });
     if (chunks.length === 0) {
       // Nothing new: the ticket waits for what is being committed, if anything.
-      if (ticket) this.bindTicket(Math.max(0, ...this.unconfirmed.keys()), ticket.resolve);
+      // The worker confirms in order: if any is unconfirmed, the last one posted is.
+      if (ticket) this.bindTicket(this.unconfirmed.size > 0 ? this.handOvers : 0, ticket.resolve);
       return;
     }
     this.opts.onQueued(chunks.reduce((n, c) => n + c.points, 0));

@@ -89,6 +89,8 @@ export class AlarmJournal implements JournalClaims {
   private batch: Waiting[] = [];
   /** Entries committed without a sync, not yet known to be on the disk. */
   private undurable: number[] = [];
+  /** The connection's own setting (FULL), put back after each journal commit. */
+  private readonly sync: number;
   /**
    * The entries of the newest commit. A settle's sync covers only what was committed before it, so
    * only a settled entry of this batch proves every waiting entry on the disk (one of an older
@@ -104,6 +106,7 @@ export class AlarmJournal implements JournalClaims {
     private readonly clock: Clock,
   ) {
     migrate(db, migrations);
+    this.sync = db.pragma('synchronous', { simple: true }) as number;
     this.statements = {
       insert: db.prepare(
         'INSERT INTO alarm_journal (device_id, topic, payload, received_at, context) VALUES (?, ?, ?, ?, ?)',
@@ -194,7 +197,6 @@ export class AlarmJournal implements JournalClaims {
     this.batch = [];
     let ids: number[];
     try {
-      const sync = this.db.pragma('synchronous', { simple: true }) as number;
       this.db.pragma('synchronous = NORMAL');
       try {
         ids = this.db.transaction(() =>
@@ -206,7 +208,7 @@ export class AlarmJournal implements JournalClaims {
           ),
         )();
       } finally {
-        this.db.pragma(`synchronous = ${sync}`);
+        this.db.pragma(`synchronous = ${this.sync}`);
       }
     } catch (err) {
       for (const w of batch) w.reject(err);
