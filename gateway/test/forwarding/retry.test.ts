@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { retryAfterMs, waitAfterFailure } from '../../src/forwarding/retry.js';
 import { openTarget } from '../../src/forwarding/targets.js';
+import { outboxWorkerOptions } from '../helpers/outbox.js';
 
 /** A real HTTP server that answers every request 429 with `Retry-After: 7`. */
 async function busyInflux(): Promise<string> {
@@ -39,15 +40,7 @@ describe('found by probing: Retry-After from InfluxDB (429, 503) was ignored', (
 
   it('a 429 with Retry-After from InfluxDB 1.x and 2.x comes back with the delay asked for', async () => {
     const url = await busyInflux();
-    const v1 = openTarget({
-      version: 1,
-      url,
-      database: 'careedge',
-      retentionPolicy: '',
-      username: '',
-      password: '',
-      timeoutMs: 5000,
-    });
+    const v1 = openTarget(outboxWorkerOptions(url).target);
     await expect(v1.write('m,a=b f=1 1')).rejects.toMatchObject({
       message: 'InfluxDB answered 429: too many requests',
       retryAfterMs: 7000,

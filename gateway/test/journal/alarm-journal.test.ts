@@ -41,7 +41,7 @@ describe('alarm journal: one sync per alarm', () => {
       return pragma(source, options);
     }) as typeof db.pragma;
     await journal.record('wb-1', eventTopic('wb-1'), sos(1));
-    expect(said).toEqual(['synchronous', 'synchronous = NORMAL', 'synchronous = 2']);
+    expect(said).toEqual(['synchronous = NORMAL', 'synchronous = 2']);
     expect(pragma('synchronous', { simple: true }), 'FULL again for every other commit').toBe(2);
   });
 
