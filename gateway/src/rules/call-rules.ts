@@ -16,6 +16,15 @@ const JOINS: Record<AlertKind, AlertKind[]> = {
   call: ['call', 'emergency-call'],
   'emergency-call': ['call', 'emergency-call'],
   'device-offline': ['device-offline'], // raised by rules/supervision.ts, never by a device event
+  // Raised by the anomaly rules (rules/kinds/), each joining only its own kind.
+  'vital-sign': ['vital-sign'],
+  inactivity: ['inactivity'],
+  'not-up': ['not-up'],
+  'night-wandering': ['night-wandering'],
+  'battery-low': ['battery-low'],
+  'not-worn': ['not-worn'],
+  unclassified: ['unclassified'],
+  'alert-summary': ['alert-summary'],
 };
 
 /**

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
@@ -9,7 +8,6 @@ import type { OutboxStats } from '../../src/forwarding/outbox-protocol.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually, influxdForTest } from '../helpers/forwarding.js';
 import { outboxWorkerOptions } from '../helpers/outbox.js';
-import { makeTempDir } from '../helpers/tmp.js';
 
 const line = (n: number) =>
   `restart_probe,site=testsite value=${n}i ${1_790_000_000_000_000_000n + BigInt(n)}`;

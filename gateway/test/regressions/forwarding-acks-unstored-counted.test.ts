@@ -1,10 +1,3 @@
-/**
- * found by probing: while the outbox worker was down, only the first device's PUBACK waited the
- * 2 s and was counted in careedge_forward_acks_unstored_total. The timed-out ticket stayed the one
- * handed to every later device, already resolved: they were all acknowledged at once, uncounted,
- * so a worker down for a minute under 2,000 bands showed as a single unstored acknowledgement.
- */
-import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
@@ -12,7 +5,6 @@ import { Outbox } from '../../src/forwarding/outbox.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually } from '../helpers/forwarding.js';
 import { outboxWorkerOptions } from '../helpers/outbox.js';
-import { makeTempDir } from '../helpers/tmp.js';
 
 describe('found by probing: acknowledgements while the outbox worker is down', { timeout: 30_000 }, () => {
   it('each waits its 2 s and each is counted, not only the first', async () => {

@@ -5,7 +5,6 @@
  * again, an error logged and a health warning, every second, on the card of a Pi.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
@@ -13,7 +12,6 @@ import { Outbox } from '../../src/forwarding/outbox.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually } from '../helpers/forwarding.js';
 import { outboxWorkerOptions } from '../helpers/outbox.js';
-import { makeTempDir } from '../helpers/tmp.js';
 
 /** The process's threads: a worker thread is one of them while it runs. */
 const threads = () => Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);

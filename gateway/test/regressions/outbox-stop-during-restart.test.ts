@@ -6,7 +6,6 @@
  * framework starting forwarding again would have had two workers on one file.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';

@@ -5,14 +5,12 @@
  * InfluxDB, and no stats came, until the wall clock caught up.
  */
 
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { FromWorker, OutboxWorkerOptions, ToWorker } from '../../src/forwarding/outbox-protocol.js';
 import { eventually, influxdForTest } from '../helpers/forwarding.js';
 import { outboxWorkerOptions } from '../helpers/outbox.js';
-import { makeTempDir } from '../helpers/tmp.js';
 
 const BOOT = fileURLToPath(new URL('../../src/forwarding/outbox-worker-boot.mjs', import.meta.url));
 
