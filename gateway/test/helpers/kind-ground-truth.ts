@@ -49,8 +49,10 @@ export function runKindOverHistory<P, S>(
   const local = localTimeIn(truth.timezone);
   const drivers = new Map<string, KindDriver<P, S>>();
   const driverFor = (subject: string) => {
-    let d = drivers.get(subject);
-    if (!d) drivers.set(subject, (d = new KindDriver(kind, params, truth.startTs, local)));
+    const known = drivers.get(subject);
+    if (known) return known;
+    const d = new KindDriver(kind, params, truth.startTs, local);
+    drivers.set(subject, d);
     return d;
   };
   for (const m of history.messages()) {

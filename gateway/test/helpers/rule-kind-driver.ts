@@ -131,6 +131,9 @@ export class KindDriver<P, S> {
   }
 }
 
+/** The detail of a raise, else undefined. */
+export const detailOf = (action: RuleAction) => (action.type === 'raise' ? action.detail : undefined);
+
 const MIN = 60_000;
 /** A fixed start, 2026-11-02 00:00 UTC: local time in UTC equals the clock. */
 export const T0 = Date.UTC(2026, 10, 2);

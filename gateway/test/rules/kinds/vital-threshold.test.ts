@@ -6,7 +6,7 @@ import {
   vitalThresholdDefaults,
 } from '../../../src/rules/kinds/vital-threshold.js';
 import { judge, runKindOverHistory, smallHistory } from '../../helpers/kind-ground-truth.js';
-import { at, KindDriver, T0, telemetry } from '../../helpers/rule-kind-driver.js';
+import { at, detailOf, KindDriver, T0, telemetry } from '../../helpers/rule-kind-driver.js';
 
 const HOUR = 3_600_000;
 const drive = (overrides: Partial<ReturnType<typeof vitalThresholdDefaults>> = {}) =>
@@ -89,9 +89,7 @@ describe('vital-threshold', () => {
     expect(d.raises()).toHaveLength(1);
     feedHr(d, 240, 30, [136, 139, 140]);
     const raises = d.raises();
-    expect(
-      raises.map((r) => [r.at, (r.action as { detail: { worst: number } }).detail.worst, r.opened]),
-    ).toEqual([
+    expect(raises.map((r) => [r.at, detailOf(r.action)?.worst, r.opened])).toEqual([
       [at(1), 130, true],
       [at(4), 136, false],
     ]);
