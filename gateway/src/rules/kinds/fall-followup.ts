@@ -101,8 +101,8 @@ export const fallFollowup: RuleKind<FallFollowupParams, FallFollowupState> = {
       if (activity > p.stillActivity || (steps ?? 0) > 0) {
         w.movedAt = at;
         w.stillSince = null;
-      } else {
-        w.stillSince ??= at;
+      } else if (at < w.fallAt + p.watchS * 1000) {
+        w.stillSince ??= at; // a stillness that starts after the watch is not this fall's follow-up
       }
     } else if (input.type === 'event' && input.message.type === 'cancel') {
       return onCancel(s, w, at, p, ctx);
