@@ -54,10 +54,10 @@ export class KindDriver<P, S> {
 
   /**
    * The gateway restarted: a new driver from the stored state, deadline and open alert only
-   * (what the engine keeps in SQLite), nothing else carried over.
+   * (what the engine keeps in SQLite), nothing else carried over; with `params`, under changed rules.
    */
-  restarted(): KindDriver<P, S> {
-    const d = new KindDriver(this.kind, this.params, 0, this.local);
+  restarted(params: P = this.params): KindDriver<P, S> {
+    const d = new KindDriver(this.kind, params, 0, this.local);
     d.stored = this.stored;
     d.wakeAt = this.wakeAt;
     d.alert = this.alert ? { ...this.alert } : null;

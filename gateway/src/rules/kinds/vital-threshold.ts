@@ -134,18 +134,19 @@ function onReading(
   const side: Side | null =
     p.above !== null && value > p.above ? 'above' : p.below !== null && value < p.below ? 'below' : null;
   const unit = VITAL_FIELDS[p.field];
-  const limitOf = (sd: Side) => (sd === 'above' ? p.above : p.below) as number;
 
   if (s.episode?.raised) {
     const e = s.episode;
-    const limit = limitOf(e.side);
-    const backInside = e.side === 'above' ? value <= limit - p.hysteresis : value >= limit + p.hysteresis;
+    const limit = e.side === 'above' ? p.above : p.below;
+    // A limit removed meanwhile (a rules change) ends the condition as well.
+    const backInside =
+      limit === null || (e.side === 'above' ? value <= limit - p.hysteresis : value >= limit + p.hysteresis);
     if (backInside) {
       if (ctx.openAlert)
         actions.push({
           type: 'clear',
           by: 'rule',
-          reason: `${p.field} back to ${value} ${unit} (limit ${limit} ${unit}, worst ${e.worst} ${unit})`,
+          reason: `${p.field} back to ${value} ${unit} (limit ${limit ?? 'none'}, worst ${e.worst} ${unit})`,
         });
       s.episode = null;
     } else {

@@ -67,6 +67,13 @@ describe('vital-threshold', () => {
     expect(d.alert).toBeNull();
   });
 
+  it('ends a raised condition whose limit a rules change removed', () => {
+    const d = drive();
+    feedHr(d, 0, 30, [130, 130, 130]);
+    const changed = d.restarted({ ...vitalThresholdDefaults(), above: null });
+    expect(feedHr(changed, 90, 30, [131])).toMatchObject([{ type: 'clear', by: 'rule' }]);
+  });
+
   it('does not re-raise a flapping condition before the minimum interval, then raises once it persists', () => {
     const d = drive();
     feedHr(d, 0, 30, [130, 130, 130, 100]); // raise at 60 s, clear at 90 s
