@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { RuleAction, RuleKind } from '../kind.js';
-import { outranks, priorityParam } from './kind-params.js';
+import { defaultsOf, outranks, priorityParam } from './kind-params.js';
 import { arrivalOf, type SeenMessage, seenOf } from './message-order.js';
 
 const Percent = (def: number, description: string) =>
@@ -24,13 +24,7 @@ export const BatteryLowParams = Type.Object(
 );
 export type BatteryLowParams = Static<typeof BatteryLowParams>;
 
-export const batteryLowDefaults = (): BatteryLowParams => ({
-  lowPct: 20,
-  criticalPct: 10,
-  rechargePct: 30,
-  lowPriority: 'low',
-  criticalPriority: 'medium',
-});
+export const batteryLowDefaults = (): BatteryLowParams => defaultsOf(BatteryLowParams);
 
 export type BatteryLevel = 'ok' | 'low' | 'critical';
 

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { RuleAction, RuleKind, StepContext, StepResult } from '../kind.js';
-import { outranks, priorityParam, secondsParam } from './kind-params.js';
+import { defaultsOf, outranks, priorityParam, secondsParam } from './kind-params.js';
 import { arrivalOf, type SeenMessage, seenOf } from './message-order.js';
 
 export const FallFollowupParams = Type.Object(
@@ -26,13 +26,7 @@ export const FallFollowupParams = Type.Object(
 );
 export type FallFollowupParams = Static<typeof FallFollowupParams>;
 
-export const fallFollowupDefaults = (): FallFollowupParams => ({
-  stillS: 120,
-  stillActivity: 2,
-  stillPriority: 'high',
-  movedPriority: 'medium',
-  watchS: 1800,
-});
+export const fallFollowupDefaults = (): FallFollowupParams => defaultsOf(FallFollowupParams);
 
 /** The watch that follows one fall. */
 interface Watch {

@@ -1,5 +1,6 @@
 import { Priority } from '@careedge/edge';
-import { Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 
 /**
  * Building blocks of the rule kinds' parameter schemas, so every kind describes seconds and
@@ -21,3 +22,6 @@ const RANK: Record<Priority, number> = { low: 0, medium: 1, high: 2 };
 
 /** Whether `a` is a higher priority than `b`. */
 export const outranks = (a: Priority, b: Priority): boolean => RANK[a] > RANK[b];
+
+/** A kind's parameters with every default filled from its schema: the one place defaults live. */
+export const defaultsOf = <T extends TSchema>(schema: T): Static<T> => Value.Default(schema, {}) as Static<T>;

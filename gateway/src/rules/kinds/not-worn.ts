@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { LocalTime, RuleAction, RuleKind, StepContext, StepResult } from '../kind.js';
-import { priorityParam, secondsParam } from './kind-params.js';
+import { defaultsOf, priorityParam, secondsParam } from './kind-params.js';
 import { arrivalOf, type SeenMessage, seenOf } from './message-order.js';
 
 const HHMM = '([01]\\d|2[0-3]):[0-5]\\d';
@@ -28,12 +28,7 @@ export const NotWornParams = Type.Object(
 );
 export type NotWornParams = Static<typeof NotWornParams>;
 
-export const notWornDefaults = (): NotWornParams => ({
-  afterS: 3600,
-  dayHours: '07:00-21:00',
-  maxGapS: 300,
-  priority: 'low',
-});
+export const notWornDefaults = (): NotWornParams => defaultsOf(NotWornParams);
 
 export interface NotWornState {
   last: SeenMessage | null;

@@ -1,7 +1,7 @@
 import type { WristbandTelemetry } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
 import type { RuleAction, RuleInput, RuleKind, StepContext, StepResult } from '../kind.js';
-import { priorityParam, secondsParam } from './kind-params.js';
+import { defaultsOf, priorityParam, secondsParam } from './kind-params.js';
 import { arrivalOf, type SeenMessage, seenOf } from './message-order.js';
 
 /** The telemetry fields a vitals rule can watch, with their unit; a new vital joins here. */
@@ -45,16 +45,7 @@ export const VitalThresholdParams = Type.Object(
 );
 export type VitalThresholdParams = Static<typeof VitalThresholdParams>;
 
-export const vitalThresholdDefaults = (): VitalThresholdParams => ({
-  field: 'heartRateBpm',
-  above: 120,
-  below: 40,
-  sustainS: 60,
-  hysteresis: 5,
-  maxGapS: 180,
-  minReraiseS: 900,
-  priority: 'medium',
-});
+export const vitalThresholdDefaults = (): VitalThresholdParams => defaultsOf(VitalThresholdParams);
 
 type Side = 'above' | 'below';
 

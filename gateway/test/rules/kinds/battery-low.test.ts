@@ -13,8 +13,15 @@ const feedPct = (d: ReturnType<typeof drive>, from: number, values: number[]) =>
 const types = (d: ReturnType<typeof drive>) => d.log.map((a) => a.action.type);
 
 describe('battery-low', () => {
-  it('has schema defaults equal to its defaults helper', () => {
-    expect(Value.Default(BatteryLowParams, {})).toEqual(batteryLowDefaults());
+  it('takes its defaults from the schema, valid under it', () => {
+    expect(batteryLowDefaults()).toEqual({
+      lowPct: 20,
+      criticalPct: 10,
+      rechargePct: 30,
+      lowPriority: 'low',
+      criticalPriority: 'medium',
+    });
+    expect(Value.Check(BatteryLowParams, batteryLowDefaults())).toBe(true);
   });
 
   it('raises low at 20 %, raises the priority at 10 %, one alert throughout', () => {

@@ -30,8 +30,15 @@ const staffResolveWithinAnHour = (d: Driver, now: number) => {
 };
 
 describe('fall-followup', () => {
-  it('has schema defaults equal to its defaults helper', () => {
-    expect(Value.Default(FallFollowupParams, {})).toEqual(fallFollowupDefaults());
+  it('takes its defaults from the schema, valid under it', () => {
+    expect(fallFollowupDefaults()).toEqual({
+      stillS: 120,
+      stillActivity: 2,
+      stillPriority: 'high',
+      movedPriority: 'medium',
+      watchS: 1800,
+    });
+    expect(Value.Check(FallFollowupParams, fallFollowupDefaults())).toBe(true);
   });
 
   it('raises the fall alert to high at exactly 120 s without motion, between readings', () => {

@@ -15,8 +15,14 @@ const readings = (d: ReturnType<typeof drive>, from: number, to: number, worn: b
 };
 
 describe('not-worn', () => {
-  it('has schema defaults equal to its defaults helper', () => {
-    expect(Value.Default(NotWornParams, {})).toEqual(notWornDefaults());
+  it('takes its defaults from the schema, valid under it', () => {
+    expect(notWornDefaults()).toEqual({
+      afterS: 3600,
+      dayHours: '07:00-21:00',
+      maxGapS: 300,
+      priority: 'low',
+    });
+    expect(Value.Check(NotWornParams, notWornDefaults())).toBe(true);
   });
 
   it('raises on time from the off-wrist event, between readings, and clears by the device when worn again', () => {

@@ -16,8 +16,18 @@ const feedHr = (d: ReturnType<typeof drive>, fromS: number, everyS: number, valu
   values.flatMap((hr, i) => d.feed(telemetry(at(0, fromS + i * everyS), { heartRateBpm: hr })));
 
 describe('vital-threshold', () => {
-  it('has schema defaults equal to its defaults helper', () => {
-    expect(Value.Default(VitalThresholdParams, {})).toEqual(vitalThresholdDefaults());
+  it('takes its defaults from the schema, valid under it', () => {
+    expect(vitalThresholdDefaults()).toEqual({
+      field: 'heartRateBpm',
+      above: 120,
+      below: 40,
+      sustainS: 60,
+      hysteresis: 5,
+      maxGapS: 180,
+      minReraiseS: 900,
+      priority: 'medium',
+    });
+    expect(Value.Check(VitalThresholdParams, vitalThresholdDefaults())).toBe(true);
   });
 
   it('raises once the heart rate has stayed above the limit for the sustain time, not before', () => {
