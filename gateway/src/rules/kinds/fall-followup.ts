@@ -31,8 +31,6 @@ export const fallFollowupDefaults = (): FallFollowupParams => defaultsOf(FallFol
 /** The watch that follows one fall. */
 interface Watch {
   fallAt: number;
-  /** The fall event, so that its repeat does not start the watch again. */
-  fall: SeenMessage;
   /** Start of the current stretch without motion; null while moving. */
   stillSince: number | null;
   /** Last reading with motion since the fall. */
@@ -45,7 +43,7 @@ interface Watch {
 export interface FallFollowupState {
   last: SeenMessage | null;
   watch: Watch | null;
-  /** The last fall event, kept after its watch ends so a late repeat does not start another. */
+  /** The last fall event, kept after its watch ends, so that its repeat starts no second watch. */
   lastFall: SeenMessage | null;
 }
 
@@ -75,7 +73,7 @@ export const fallFollowup: RuleKind<FallFollowupParams, FallFollowupState> = {
       const fall = seenOf(input.message);
       if (arrivalOf(s.lastFall, fall) === 'repeat') return settle(s, at, p, ctx, []);
       s.lastFall = fall;
-      s.watch = { fallAt: at, fall, stillSince: at, movedAt: null, alertSeen: false, escalated: false };
+      s.watch = { fallAt: at, stillSince: at, movedAt: null, alertSeen: false, escalated: false };
       return settle(s, at, p, ctx, []);
     }
     if (input.type === 'telemetry') {
