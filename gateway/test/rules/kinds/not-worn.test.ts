@@ -64,6 +64,15 @@ describe('not-worn', () => {
     expect(d.raises().map((r) => r.at)).toEqual([at(DAY + 8 * HOUR)]);
   });
 
+  it('keeps to the local clock across a daylight-saving change (London, 25 October 2026)', () => {
+    const d = new KindDriver(notWorn, notWornDefaults(), T0, localTimeIn('Europe/London'));
+    const localMidnight = Date.UTC(2026, 9, 24, 23); // 00:00 BST; clocks go back at 02:00
+    for (let t = localMidnight; t < Date.UTC(2026, 9, 25, 9); t += 120_000)
+      d.feed(telemetry(t, { worn: false, seq: (t - localMidnight) / 1000 }));
+    // 08:00 local, now GMT: an hour into the day.
+    expect(d.raises().map((r) => r.at)).toEqual([Date.UTC(2026, 9, 25, 8)]);
+  });
+
   it('takes a day that spans midnight', () => {
     const d = drive({ dayHours: '22:00-06:00' });
     readings(d, 21 * HOUR, DAY + 1 * HOUR, false, 2);
