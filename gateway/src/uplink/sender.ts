@@ -151,7 +151,11 @@ export class UplinkSender {
     if (this.stopped) return;
     const { retryMinMs, retryMaxMs, clock, log } = this.o;
     const reason = this.lastError ?? 'connection closed';
-    if (this.failures === 0) log.warn({ url: this.o.url, reason }, 'uplink broker unreachable; queueing');
+    if (this.failures === 0)
+      log.warn(
+        { url: this.o.url, reason },
+        'no link to the uplink broker (unreachable, or it refused us); queueing',
+      );
     this.o.onLink(false, reason);
     const base = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(this.failures, 20));
     this.failures++;

@@ -161,7 +161,7 @@ export class Uplink implements GatewayModule {
     const parts: string[] = [];
     if (this.linkDown !== undefined)
       parts.push(
-        `head office broker unreachable (${this.linkDown}); ${this.queue?.size ?? 0} messages queued`,
+        `no link to the head office broker (${this.linkDown}); ${this.queue?.size ?? 0} messages queued`,
       );
     if (this.droppedAlerts > 0)
       parts.push(`${this.droppedAlerts} alert changes dropped since start (queue full or not writable)`);

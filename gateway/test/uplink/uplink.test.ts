@@ -139,7 +139,7 @@ describe('uplink to a head office MQTT broker (real mosquitto)', { timeout: 60_0
       const body = await healthz(g.gateway.httpPort);
       expect(body.status).toBe('ok'); // the alarm path does not depend on the head office
       expect(body.warnings?.find((w) => w.warning === 'uplink')?.reason).toMatch(
-        /head office broker unreachable.*messages queued/,
+        /no link to the head office broker.*messages queued/,
       );
     });
     expect(await g.metric('careedge_uplink_queue_messages')).toBeGreaterThan(0);
@@ -238,7 +238,7 @@ describe('uplink queue full while the broker is unreachable', () => {
     const body = await healthz(g.gateway.httpPort);
     expect(body.status).toBe('ok');
     expect(body.warnings?.find((w) => w.warning === 'uplink')?.reason).toMatch(
-      /unreachable.*; 8 alert changes dropped since start \(queue full or not writable\)/,
+      /no link to the head office broker.*; 8 alert changes dropped since start \(queue full or not writable\)/,
     );
   });
 });
@@ -263,7 +263,7 @@ describe('uplink over TLS (mqtts://, real mosquitto with a test CA)', { timeout:
       await g.tick(200);
       const body = await healthz(g.gateway.httpPort);
       expect(body.warnings?.find((w) => w.warning === 'uplink')?.reason).toMatch(
-        /unreachable \(.*certificate.*\); 5 messages queued/,
+        /no link to the head office broker \(.*certificate.*\); 5 messages queued/,
       );
     });
   });
