@@ -6,7 +6,13 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { EXAMPLE_RULES, loadRulesFile, type Rule, type RuleSet, RulesFileError } from './file.js';
 
-export type ReloadResult = { ok: true; rules: RuleSet } | { ok: false; problems: string[] };
+export interface RulesStatus {
+  file: string;
+  version: string;
+  rules: { id: string; kind: string }[];
+}
+export type ReloadResult = { ok: true; status: RulesStatus } | { ok: false; problems: string[] };
+type ReadResult = { ok: true; rules: RuleSet } | { ok: false; problems: string[] };
 
 /** Debounce for file changes: an editor writes a file in several steps. */
 const SETTLE_MS = 300;
@@ -66,6 +72,12 @@ export class RulesSource {
     return this.rules.rules.find((r) => r.kind === kind)!;
   }
 
+  /** What the HTTP API shows. */
+  status(): RulesStatus {
+    const { file, version, rules } = this.rules;
+    return { file, version, rules: rules.map(({ id, kind }) => ({ id, kind })) };
+  }
+
   onChange(fn: (rules: RuleSet) => void): void {
     this.listeners.push(fn);
   }
@@ -86,7 +98,7 @@ export class RulesSource {
       this.ctx.log.info({ file: this.path, version: this.rules.version }, 'rules reloaded');
       for (const fn of this.listeners) fn(this.rules);
     }
-    return result;
+    return { ok: true, status: this.status() };
   }
 
   /** Reloads when the file changes. Watches the folder: editors replace a file rather than write it. */
@@ -116,7 +128,7 @@ export class RulesSource {
     this.settle = undefined;
   }
 
-  private read(): ReloadResult {
+  private read(): ReadResult {
     try {
       return { ok: true, rules: loadRulesFile(this.path, { defaults: configDefaults(this.ctx.config) }) };
     } catch (err) {
