@@ -113,7 +113,7 @@ export function parseRulesFile(text: string, fileName = 'rules file', opts: Rule
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
     throw new RulesFileError(
       fileName,
-      formatSchemaErrors(errors, { path: where, unknownProperty: 'unknown key' }),
+      inLineOrder(formatSchemaErrors(errors, { path: where, unknownProperty: 'unknown key' })),
     );
   }
   const doc = value as { rules: RawRule[] };
@@ -140,6 +140,15 @@ export function parseRulesFile(text: string, fileName = 'rules file', opts: Rule
   });
   const version = createHash('sha256').update(text).digest('hex').slice(0, 12);
   return { file: fileName, version, rules };
+}
+
+/** `file:line: …` problems sorted by line (stable), so an administrator reads the file top to bottom. */
+function inLineOrder(problems: string[]): string[] {
+  const line = (p: string) => Number(/^[^:]*:(\d+):/.exec(p)?.[1] ?? 0);
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => line(a.p) - line(b.p) || a.i - b.i)
+    .map((x) => x.p);
 }
 
 interface RawRule {

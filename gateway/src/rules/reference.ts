@@ -6,9 +6,23 @@ import { type AnyRuleKind, BUILT_IN_KINDS, RULE_KINDS } from './kinds/index.js';
 export const RULES_SCHEMA_FILE = 'docs/rules.schema.json';
 export const RULES_REFERENCE_FILE = 'docs/rules.md';
 
+/** A key with a default is not required of the file: the gateway fills it in (editors do not). */
+function optionalDefaults(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(optionalDefaults);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = optionalDefaults(v);
+  const props = out.properties as Record<string, { default?: unknown }> | undefined;
+  if (Array.isArray(out.required) && props) {
+    out.required = (out.required as string[]).filter((k) => props[k]?.default === undefined);
+    if ((out.required as string[]).length === 0) delete out.required;
+  }
+  return out;
+}
+
 /** The rules file's JSON Schema, for editors and CI: the definition the gateway validates with. */
 export const renderRulesSchema = (kinds: readonly AnyRuleKind[] = RULE_KINDS): string =>
-  `${formatJson(JSON.parse(JSON.stringify(rulesFileSchema(kinds))))}\n`;
+  `${formatJson(optionalDefaults(JSON.parse(JSON.stringify(rulesFileSchema(kinds)))))}\n`;
 
 const typeOf = (s: TSchema): string =>
   s.anyOf ? (s.anyOf as TSchema[]).map((m) => `\`${m.const}\``).join(' \\| ') : String(s.type ?? 'any');
