@@ -71,14 +71,14 @@ export class RuleEngine {
     return this.rules.version;
   }
 
-  /** Restores every instance and its deadline (a deadline passed while stopped fires now). */
+  /**
+   * Restores every instance and its deadline (a deadline passed while stopped fires now). An
+   * instance whose rule is not in force is kept, inert, not deleted: at start the rules may be the
+   * fallback for a file that is not valid, and the fixed file must find its windows still open.
+   */
   start(): void {
     this.running = true;
     for (const i of this.ports.store.all()) {
-      if (!this.byId.has(i.ruleId)) {
-        this.ports.store.delete(i.subject, i.ruleId); // its rule left the file
-        continue;
-      }
       this.instances.set(keyOf(i.subject, i.ruleId), i);
       if (i.wakeAt !== null) this.deadlines.push(i.wakeAt, keyOf(i.subject, i.ruleId));
     }
