@@ -82,7 +82,6 @@ export class RuleEngine {
       this.instances.set(keyOf(i.subject, i.ruleId), i);
       if (i.wakeAt !== null) this.deadlines.push(i.wakeAt, keyOf(i.subject, i.ruleId));
     }
-    this.armFlush();
     this.runDue();
   }
 
@@ -208,7 +207,7 @@ export class RuleEngine {
       i.wakeAt = result.wakeAt;
       if (result.wakeAt !== null) this.schedule(result.wakeAt, key);
     }
-    this.dirty.add(key);
+    this.markDirty(key);
     for (const action of result.actions) this.apply(rule, i, subject, input.at, action);
   }
 
@@ -311,12 +310,17 @@ export class RuleEngine {
     };
   }
 
-  private armFlush(): void {
+  /**
+   * Noted for the next batch. The flush timer runs only while something waits to be written: an
+   * idle gateway (or a test moving the clock on by months) has no timer every few seconds.
+   */
+  private markDirty(key: string): void {
+    this.dirty.add(key);
     const every = this.ports.flushEveryMs ?? 5000;
-    if (every <= 0 || !this.running) return;
+    if (every <= 0 || !this.running || this.flushTimer !== undefined) return;
     this.flushTimer = this.ports.clock.setTimeout(() => {
+      this.flushTimer = undefined;
       this.flush();
-      this.armFlush();
     }, every);
   }
 }
