@@ -272,11 +272,12 @@ export class RuleEngine {
     );
     try {
       sink.raise({
-        subject,
+        // No zone: the zone's carers are not asked to debug a rule; the shift supervisor is.
+        subject: { ...subject, zoneId: null },
         alertKind: 'unclassified',
         priority: 'low',
         reason: `rule ${rule.id} (${rule.kind}) failed on a ${input.type}`,
-        detail: { error: String((err as Error)?.message ?? err).slice(0, 200) },
+        detail: { error: String((err as Error)?.message ?? err).slice(0, 200), zone: subject.zoneId },
         ruleId: rule.id,
         rulesVersion: this.rules.version,
         at: input.at,
