@@ -32,6 +32,9 @@ import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister, type SiteRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
+import { ruleEngineMetrics } from './rules/metrics.js';
+import { RulesModule } from './rules/rules-module.js';
+import { RulesSource } from './rules/source.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
 import { Uplink } from './uplink/uplink.js';
 
@@ -63,6 +66,8 @@ export interface GatewayContext {
   alertStore: AlertStore;
   alerts: AlertService;
   planner: DispatchPlanner;
+  /** The rules file in force (reloaded on change); the call rules and supervision read theirs from it. */
+  rules: RulesSource;
   /** Named problems that make the gateway degraded (storage, clock); reported by health/. */
   health: Health;
 }
@@ -137,6 +142,13 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       handsets,
     );
     const alerts = new AlertService(alertStore, register, bus, clock, metrics, planner, config.dispatch);
+    const ruleMetrics = ruleEngineMetrics(metrics.registry);
+    const rules = new RulesSource({
+      config,
+      clock,
+      log: log.child({ module: 'rules' }),
+      reloads: ruleMetrics.reloads,
+    });
     const ctx: GatewayContext = {
       config,
       siteId,
@@ -150,6 +162,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       alertStore,
       alerts,
       planner,
+      rules,
       health,
     };
 
@@ -167,6 +180,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new ReassuranceModule(ctx),
       new CallRules(ctx),
       new HeartbeatSupervision(ctx),
+      new RulesModule({ ...ctx, ruleMetrics }),
       new Forwarding(ctx),
       new Uplink(ctx),
       new Ingest(ctx, journal, unrecorded),

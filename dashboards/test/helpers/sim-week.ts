@@ -176,6 +176,8 @@ function simulateAlerts(
       reminders: 0,
       handoverTo: null,
       excludeStaff: null,
+      ruleId: null,
+      rulesVersion: null,
     };
     const system: Actor = { kind: 'system' };
     const step = (at: number, action: AlertAction, change: Partial<Alert>, actor: Actor = system) => {

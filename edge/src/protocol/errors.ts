@@ -45,6 +45,10 @@ export const ERROR_CATALOGUE = {
     description: 'The request does not match its schema; the message says where.',
   },
   'not-found': { status: 404, description: 'No such route.' },
+  'rules-invalid': {
+    status: 400,
+    description: 'The rules file is not valid (the problems are listed); the last good rules stay in force.',
+  },
   'internal-error': {
     status: 500,
     description: 'The gateway could not carry this out (it is logged); please try again.',

@@ -50,6 +50,8 @@ const AlertAction = Type.Union(
     Type.Literal('retransmitted'),
     Type.Literal('reassigned'),
     Type.Literal('noted'),
+    Type.Literal('reprioritised'),
+    Type.Literal('condition-cleared'),
   ],
   { description: 'What happened to the alert.' },
 );

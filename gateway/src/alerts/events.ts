@@ -19,7 +19,11 @@ export type AlertAction =
   | 'returned'
   | 'retransmitted'
   | 'reassigned'
-  | 'noted';
+  | 'noted'
+  /** A rule changed its priority (a fall followed by no motion: up). */
+  | 'reprioritised'
+  /** A rule's condition is over, but the alert stays open (latched, or taken by a carer). */
+  | 'condition-cleared';
 
 /** Published after the change is committed to SQLite, never before. */
 export interface AlertChange {

@@ -45,6 +45,9 @@ export interface Alert {
    * Staff not to ask, comma-separated: for an emergency call, the carer already in the room.
    */
   excludeStaff: string | null;
+  /** The rule that raised it (its id in the rules file), and the rules file's content hash then. */
+  ruleId: string | null;
+  rulesVersion: string | null;
 }
 
 /** Who did something: a device, a staff member, or the gateway itself. */

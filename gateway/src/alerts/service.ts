@@ -9,6 +9,7 @@ import { AlertLedger } from './ledger.js';
 import { type AlertMetrics, alertMetrics } from './metrics.js';
 import { type Actor, type Alert, type AlertState, actorName, type Priority } from './model.js';
 import type { DispatchPlanning } from './planning.js';
+import { RuleAlertChanges } from './rule-changes.js';
 import { isOpen } from './state-machine.js';
 import type { AlertStore } from './store.js';
 
@@ -32,6 +33,9 @@ export interface Trigger {
   settle?: () => void;
   /** When the press arrived at the gateway (default: now). */
   at?: number;
+  /** The rule that raised it and the rules file's content hash (kept on the alert). */
+  ruleId?: string;
+  rulesVersion?: string;
 }
 
 /** The timers of an owned alert, in seconds. */
@@ -55,6 +59,8 @@ const staffActor = (id: string): Actor => ({ kind: 'staff', id });
 export class AlertService {
   private readonly ledger: AlertLedger;
   private readonly metrics: AlertMetrics;
+  /** What the anomaly rules do to their own alerts besides raising them. */
+  readonly ruleChanges: RuleAlertChanges;
 
   constructor(
     private readonly store: AlertStore,
@@ -68,6 +74,7 @@ export class AlertService {
     this.metrics = alertMetrics(metrics.registry);
     this.metrics.openAlerts.set(this.store.open().length);
     this.ledger = new AlertLedger(store, bus, clock, this.metrics);
+    this.ruleChanges = new RuleAlertChanges(this.ledger, planner, clock);
   }
 
   get(id: number): Alert {

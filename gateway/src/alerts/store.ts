@@ -122,6 +122,17 @@ export const migrations = [
       CREATE INDEX alerts_closed ON alerts (closed_at) WHERE state IN ('resolved', 'cancelled');
     `,
   },
+  {
+    // Which rule raised an alert and which rules file was in force: KPIs before and after a rule
+    // change compare (issue 8). The archive gets them too: archived alerts are read by column.
+    name: 'alerts-rules-1',
+    sql: `
+      ALTER TABLE alerts ADD COLUMN rule_id TEXT;
+      ALTER TABLE alerts ADD COLUMN rules_version TEXT;
+      ALTER TABLE alerts_archive ADD COLUMN rule_id TEXT;
+      ALTER TABLE alerts_archive ADD COLUMN rules_version TEXT;
+    `,
+  },
 ];
 
 const columns: Record<keyof Alert, string> = {
@@ -148,6 +159,8 @@ const columns: Record<keyof Alert, string> = {
   reminders: 'reminders',
   handoverTo: 'handover_to',
   excludeStaff: 'exclude_staff',
+  ruleId: 'rule_id',
+  rulesVersion: 'rules_version',
 };
 const ALERT_FIELDS = Object.entries(columns)
   .map(([k, c]) => `${c} AS ${k}`)
@@ -196,9 +209,9 @@ export class AlertStore {
       ),
       insert: db.prepare(
         `INSERT INTO alerts (kind, priority, state, device_id, resident_id, room_id, zone_id, raised_at,
-           updated_at, count, last_trigger_at, level, exclude_staff)
+           updated_at, count, last_trigger_at, level, exclude_staff, rule_id, rules_version)
          VALUES (@kind, @priority, 'raised', @deviceId, @residentId, @roomId, @zoneId, @at, @at, 1, @at, 0,
-           @excludeStaff)`,
+           @excludeStaff, @ruleId, @rulesVersion)`,
       ),
       audit: db.prepare(
         `INSERT INTO audit (alert_id, at, actor, action, from_state, to_state, detail)
@@ -295,13 +308,25 @@ export class AlertStore {
   insert(
     a: Pick<Alert, 'kind' | 'priority' | 'deviceId' | 'residentId' | 'roomId' | 'zoneId'> & {
       excludeStaff?: string[];
+      ruleId?: string;
+      rulesVersion?: string;
     },
     at: number,
   ): number {
-    const { excludeStaff, ...row } = a;
+    const { kind, priority, deviceId, residentId, roomId, zoneId, excludeStaff } = a;
     return Number(
-      this.q.insert.run({ ...row, at, excludeStaff: excludeStaff?.length ? excludeStaff.join(',') : null })
-        .lastInsertRowid,
+      this.q.insert.run({
+        kind,
+        priority,
+        deviceId,
+        residentId,
+        roomId,
+        zoneId,
+        at,
+        excludeStaff: excludeStaff?.length ? excludeStaff.join(',') : null,
+        ruleId: a.ruleId ?? null,
+        rulesVersion: a.rulesVersion ?? null,
+      }).lastInsertRowid,
     );
   }
 

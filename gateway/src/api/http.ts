@@ -10,6 +10,7 @@ import type { Metrics } from '../core/metrics.js';
 import { alertRoutes } from './alerts.js';
 import { answerErrorsFromCatalogue, answerFrameworkErrors, validationError } from './errors.js';
 import { healthRoutes } from './health.js';
+import { type RulesReloading, rulesRoutes } from './rules.js';
 
 /** What the HTTP API is given by the composition root, and no more. */
 export interface HttpApiDeps {
@@ -20,11 +21,12 @@ export interface HttpApiDeps {
   metrics: Pick<Metrics, 'registry'>;
   alerts: Pick<AlertService, 'open'>;
   alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'auditPage' | 'countOpen'>;
+  rules: RulesReloading;
 }
 
 const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics and read access to alerts with their targets and audit trail.
 
-It is **read-only**: it has no login yet, so nothing here can change an alert. Staff act on alerts from their handsets (MQTT, see edge/asyncapi.yaml); the same commands come to HTTP with the staff console and its login. Keep the port on the site network.
+It has no login yet, so nothing here can change an alert; its one write reloads the rules file from disk (\`POST /api/v1/rules\`), which applies nothing the file does not already say. Staff act on alerts from their handsets (MQTT, see edge/asyncapi.yaml); the same commands come to HTTP with the staff console and its login. Keep the port on the site network.
 
 Every error answer is \`{"error": {"code", "message"}}\` with a code of the gateway's one error catalogue (docs/wire-protocol.md), which also gives the HTTP status.`;
 
@@ -54,6 +56,7 @@ export function buildHttpApi(deps: HttpApiDeps) {
       tags: [
         { name: 'health', description: 'Liveness and metrics' },
         { name: 'alerts', description: 'Alerts with their audit trail (read-only)' },
+        { name: 'rules', description: 'The rules file in force, and its reload' },
       ],
     },
   });
@@ -65,5 +68,6 @@ export function buildHttpApi(deps: HttpApiDeps) {
     now: () => deps.clock.now(),
   });
   void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });
+  void app.register(rulesRoutes, { rules: deps.rules });
   return app;
 }

@@ -23,6 +23,10 @@ export function emptyHttpApiDeps(): HttpApiDeps {
       targets: () => [],
       auditPage: () => [],
     },
+    rules: {
+      status: () => ({ file: 'rules.yaml', version: '', rules: [] }),
+      reload: () => ({ ok: false, problems: [] }),
+    },
   };
 }
 

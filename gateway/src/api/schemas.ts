@@ -66,6 +66,10 @@ export const AlertSchema = Type.Object(
     reminders: Type.Integer({ minimum: 0 }),
     handoverTo: nullable(Type.String({ description: 'Staff member a handover is offered to.' })),
     excludeStaff: nullable(Type.String({ description: 'Staff not asked, comma-separated.' })),
+    ruleId: nullable(Type.String({ description: 'The rule that raised it (its id in the rules file).' })),
+    rulesVersion: nullable(
+      Type.String({ description: 'Content hash of the rules file in force when it was raised.' }),
+    ),
   },
   { additionalProperties: false, description: 'An alert: what the resident raised and where it stands.' },
 );

@@ -73,6 +73,11 @@ export const ConfigSchema = Type.Object(
     ),
     rules: Type.Object(
       {
+        file: Type.String({
+          default: '',
+          description:
+            'Rules YAML (the anomaly rules and the call rules; reference in docs/rules.md). Empty: the example rules file, gateway/rules.example.yaml. Reloaded when it changes or on POST /rules/reload; a file that is not valid keeps the last good rules. The settings below are the defaults of its `instant` and `heartbeat-missed` rules.',
+        }),
         priority: Type.Object(
           {
             sos: { ...PriorityName, default: 'high' },

@@ -26,6 +26,7 @@ const UPDATE_EVERY_MS = 5000;
 /** Changes after which the alert's deadline may have moved (or gone). */
 const RESCHEDULE: ReadonlySet<AlertChange['action']> = new Set([
   'repeated',
+  'reprioritised',
   'acknowledged',
   'attended',
   'dispatched',
@@ -177,6 +178,10 @@ export class Dispatcher implements GatewayModule {
     // The deadline first: whatever fails in sending below, the alert still moves on in time.
     if (RESCHEDULE.has(action)) this.schedule(alert);
     switch (action) {
+      case 'reprioritised':
+        this.lastUpdate.set(alert.id, this.ctx.clock.now());
+        this.send(alert, this.stillAsked(alert), 'update');
+        break;
       case 'repeated': {
         // A stuck button or a firmware retry loop must not flood the carer's handset: one update
         // per alert every few seconds (the count is in each), except one that raises the priority.
@@ -253,6 +258,7 @@ export class Dispatcher implements GatewayModule {
       case 'declined':
       case 'retransmitted':
       case 'noted':
+      case 'condition-cleared':
         break;
     }
   }

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { dottedPath, formatSchemaErrors, type SchemaErrorStyle } from '@careedge/edge';
 import { Ajv } from 'ajv';
-import { parseDocument } from 'yaml';
+import { readYaml } from '../core/yaml-lines.js';
 import { crossCheck } from './site-file-checks.js';
 import { type SiteFileDocument, SiteFileSchema, weekdays } from './site-file-schema.js';
 import type { Device, Resident, Room, RosterEntry, Site, Staff, Zone } from './types.js';
@@ -106,24 +106,9 @@ function normalize(doc: SiteFileDocument): SiteDefinition {
  * together, so an administrator fixes the file in one pass.
  */
 export function parseSiteFile(text: string, fileName = 'site file'): SiteDefinition {
-  const yamlDoc = parseDocument(text);
-  if (yamlDoc.errors.length > 0) {
-    throw new SiteFileError(
-      fileName,
-      yamlDoc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        return at ? `line ${at.line}, column ${at.col}: ${message}` : message;
-      }),
-    );
-  }
-  let value: unknown;
-  try {
-    value = yamlDoc.toJS();
-  } catch (err) {
-    // The yaml library refuses documents whose aliases multiply ("billion laughs").
-    throw new SiteFileError(fileName, [`cannot read the YAML: ${(err as Error).message}`]);
-  }
+  const read = readYaml(text);
+  if (!read.ok) throw new SiteFileError(fileName, read.problems);
+  const { value } = read;
   const problems = validate(value) ? [] : formatSchemaErrors(validate.errors, siteFileStyle);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     problems.push(...crossCheck(value as Record<string, unknown>));

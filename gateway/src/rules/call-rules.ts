@@ -2,12 +2,13 @@ import type { AlertKind, DeviceEvent } from '@careedge/edge';
 import type { Priority } from '../alerts/model.js';
 import type { AlertService, Trigger } from '../alerts/service.js';
 import type { AlertStore } from '../alerts/store.js';
-import type { GatewayConfig } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { GatewayModule } from '../core/module.js';
 import type { FromDevice, IngestEvents } from '../ingest/events.js';
+import type { InstantParams } from './kinds/instant.js';
+import type { RulesSource } from './source.js';
 
 /** Alert kinds a new trigger joins: a repeated press updates the open alert, never a second one. */
 const JOINS: Record<AlertKind, AlertKind[]> = {
@@ -41,9 +42,14 @@ export class CallRules implements GatewayModule {
       alertStore: AlertStore;
       clock: Clock;
       log: Logger;
-      config: Pick<GatewayConfig, 'rules'>;
+      /** The rules file's `instant` rule: priorities, presence lifetime, its id and version. */
+      rules: Pick<RulesSource, 'only' | 'current'>;
     },
   ) {}
+
+  private params(): InstantParams {
+    return this.ctx.rules.only('instant').params as InstantParams;
+  }
 
   start(): void {
     this.ctx.bus.on(this.name, 'device:event', (e) => this.onEvent(e));
@@ -54,7 +60,7 @@ export class CallRules implements GatewayModule {
   }
 
   private onEvent({ source, message, receivedAt, settle, retransmission }: FromDevice<DeviceEvent>): void {
-    const priority = this.ctx.config.rules.priority;
+    const { priority } = this.params();
     const roomId = source.room?.id ?? null;
     const extra = { settle, retransmission, at: receivedAt };
     switch (message.type) {
@@ -110,7 +116,7 @@ export class CallRules implements GatewayModule {
     // A start in the future means the clock came back behind (a Pi without a real-time clock):
     // its age is unknown, so it counts as expired rather than as set for ever.
     const age = this.ctx.clock.now() - since;
-    return age >= 0 && age < this.ctx.config.rules.presenceLifetimeS * 1000;
+    return age >= 0 && age < this.params().presenceLifetimeS * 1000;
   }
 
   /** Owners of the room's taken calls: the staff who are (or are going to be) in the room. */
@@ -177,6 +183,8 @@ export class CallRules implements GatewayModule {
       ...(extra.retransmission ? { retransmission: true } : {}),
       ...(extra.joinStates ? { joinStates: extra.joinStates } : {}),
       ...(extra.excludeStaff?.length ? { excludeStaff: extra.excludeStaff } : {}),
+      ruleId: this.ctx.rules.only('instant').id,
+      rulesVersion: this.ctx.rules.current().version,
     };
     this.ctx.alerts.raise(trigger);
   }

@@ -2,7 +2,6 @@ import { Gauge } from 'prom-client';
 import type { Actor } from '../alerts/model.js';
 import type { AlertService, Trigger } from '../alerts/service.js';
 import { isOpen } from '../alerts/state-machine.js';
-import type { GatewayConfig } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db.js';
@@ -11,21 +10,14 @@ import type { Metrics } from '../core/metrics.js';
 import type { GatewayModule } from '../core/module.js';
 import type { FromDevice, IngestEvents } from '../ingest/events.js';
 import type { SiteRegister } from '../register/register.js';
+import { type HeartbeatMissedParams, offlineAt } from './kinds/heartbeat-missed.js';
+import type { RulesSource } from './source.js';
 import { SupervisionStore } from './supervision-store.js';
+
+export { offlineAt };
 
 /** How soon raising a device-offline alert that failed (e.g. SQLite busy) is tried again. */
 const RETRY_MS = 5000;
-
-type Policy = GatewayConfig['rules']['supervision'];
-
-/**
- * When a device last heard at `lastHeardAt` is offline: `missedHeartbeats` of its declared
- * intervals plus the grace. Any message counts as heard, so a band sending telemetry every
- * second stays supervised even if one heartbeat is lost.
- */
-export function offlineAt(lastHeardAt: number, intervalS: number, p: Policy): number {
-  return lastHeardAt + (p.missedHeartbeats * intervalS + p.graceS) * 1000;
-}
 
 interface Watch {
   intervalS: number;
@@ -52,7 +44,6 @@ export class HeartbeatSupervision implements GatewayModule {
   readonly optional = true;
   private readonly store: SupervisionStore;
   private readonly watches = new Map<string, Watch>();
-  private readonly policy: Policy;
 
   constructor(
     private readonly ctx: {
@@ -65,11 +56,11 @@ export class HeartbeatSupervision implements GatewayModule {
       log: Logger;
       db: Db;
       metrics: Pick<Metrics, 'registry'>;
-      config: Pick<GatewayConfig, 'rules'>;
+      /** The rules file's `heartbeat-missed` rule: its params, id and version. */
+      rules: Pick<RulesSource, 'only' | 'current'>;
     },
   ) {
     this.store = new SupervisionStore(ctx.db);
-    this.policy = ctx.config.rules.supervision;
     const watches = this.watches;
     const registers = [ctx.metrics.registry];
     new Gauge({
@@ -88,6 +79,11 @@ export class HeartbeatSupervision implements GatewayModule {
         this.set([...watches.values()].filter((w) => w.offline).length);
       },
     });
+  }
+
+  /** Read at each use, so a reloaded rules file applies from the next message. */
+  private get policy(): HeartbeatMissedParams {
+    return this.ctx.rules.only('heartbeat-missed').params as HeartbeatMissedParams;
   }
 
   start(): void {
@@ -220,6 +216,8 @@ export class HeartbeatSupervision implements GatewayModule {
         missedHeartbeats: this.policy.missedHeartbeats,
         lastHeardAt: w.lastHeardAt,
       },
+      ruleId: this.ctx.rules.only('heartbeat-missed').id,
+      rulesVersion: this.ctx.rules.current().version,
     };
     const { alert } = alerts.raise(trigger);
     this.store.setOffline(deviceId, now, alert.id);

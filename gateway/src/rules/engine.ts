@@ -1,0 +1,327 @@
+import type { Clock } from '../core/clock.js';
+import type { AlertSink } from './alert-sink.js';
+import { Deadlines } from './deadlines.js';
+import type { Rule, RuleSet } from './file.js';
+import type { LocalTime, RuleAction, RuleInput, StepContext } from './kind.js';
+import { type AnyRuleKind, RULE_KINDS } from './kinds/index.js';
+import type { RuleEngineMetrics } from './metrics.js';
+import { inScope, type SubjectInfo, withOverrides } from './scope.js';
+import type { RuleInstance, RuleStateStore } from './state-store.js';
+
+/** An input from a device, as ingest hands it over (tick inputs are the engine's own). */
+export type DeviceInput = Exclude<RuleInput, { type: 'tick' }> & { deviceId: string };
+
+export interface RuleEnginePorts {
+  /** Timers and now: the gateway's clock live, a fake one in replay and tests. */
+  clock: Clock;
+  sink: AlertSink;
+  store: RuleStateStore;
+  /** The site register's device context, or undefined for a device it does not know. */
+  subjects: (deviceId: string) => SubjectInfo | undefined;
+  local: (at: number) => LocalTime;
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  kinds?: readonly AnyRuleKind[];
+  /** Kinds run elsewhere (live: the call rules and heartbeat supervision, on the alarm path). */
+  skipKinds?: ReadonlySet<string>;
+  metrics?: RuleEngineMetrics;
+  /** How often batched state is written; 0: only by flush() (replay). */
+  flushEveryMs?: number;
+}
+
+/** How soon a raise that failed (SQLite busy) is tried again: an alert must not be lost. */
+const RETRY_MS = 5000;
+/** A kind failing on every message raises (and logs) one unclassified alert a minute, not one a message. */
+const UNCLASSIFIED_EVERY_MS = 60_000;
+
+interface Route {
+  rule: Rule;
+  kind: AnyRuleKind;
+}
+
+const keyOf = (subject: string, ruleId: string) => `${subject}\u0000${ruleId}`;
+
+/**
+ * The rules engine (docs/design/anomaly-rules.md): routes each device input to the rule instances
+ * in scope, one per (subject, rule), steps their kind, keeps their state (store) and deadlines
+ * (one timer on the clock), and turns their actions into alerts (sink), one open alert per
+ * instance. It needs no gateway: replay builds it with a fake clock, a memory store and a
+ * recording sink, and calls handle() for each recorded input.
+ */
+export class RuleEngine {
+  private rules: RuleSet;
+  private routes = new Map<string, Route[]>();
+  private byId = new Map<string, Route>();
+  private readonly instances = new Map<string, RuleInstance>();
+  private readonly dirty = new Set<string>();
+  private readonly deadlines = new Deadlines();
+  private timer: { handle: unknown; at: number } | undefined;
+  private flushTimer: unknown;
+  private readonly lastUnclassified = new Map<string, number>();
+  private running = false;
+
+  constructor(
+    private readonly ports: RuleEnginePorts,
+    rules: RuleSet,
+  ) {
+    this.rules = rules;
+    this.index();
+  }
+
+  get version(): string {
+    return this.rules.version;
+  }
+
+  /**
+   * Restores every instance and its deadline (a deadline passed while stopped fires now). An
+   * instance whose rule is not in force is kept, inert, not deleted: at start the rules may be the
+   * fallback for a file that is not valid, and the fixed file must find its windows still open.
+   */
+  start(): void {
+    this.running = true;
+    for (const i of this.ports.store.all()) {
+      this.instances.set(keyOf(i.subject, i.ruleId), i);
+      if (i.wakeAt !== null) this.deadlines.push(i.wakeAt, keyOf(i.subject, i.ruleId));
+    }
+    this.runDue();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) this.ports.clock.clearTimeout(this.timer.handle);
+    if (this.flushTimer !== undefined) this.ports.clock.clearTimeout(this.flushTimer);
+    this.timer = undefined;
+    this.flushTimer = undefined;
+    this.flush();
+  }
+
+  /** New rules (a reload): instances of rules that are gone are dropped, the others keep their state. */
+  setRules(rules: RuleSet): void {
+    this.rules = rules;
+    this.index();
+    for (const [key, i] of this.instances) {
+      if (this.byId.has(i.ruleId)) continue;
+      this.instances.delete(key);
+      this.dirty.delete(key);
+      this.ports.store.delete(i.subject, i.ruleId);
+    }
+  }
+
+  /** One input from a device, in arrival order. */
+  handle(input: DeviceInput): void {
+    const routes = this.routes.get(input.type);
+    if (!routes) return;
+    const subject = this.ports.subjects(input.deviceId);
+    if (!subject) return;
+    const local = () => this.ports.local(input.at);
+    for (const route of routes) {
+      const id = route.kind.subject === 'resident' ? subject.residentId : subject.deviceId;
+      if (id === null || !inScope(route.rule.scope, subject, local)) continue;
+      this.step(route, `${route.kind.subject}:${id}`, subject, input);
+    }
+  }
+
+  /** Wakes every instance whose deadline is due by `now` (a clock jump forward wakes them all). */
+  runDue(now = this.ports.clock.now()): void {
+    for (let due = this.deadlines.popDue(now); due; due = this.deadlines.popDue(now)) {
+      const i = this.instances.get(due.key);
+      if (!i || i.wakeAt !== due.at) continue; // moved or gone since
+      const route = this.byId.get(i.ruleId);
+      const subject = this.ports.subjects(i.deviceId);
+      i.wakeAt = null;
+      if (!route || !subject) continue;
+      this.step(route, i.subject, subject, { type: 'tick', at: due.at });
+    }
+    if (this.deadlines.size > 4 * this.instances.size + 1024)
+      this.deadlines.compact((at, key) => this.instances.get(key)?.wakeAt === at);
+    this.arm();
+  }
+
+  /** Writes the batched state now (also every flushEveryMs, and on stop). */
+  flush(): void {
+    for (const key of this.dirty) {
+      const i = this.instances.get(key);
+      if (i) this.ports.store.put(i);
+    }
+    this.dirty.clear();
+    try {
+      this.ports.store.flush();
+    } catch (err) {
+      this.ports.log.error({ err }, 'could not save rule state; kept in memory for the next try');
+    }
+  }
+
+  private index(): void {
+    const kinds = this.ports.kinds ?? RULE_KINDS;
+    this.routes = new Map();
+    this.byId = new Map();
+    for (const rule of this.rules.rules) {
+      const kind = kinds.find((k) => k.name === rule.kind);
+      if (!kind || this.ports.skipKinds?.has(kind.name)) continue;
+      const route = { rule, kind };
+      this.byId.set(rule.id, route);
+      for (const type of kind.inputs) {
+        const list = this.routes.get(type) ?? [];
+        list.push(route);
+        this.routes.set(type, list);
+      }
+    }
+  }
+
+  private step({ rule, kind }: Route, subjectKey: string, subject: SubjectInfo, input: RuleInput): void {
+    const key = keyOf(subjectKey, rule.id);
+    const params = withOverrides(
+      rule.params,
+      subject.residentId === null ? undefined : rule.overrides[subject.residentId],
+    );
+    let i = this.instances.get(key);
+    if (!i) {
+      i = {
+        subject: subjectKey,
+        ruleId: rule.id,
+        deviceId: subject.deviceId,
+        state: undefined,
+        wakeAt: null,
+        openAlertId: null,
+      };
+      try {
+        i.state = kind.initial(params, input.at);
+      } catch (err) {
+        this.kindFailed(rule, subject, key, input, err);
+        return;
+      }
+      this.instances.set(key, i);
+    }
+    const openAlert = i.openAlertId === null ? null : this.ports.sink.openAlert(i.openAlertId);
+    if (!openAlert) i.openAlertId = null;
+    const ctx: StepContext = { local: this.ports.local, openAlert };
+    let result: ReturnType<AnyRuleKind['step']>;
+    try {
+      result = kind.step(i.state, input, params, ctx);
+    } catch (err) {
+      this.kindFailed(rule, subject, key, input, err);
+      return;
+    }
+    i.state = result.state;
+    if (input.type !== 'tick') i.deviceId = subject.deviceId;
+    if (result.wakeAt !== i.wakeAt) {
+      i.wakeAt = result.wakeAt;
+      if (result.wakeAt !== null) this.schedule(result.wakeAt, key);
+    }
+    this.markDirty(key);
+    for (const action of result.actions) this.apply(rule, i, subject, input.at, action);
+  }
+
+  private apply(rule: Rule, i: RuleInstance, subject: SubjectInfo, at: number, action: RuleAction): void {
+    const { sink, metrics, log } = this.ports;
+    const note = { ruleId: rule.id, reason: action.reason };
+    try {
+      switch (action.type) {
+        case 'raise': {
+          const id = sink.raise({
+            subject,
+            alertKind: action.alertKind,
+            priority: rule.priority ?? action.priority,
+            reason: action.reason,
+            detail: action.detail ?? {},
+            ruleId: rule.id,
+            rulesVersion: this.rules.version,
+            at,
+            settle: () => this.ports.store.putNow(i),
+          });
+          i.openAlertId = id;
+          this.ports.store.putNow(i);
+          this.dirty.delete(keyOf(i.subject, i.ruleId));
+          break;
+        }
+        case 'set-priority':
+          if (i.openAlertId !== null) sink.setPriority(i.openAlertId, action.priority, note);
+          break;
+        case 'clear':
+          if (
+            i.openAlertId !== null &&
+            sink.clear(i.openAlertId, action.by, subject.deviceId, note) !== 'latched'
+          )
+            i.openAlertId = null;
+          break;
+      }
+      metrics?.actions.inc({ rule: rule.id, action: action.type });
+    } catch (err) {
+      if (action.type !== 'raise') {
+        // Left as it was, the alert still reaches a carer, who closes it: the safe way to fail.
+        log.error({ err, rule: rule.id, alertId: i.openAlertId }, `rule ${action.type} failed`);
+        return;
+      }
+      log.error({ err, rule: rule.id, subject: i.subject }, 'raising a rule alert failed; retrying in 5 s');
+      this.ports.clock.setTimeout(() => {
+        if (this.running) this.apply(rule, i, subject, at, action);
+      }, RETRY_MS);
+    }
+  }
+
+  /** A kind that throws: logged, counted, and a person is told (unclassified), the others go on. */
+  private kindFailed(rule: Rule, subject: SubjectInfo, key: string, input: RuleInput, err: unknown): void {
+    const { log, metrics, sink, clock } = this.ports;
+    metrics?.kindErrors.inc({ rule: rule.id });
+    const last = this.lastUnclassified.get(key);
+    const now = clock.now();
+    if (last !== undefined && now - last < UNCLASSIFIED_EVERY_MS) return;
+    this.lastUnclassified.set(key, now);
+    log.error(
+      { err, rule: rule.id, kind: rule.kind, input: input.type },
+      'rule kind failed; unclassified alert raised',
+    );
+    try {
+      sink.raise({
+        // No zone: the zone's carers are not asked to debug a rule; the shift supervisor is.
+        subject: { ...subject, zoneId: null },
+        alertKind: 'unclassified',
+        priority: 'low',
+        reason: `rule ${rule.id} (${rule.kind}) failed on a ${input.type}`,
+        detail: { error: String((err as Error)?.message ?? err).slice(0, 200), zone: subject.zoneId },
+        ruleId: rule.id,
+        rulesVersion: this.rules.version,
+        at: input.at,
+        settle: () => {},
+      });
+    } catch (e) {
+      log.error({ err: e, rule: rule.id }, 'could not raise the unclassified alert');
+    }
+  }
+
+  private schedule(at: number, key: string): void {
+    this.deadlines.push(at, key);
+    if (this.running && (!this.timer || at < this.timer.at)) this.arm();
+  }
+
+  private arm(): void {
+    if (!this.running) return;
+    const next = this.deadlines.peek();
+    if (this.timer && this.timer.at === next) return;
+    if (this.timer) this.ports.clock.clearTimeout(this.timer.handle);
+    this.timer = undefined;
+    if (next === undefined) return;
+    // Never longer than a day: a timer beyond 2^31 ms fires at once in Node.
+    const ms = Math.min(Math.max(0, next - this.ports.clock.now()), 86_400_000);
+    this.timer = {
+      at: next,
+      handle: this.ports.clock.setTimeout(() => {
+        this.timer = undefined;
+        this.runDue();
+      }, ms),
+    };
+  }
+
+  /**
+   * Noted for the next batch. The flush timer runs only while something waits to be written: an
+   * idle gateway (or a test moving the clock on by months) has no timer every few seconds.
+   */
+  private markDirty(key: string): void {
+    this.dirty.add(key);
+    const every = this.ports.flushEveryMs ?? 5000;
+    if (every <= 0 || !this.running || this.flushTimer !== undefined) return;
+    this.flushTimer = this.ports.clock.setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, every);
+  }
+}
