@@ -7,6 +7,7 @@ import {
   daysLearned,
   expectedActivity,
   learn,
+  median,
   newBaseline,
   ready,
   risenAt,
@@ -32,7 +33,7 @@ export const InactivityParams = Type.Object(
       minimum: 0,
       default: 6,
       description:
-        'Absolute floor: hours whose usual activity is under this (a nap, the evening) never alert.',
+        'Absolute floor: a window touching an hour whose usual activity is under this (a nap, bedtime) never alerts.',
     }),
     fallbackActivity: Type.Number({
       minimum: 0,
@@ -53,7 +54,8 @@ export const InactivityParams = Type.Object(
     clearS: Type.Integer({
       minimum: 60,
       default: 300,
-      description: 'Activity back at twice the alert limit over this long clears the alert.',
+      description:
+        'Activity back at twice the alert limit (the median minute of this long) clears the alert.',
     }),
     ...baselineParams,
   },
@@ -116,10 +118,17 @@ function limitFor(
   p: InactivityParams,
 ): { limit: number; expected: number | null } | null {
   if (ready(s.baseline, p)) {
-    const expected = s.window.map((b) => expectedActivity(s.baseline, b[3]));
+    const byHour = new Map<number, number | null>();
+    const expected = s.window.map((b) => {
+      if (!byHour.has(b[3])) byHour.set(b[3], expectedActivity(s.baseline, b[3]));
+      return byHour.get(b[3])!;
+    });
     if (expected.every((x) => x !== null)) {
+      // A window that touches a quiet hour (a nap, bedtime) is not judged: the hourly baseline
+      // is too coarse to say where in that hour the quiet lies.
+      if (expected.some((x) => x < p.minExpected)) return null;
       const mean = expected.reduce((a, b) => a + b, 0) / expected.length;
-      return mean < p.minExpected ? null : { limit: p.ratio * mean, expected: mean };
+      return { limit: p.ratio * mean, expected: mean };
     }
   }
   return { limit: p.fallbackActivity, expected: null };
@@ -153,7 +162,9 @@ export const inactivity: RuleKind<InactivityParams, InactivityState> = {
     window = addReading(window, at, message.activity, ctx.local(at).hour, windowMin);
     const s: InactivityState = { ...state, guard, baseline, window };
     const [episode, actions] = judge(s, at, p, ctx);
-    return { state: { ...s, episode }, actions, wakeAt: null };
+    // Once activity is back, a new episode needs a whole new window (not the old still one).
+    const fresh = state.episode !== null && episode === null ? [] : s.window;
+    return { state: { ...s, window: fresh, episode }, actions, wakeAt: null };
   },
 };
 
@@ -170,9 +181,12 @@ function judge(
   if (s.episode !== null) {
     // Staff may have closed the alert already: the episode still lasts until activity returns,
     // so the same stretch of stillness is not raised twice.
-    const recent = meanOf(s.window.filter((b) => b[0] > Math.floor(at / MINUTE) - p.clearS / 60));
+    // The median minute, so one brisk reading after hours of stillness does not end the episode.
+    const recent = median(
+      s.window.filter((b) => b[0] > Math.floor(at / MINUTE) - p.clearS / 60).map((b) => b[1] / b[2]),
+    );
     if (recent === null || recent < 2 * s.episode.limit) return [s.episode, []];
-    const reason = `Activity is back (${round1(recent)} over the last ${Math.round(p.clearS / 60)} min).`;
+    const reason = `Activity is back (${round1(recent)} a minute over the last ${Math.round(p.clearS / 60)} min).`;
     return [null, ctx.openAlert === null ? [] : [{ type: 'clear', by: 'rule', reason }]];
   }
   const lt = ctx.local(at);

@@ -20,7 +20,10 @@ export const NotUpParams = Type.Object(
       default: 3600,
       description: 'Alert when the resident is not up by their usual rising time plus this, seconds.',
     }),
-    fallbackTime: TimeOfDay('The check time while the usual rising time is still being learned.', '09:00'),
+    fallbackTime: TimeOfDay(
+      'The check time while the usual rising time is still being learned (after late risers are up).',
+      '10:00',
+    ),
     minRiseDays: Type.Integer({
       minimum: 1,
       maximum: 28,
