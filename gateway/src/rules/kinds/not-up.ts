@@ -32,9 +32,9 @@ export const NotUpParams = Type.Object(
     }),
     maxGapS: Type.Integer({
       minimum: 60,
-      default: 600,
+      default: 1800,
       description:
-        'Readings older than this do not show whether the resident is up: the check waits for fresh ones.',
+        'Readings older than this (or a gap this long among them) no longer show whether the resident is up: the check waits for fresh ones. Long enough for a band that reports sparsely while still.',
     }),
     ...baselineParams,
   },

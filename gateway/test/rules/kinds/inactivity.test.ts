@@ -166,4 +166,3 @@ describe('inactivity', () => {
     expect(d.wakeAt).toBeNull();
   });
 });
-
