@@ -63,6 +63,7 @@ export function runKindsOverHistory(history: History, kinds: KindUnderTest[]): R
     const result = k.kind.step(inst.state, input, k.params, ctx);
     inst.state = ++steps % ROUND_TRIP_EVERY === 0 ? JSON.parse(JSON.stringify(result.state)) : result.state;
     inst.wakeAt = result.wakeAt;
+    if (result.wakeAt !== null) earliest = Math.min(earliest, result.wakeAt);
     for (const action of result.actions) apply(inst, action, k.kind.name, residentId, input.at);
   };
   const apply = (inst: Instance, action: RuleAction, rule: string, residentId: string, at: number) => {
@@ -76,7 +77,11 @@ export function runKindsOverHistory(history: History, kinds: KindUnderTest[]): R
       inst.openAlert = null;
     }
   };
+  const nextWake = () =>
+    Math.min(...[...instances.values()].map((i) => i.wakeAt ?? Number.POSITIVE_INFINITY));
+  let earliest = Number.POSITIVE_INFINITY;
   const tickUntil = (ts: number) => {
+    if (ts < earliest) return;
     for (const [id, inst] of instances) {
       while (inst.wakeAt !== null && inst.wakeAt <= ts) {
         const [rule, residentId] = id.split('\u0000') as [string, string];
@@ -86,6 +91,7 @@ export function runKindsOverHistory(history: History, kinds: KindUnderTest[]): R
         step(k, residentId, { type: 'tick', at });
       }
     }
+    earliest = nextWake();
   };
 
   for (const m of history.messages()) {
@@ -113,6 +119,8 @@ export interface KindScore {
   worstDelayS: number | null;
   falseAlerts: number;
   falsePerResidentWeek: number;
+  /** False alerts outside any incident of the resident (not, say, stillness after a fall). */
+  unexplained: number;
 }
 
 /**
@@ -129,7 +137,13 @@ export function score(history: History, raised: RaisedAlert[], alertKind: string
     const hit = mine.find((a) => inWindow(a, x));
     return hit ? [(hit.at - x.startTs) / 1000] : [];
   });
-  const falseAlerts = mine.filter((a) => !truth.incidents.some((x) => inWindow(a, x))).length;
+  const falseOnes = mine.filter((a) => !truth.incidents.some((x) => inWindow(a, x)));
+  const during = (a: RaisedAlert, x: Incident) =>
+    a.residentId === x.residentId &&
+    a.at >= x.startTs &&
+    a.at <= Math.max(x.endTs, x.startTs + x.deadlineS * 1000);
+  const unexplained = falseOnes.filter((a) => !truth.incidents.some((x) => during(a, x))).length;
+  const falseAlerts = falseOnes.length;
   const residentWeeks = (truth.residents.length * (truth.endTs - truth.startTs)) / (7 * 86_400_000);
   return {
     alertKind,
@@ -138,5 +152,6 @@ export function score(history: History, raised: RaisedAlert[], alertKind: string
     worstDelayS: delays.length ? Math.max(...delays) : null,
     falseAlerts,
     falsePerResidentWeek: Math.round((falseAlerts / residentWeeks) * 100) / 100,
+    unexplained,
   };
 }

@@ -6,7 +6,7 @@ import type { WristbandTelemetry } from '@careedge/edge';
  */
 
 /** Readings kept to recognise a redelivered one (QoS 1 repeats arrive close together). */
-const RECENT = 16;
+const RECENT = 8;
 /** A reading this much older than the last one is not "late" but a clock stepped back. */
 export const CLOCK_STEP_BACK_MS = 5 * 60_000;
 

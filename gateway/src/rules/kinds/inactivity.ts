@@ -170,6 +170,10 @@ export const inactivity: RuleKind<InactivityParams, InactivityState> = {
 
 type Episode = InactivityState['episode'];
 
+/** The median minute of the last `clearS`: one brisk reading after hours of stillness is not activity back. */
+const recentActivity = (window: Bucket[], at: number, p: InactivityParams) =>
+  median(window.filter((b) => b[0] > Math.floor(at / MINUTE) - p.clearS / 60).map((b) => b[1] / b[2]));
+
 /** The episode after this reading, and what to do about it. */
 function judge(
   s: InactivityState,
@@ -181,10 +185,7 @@ function judge(
   if (s.episode !== null) {
     // Staff may have closed the alert already: the episode still lasts until activity returns,
     // so the same stretch of stillness is not raised twice.
-    // The median minute, so one brisk reading after hours of stillness does not end the episode.
-    const recent = median(
-      s.window.filter((b) => b[0] > Math.floor(at / MINUTE) - p.clearS / 60).map((b) => b[1] / b[2]),
-    );
+    const recent = recentActivity(s.window, at, p);
     if (recent === null || recent < 2 * s.episode.limit) return [s.episode, []];
     const reason = `Activity is back (${round1(recent)} a minute over the last ${Math.round(p.clearS / 60)} min).`;
     return [null, ctx.openAlert === null ? [] : [{ type: 'clear', by: 'rule', reason }]];
@@ -200,6 +201,9 @@ function judge(
   const judged = limitFor(s, p);
   const mean = meanOf(s.window);
   if (judged === null || mean === null || mean >= judged.limit) return [null, []];
+  // Already moving again (the window lags behind): raising now would only clear at once.
+  const recent = recentActivity(s.window, at, p);
+  if (recent !== null && recent >= 2 * judged.limit) return [null, []];
   const minutes = Math.round(p.windowS / 60);
   const reason =
     judged.expected === null
