@@ -1,5 +1,6 @@
 import type { WristbandTelemetry } from '@careedge/edge';
 import type { History, Incident } from '@careedge/firmware-sim';
+import { parseSiteFile } from '../../src/register/register.js';
 import type { RuleAction, RuleKind, StepContext } from '../../src/rules/kind.js';
 import { localTimeIn } from './local-time.js';
 
@@ -37,7 +38,12 @@ export function runKindsOverHistory(history: History, kinds: KindUnderTest[]): R
   const { truth } = history;
   const local = localTimeIn(truth.timezone);
   const residentOf = new Map(truth.residents.map((r) => [r.deviceId, r.residentId]));
-  const flagged = new Set(truth.nightWanderingRisk);
+  // The subject attribute the engine passes, from the site file as the register reads it.
+  const flagged = new Set(
+    parseSiteFile(history.site.yaml, 'history.site.yaml')
+      .residents.filter((r) => r.nightWanderingRisk)
+      .map((r) => r.id),
+  );
   const instances = new Map<string, Instance>();
   const raised: RaisedAlert[] = [];
   let steps = 0;
