@@ -4,7 +4,7 @@ import type { LocalTime } from '../kind.js';
 /** A local time-of-day range in a rule's params, `HH:MM-HH:MM`; it may wrap midnight. */
 export const HoursRange = (description: string, fallback: string) =>
   Type.String({
-    pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$',
+    pattern: '^([01]\\d|2[0-3]):[0-5]\\d-(([01]\\d|2[0-3]):[0-5]\\d|24:00)$',
     default: fallback,
     description: `${description} Local wall-clock time, \`HH:MM-HH:MM\` (may wrap midnight).`,
   });
