@@ -104,6 +104,14 @@ describe('not-up', () => {
     expect(d.raises()).toHaveLength(1);
   });
 
+  it('raises nothing for a day without data, and checks the next day at the usual time', () => {
+    const d = learned(5);
+    // The band is silent from midnight after day 4 until 05:00 on day 6: nothing to judge day 5 by.
+    d.tickUntil(day(6));
+    d.readings(day(6) + 5 * HOUR, day(6) + 9 * HOUR, asleep);
+    expect(d.raises().map((r) => r.at)).toEqual([day(6) + 8 * HOUR]);
+  });
+
   it('checks by the wall clock on daylight-saving days', () => {
     // Learned in the week before 2026-03-29 (02:00 CET → 03:00 CEST) and before 2026-10-25.
     for (const [start, offset, change, after] of [
