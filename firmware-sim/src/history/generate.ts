@@ -1,3 +1,4 @@
+import { parse, stringify } from 'yaml';
 import { benchSite } from '../bench/bench-site.js';
 import { seededRandom } from '../random.js';
 import type { SimSite } from '../site/sim-site.js';
@@ -37,7 +38,7 @@ export interface GroundTruth {
   telemetryS: number;
   heartbeatS: number;
   residents: ResidentProfile[];
-  /** Residents the care team flags as at risk of night wandering (the site file has no such field). */
+  /** Residents the care team flags as at risk of night wandering (`nightWanderingRisk` in the site file too). */
   nightWanderingRisk: string[];
   deadlinesS: Record<IncidentKind, number>;
   incidents: Incident[];
@@ -85,6 +86,9 @@ export function generateHistory(options: HistoryOptions): History {
   // About one in five residents is flagged, and at least one, so night wandering can happen.
   const flagged = new Set<number>([Math.floor(siteRandom() * residents)]);
   for (let i = 0; i < residents; i++) if (siteRandom() < 0.2) flagged.add(i);
+  // The flag is the site file's, as a care team would set it.
+  const siteDoc = parse(site.yaml) as { residents: Array<{ nightWanderingRisk?: boolean }> };
+  for (const i of flagged) siteDoc.residents[i]!.nightWanderingRisk = true;
   const profiles = site.site.devices.map((device, i) =>
     makeProfile(
       { residentId: device.residentId!, deviceId: device.id },
@@ -125,7 +129,7 @@ export function generateHistory(options: HistoryOptions): History {
       incidents,
       gaps,
     },
-    site,
+    site: { yaml: stringify(siteDoc), site: site.site },
     messages: () => mergeByTime(bandHistories().map((h) => h.messages())),
   };
 }

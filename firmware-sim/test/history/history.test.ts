@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { validatePayload, type WristbandTelemetry } from '@careedge/edge';
 import { parseSimSite } from '@careedge/firmware-sim';
+import { parseSiteFile } from '@careedge/gateway';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateHistory, type HistoryOptions } from '../../src/history/generate.js';
@@ -315,5 +316,9 @@ describe('simulated resident history (ground truth for the anomaly rules)', () =
       truth.residents.map((r) => [r.deviceId, r.residentId]),
     );
     expect(truth.nightWanderingRisk.length).toBeGreaterThan(0);
+    const flagged = parseSiteFile(history.site.yaml, 'history.site.yaml')
+      .residents.filter((r) => r.nightWanderingRisk)
+      .map((r) => r.id);
+    expect(flagged).toEqual(truth.nightWanderingRisk);
   });
 });

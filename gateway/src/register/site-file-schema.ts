@@ -77,6 +77,12 @@ export const SiteFileSchema = Type.Object(
                   'Consent to forward wristband vitals (heart rate, activity, steps) to InfluxDB; default true. false: none leave the gateway (alerts still count, without vitals).',
               }),
             ),
+            nightWanderingRisk: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Flagged by the care team as at risk of wandering at night: the night-wandering rule watches this resident (default false).',
+              }),
+            ),
           },
           closed,
         ),

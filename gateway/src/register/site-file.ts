@@ -74,6 +74,7 @@ function normalize(doc: SiteFileDocument): SiteDefinition {
       name: r.name,
       roomId: r.room,
       ...(r.forwardVitals === false ? { forwardVitals: false } : {}),
+      ...(r.nightWanderingRisk === true ? { nightWanderingRisk: true } : {}),
     })),
     devices: (doc.devices ?? []).map((d) => ({
       id: d.id,

@@ -57,9 +57,13 @@ export class SiteRegister {
       rows<Room>('SELECT id, name, zone_id AS zoneId FROM register_rooms ORDER BY position'),
     );
     this.#residents = byId(
-      rows<Resident & { consent: number }>(
-        'SELECT id, name, room_id AS roomId, forward_vitals AS consent FROM register_residents ORDER BY position',
-      ).map(({ consent, ...r }) => (consent === 0 ? { ...r, forwardVitals: false as const } : r)),
+      rows<Resident & { consent: number; wandering: number }>(
+        'SELECT id, name, room_id AS roomId, forward_vitals AS consent, night_wandering_risk AS wandering FROM register_residents ORDER BY position',
+      ).map(({ consent, wandering, ...r }) => ({
+        ...r,
+        ...(consent === 0 ? { forwardVitals: false as const } : {}),
+        ...(wandering === 1 ? { nightWanderingRisk: true as const } : {}),
+      })),
     );
 
     this.#secretHashes = new Map();

@@ -81,6 +81,11 @@ const migrations = [
     name: 'register-3',
     sql: 'ALTER TABLE register_residents ADD COLUMN forward_vitals INTEGER NOT NULL DEFAULT 1',
   },
+  {
+    // Flagged at risk of night wandering (rules/kinds/night-wandering.ts): 0 unless the site file says so.
+    name: 'register-4',
+    sql: 'ALTER TABLE register_residents ADD COLUMN night_wandering_risk INTEGER NOT NULL DEFAULT 0',
+  },
 ];
 
 export function migrateRegister(db: Db): void {
@@ -121,7 +126,7 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
     zone: db.prepare('INSERT INTO register_zones (id, name, position) VALUES (?, ?, ?)'),
     room: db.prepare('INSERT INTO register_rooms (id, name, zone_id, position) VALUES (?, ?, ?, ?)'),
     resident: db.prepare(
-      'INSERT INTO register_residents (id, name, room_id, position, forward_vitals) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO register_residents (id, name, room_id, position, forward_vitals, night_wandering_risk) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     staff: db.prepare(
       'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position) VALUES (?, ?, ?, ?, ?, ?)',
@@ -140,7 +145,14 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
     for (const [i, z] of def.zones.entries()) insert.zone.run(z.id, z.name, i);
     for (const [i, r] of def.rooms.entries()) insert.room.run(r.id, r.name, r.zoneId, i);
     for (const [i, r] of def.residents.entries())
-      insert.resident.run(r.id, r.name, r.roomId, i, r.forwardVitals === false ? 0 : 1);
+      insert.resident.run(
+        r.id,
+        r.name,
+        r.roomId,
+        i,
+        r.forwardVitals === false ? 0 : 1,
+        r.nightWanderingRisk ? 1 : 0,
+      );
     for (const [i, s] of def.staff.entries()) {
       insert.staff.run(s.id, s.name, s.firstName, s.role, hashOf(s.credential), i);
     }

@@ -30,6 +30,8 @@ export interface Resident {
   roomId: string;
   /** false: the resident did not consent to vitals leaving the gateway (absent: consent). */
   forwardVitals?: false;
+  /** Flagged at risk of wandering at night (the night-wandering rule); absent: not flagged. */
+  nightWanderingRisk?: true;
 }
 
 export interface Device {
