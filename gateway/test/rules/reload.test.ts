@@ -64,10 +64,11 @@ describe('rules reload', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({
       file: 'rules.yaml',
-      rules: [
+      rules: expect.arrayContaining([
         { id: 'calls', kind: 'instant' },
         { id: 'device-offline', kind: 'heartbeat-missed' },
-      ],
+        { id: 'tachycardia', kind: 'vital-threshold' },
+      ]),
     });
     expect(ok.json().version).not.toBe(good);
     expect(await g.metric('careedge_rules_reloads_total', { result: 'ok' })).toBe(1);
