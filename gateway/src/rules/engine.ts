@@ -1,3 +1,4 @@
+import type { AlertKind } from '@careedge/edge';
 import type { Clock } from '../core/clock.js';
 import type { AlertSink } from './alert-sink.js';
 import { Deadlines } from './deadlines.js';
@@ -191,9 +192,14 @@ export class RuleEngine {
       }
       this.instances.set(key, i);
     }
-    const openAlert = i.openAlertId === null ? null : this.ports.sink.openAlert(i.openAlertId);
-    if (!openAlert) i.openAlertId = null;
-    const ctx: StepContext = { local: this.ports.local, openAlert };
+    const own = i.openAlertId === null ? null : this.ports.sink.openAlert(i.openAlertId);
+    if (!own) i.openAlertId = null;
+    const openAlert = kind.follows ? this.followed(kind.follows, subject) : own;
+    const ctx: StepContext = {
+      local: this.ports.local,
+      openAlert,
+      ...(subject.attributes ? { subject: subject.attributes } : {}),
+    };
     let result: ReturnType<AnyRuleKind['step']>;
     try {
       result = kind.step(i.state, input, params, ctx);
@@ -208,10 +214,24 @@ export class RuleEngine {
       if (result.wakeAt !== null) this.schedule(result.wakeAt, key);
     }
     this.markDirty(key);
-    for (const action of result.actions) this.apply(rule, i, subject, input.at, action);
+    // Priority changes and clearing act on the alert the kind was shown (a followed one included).
+    const target = openAlert?.id ?? null;
+    for (const action of result.actions) this.apply(rule, i, subject, input.at, action, target);
   }
 
-  private apply(rule: Rule, i: RuleInstance, subject: SubjectInfo, at: number, action: RuleAction): void {
+  /** The subject's open alert of the kind a rule follows up, whoever raised it. */
+  private followed(alertKind: AlertKind, subject: SubjectInfo): StepContext['openAlert'] {
+    return subject.residentId === null ? null : this.ports.sink.openAlertOf(subject.residentId, alertKind);
+  }
+
+  private apply(
+    rule: Rule,
+    i: RuleInstance,
+    subject: SubjectInfo,
+    at: number,
+    action: RuleAction,
+    target: number | null,
+  ): void {
     const { sink, metrics, log } = this.ports;
     const note = { ruleId: rule.id, reason: action.reason };
     try {
@@ -226,6 +246,7 @@ export class RuleEngine {
             ruleId: rule.id,
             rulesVersion: this.rules.version,
             at,
+            repeatOf: i.openAlertId,
             settle: () => this.ports.store.putNow(i),
           });
           i.openAlertId = id;
@@ -234,13 +255,11 @@ export class RuleEngine {
           break;
         }
         case 'set-priority':
-          if (i.openAlertId !== null) sink.setPriority(i.openAlertId, action.priority, note);
+          if (target !== null) sink.setPriority(target, action.priority, note);
           break;
         case 'clear':
-          if (
-            i.openAlertId !== null &&
-            sink.clear(i.openAlertId, action.by, subject.deviceId, note) !== 'latched'
-          )
+          if (target === null) break;
+          if (sink.clear(target, action.by, subject.deviceId, note) !== 'latched' && target === i.openAlertId)
             i.openAlertId = null;
           break;
       }
@@ -253,7 +272,7 @@ export class RuleEngine {
       }
       log.error({ err, rule: rule.id, subject: i.subject }, 'raising a rule alert failed; retrying in 5 s');
       this.ports.clock.setTimeout(() => {
-        if (this.running) this.apply(rule, i, subject, at, action);
+        if (this.running) this.apply(rule, i, subject, at, action, target);
       }, RETRY_MS);
     }
   }

@@ -52,6 +52,7 @@ export class RulesModule implements GatewayModule {
               residentId: c.resident?.id ?? null,
               roomId: c.room?.id ?? null,
               zoneId: c.zone?.id ?? null,
+              attributes: { nightWanderingRisk: c.resident?.nightWanderingRisk === true },
             }
           );
         },

@@ -63,6 +63,7 @@ export interface FallFollowupState {
 export const fallFollowup: RuleKind<FallFollowupParams, FallFollowupState> = {
   name: 'fall-followup',
   subject: 'resident',
+  follows: 'fall',
   inputs: ['event', 'telemetry'],
   params: FallFollowupParams,
   initial: () => ({ last: null, watch: null, lastFall: null }),
