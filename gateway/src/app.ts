@@ -119,6 +119,14 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     log.info({ site: siteId, siteFile, database: dbFile }, 'site register loaded');
 
     const metrics = createMetrics();
+    // Before the broker opens: a rules file that is not valid refuses the start (RulesFileError).
+    const ruleMetrics = ruleEngineMetrics(metrics.registry);
+    const rules = new RulesSource({
+      config,
+      clock,
+      log: log.child({ module: 'rules' }),
+      reloads: ruleMetrics.reloads,
+    });
     const journal = new AlarmJournal(db, clock);
     const journalLog = log.child({ module: 'journal' });
     const writeAhead = alarmWriteAhead(journal, journalLog, metrics.registry, (id) => {
@@ -142,13 +150,6 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       handsets,
     );
     const alerts = new AlertService(alertStore, register, bus, clock, metrics, planner, config.dispatch);
-    const ruleMetrics = ruleEngineMetrics(metrics.registry);
-    const rules = new RulesSource({
-      config,
-      clock,
-      log: log.child({ module: 'rules' }),
-      reloads: ruleMetrics.reloads,
-    });
     const ctx: GatewayContext = {
       config,
       siteId,

@@ -74,8 +74,8 @@ export class RuleEngine {
 
   /**
    * Restores every instance and its deadline (a deadline passed while stopped fires now). An
-   * instance whose rule is not in force is kept, inert, not deleted: at start the rules may be the
-   * fallback for a file that is not valid, and the fixed file must find its windows still open.
+   * instance whose rule is not in force is kept, inert, not deleted until the next reload: a rule
+   * taken out by mistake and put back finds its windows still open.
    */
   start(): void {
     this.running = true;
