@@ -32,9 +32,11 @@ import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister, type SiteRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
+import { RuleLearning } from './rules/learning.js';
 import { ruleEngineMetrics } from './rules/metrics.js';
 import { RulesModule } from './rules/rules-module.js';
 import { RulesSource } from './rules/source.js';
+import { SqliteRuleStateStore } from './rules/state-store.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
 import { Uplink } from './uplink/uplink.js';
 
@@ -68,6 +70,8 @@ export interface GatewayContext {
   planner: DispatchPlanner;
   /** The rules file in force (reloaded on change); the call rules and supervision read theirs from it. */
   rules: RulesSource;
+  /** What the baseline rules have learned per resident (HTTP). */
+  ruleLearning: RuleLearning;
   /** Named problems that make the gateway degraded (storage, clock); reported by health/. */
   health: Health;
 }
@@ -164,6 +168,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       alerts,
       planner,
       rules,
+      ruleLearning: new RuleLearning({ rules, store: new SqliteRuleStateStore(db), register }),
       health,
     };
 
