@@ -32,6 +32,7 @@ import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister, type SiteRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
+import { IngestRecorder } from './rules/recorder.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
 import { Uplink } from './uplink/uplink.js';
 
@@ -169,6 +170,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new HeartbeatSupervision(ctx),
       new Forwarding(ctx),
       new Uplink(ctx),
+      new IngestRecorder(ctx),
       new Ingest(ctx, journal, unrecorded),
     ];
     cleanups.push(await startModules(modules, clock, log));
