@@ -7,6 +7,7 @@ const FORMATS = {
   outage: 'running    |{bar}| {value}/{total} s | {phase} | telemetry {sent} | outbox {backlog} points',
   draining: 'draining   |{bar}| {value}/{total} points written | outbox {backlog} points',
   history: 'simulating |{bar}| {value}/{total} hours | {sent} messages',
+  catchUp: 'catching up |{bar}| {value}/{total} messages acknowledged (bands send what they kept)',
   replay: 'replaying  |{bar}| {value}/{total} hours | {sent} messages',
 } as const;
 

@@ -19,6 +19,11 @@ export interface BenchResult {
     lost: number;
     /** Where the lost ones went: publishes that failed at the band, and the gateway's other results. */
     failedAtBand: number;
+    /**
+     * Seconds from the end of the load until every message was acknowledged (bands send what they
+     * kept as their in-flight window allows); null: not within the wait, the rest counted lost.
+     */
+    catchUpS: number | null;
     notAccepted: Record<string, number>;
   };
   alarms: { sent: number; dispatched: number; lost: number };

@@ -214,14 +214,20 @@ export class LoadGenerator {
     return this.stats();
   }
 
-  /** Waits until every telemetry message is acknowledged and every SOS dispatched, or `maxMs`. */
-  async drain(maxMs: number): Promise<void> {
-    const until = this.now() + maxMs;
-    while (this.now() < until) {
+  /**
+   * Waits until every telemetry message is acknowledged and every SOS dispatched, or `maxMs`;
+   * returns how long that took, or null at the timeout.
+   */
+  async drain(maxMs: number, onProgress?: (s: LoadStats) => void): Promise<number | null> {
+    const start = this.now();
+    while (this.now() < start + maxMs) {
       const s = await this.refresh();
-      if (s.telemetryAcked + s.telemetryFailed >= s.telemetrySent && s.alarmsWaiting === 0) return;
+      onProgress?.(s);
+      if (s.telemetryAcked + s.telemetryFailed >= s.telemetrySent && s.alarmsWaiting === 0)
+        return this.now() - start;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    return null;
   }
 
   stats(): LoadStats {

@@ -38,11 +38,23 @@ export interface LeanBandOptions {
   keepaliveS?: number;
   /** First wait before reconnecting a lost connection; doubles up to 5 s. Default 250 ms. */
   reconnectMs?: number;
+  /**
+   * PUBLISHes written and not yet acknowledged at most; the rest wait in the band, in order.
+   * Default IN_FLIGHT_WINDOW.
+   */
+  window?: number;
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;
 const CLOSE_TIMEOUT_MS = 2_000;
+/** Messages a band keeps until acknowledged (written or waiting): its message ids, and its memory. */
 const MAX_IN_FLIGHT = 65_535;
+/**
+ * PUBLISHes a band has on the wire unacknowledged at most: Paho's clients default to 10 in
+ * flight, as do most device SDKs. A band that never waits (65,535 in flight) is not a band: it
+ * measures how much a gateway buffers, not what it handles.
+ */
+export const IN_FLIGHT_WINDOW = 10;
 
 /**
  * A wristband of the load generator that only sends: raw MQTT 3.1.1 on one TCP socket, the same
@@ -60,8 +72,14 @@ export class LeanBand {
   private closing = false;
   private seq = 0;
   private nextId = 0;
-  /** PUBLISHes not yet acknowledged, by message id, in the order they were made. */
+  /**
+   * PUBLISHes not yet acknowledged, by message id, in the order they were made: first those
+   * written, then those waiting for the window (or a connection), whose ids are in `unsent`.
+   */
   private readonly inFlight = new Map<number, Buffer>();
+  private unsent: number[] = [];
+  private unsentHead = 0;
+  private readonly window: number;
   /** The ids among them that are status or heartbeat, not telemetry. */
   private readonly control = new Set<number>();
   private readonly readings: BandReadings;
@@ -84,6 +102,7 @@ export class LeanBand {
     this.readings = new BandReadings(opts.random);
     this.bootAt = this.clock.now();
     this.reconnectDelay = opts.reconnectMs ?? 250;
+    this.window = opts.window ?? IN_FLIGHT_WINDOW;
     const url = new URL(opts.url);
     this.host = url.hostname;
     this.port = Number(url.port || 1883);
@@ -95,9 +114,19 @@ export class LeanBand {
     };
   }
 
-  /** Messages sent (or waiting for a connection) and not yet acknowledged. */
+  /** Messages sent (or waiting for the window or a connection) and not yet acknowledged. */
   get unacked(): number {
     return this.inFlight.size;
+  }
+
+  /** Messages waiting in the band for the window or a connection. */
+  get waiting(): number {
+    return this.unsent.length - this.unsentHead;
+  }
+
+  /** Written, unacknowledged: the first ones of inFlight. */
+  private get written(): number {
+    return this.inFlight.size - this.waiting;
   }
 
   /** Connects; fails with the broker's reason when the login is refused. No retry here. */
@@ -162,6 +191,8 @@ export class LeanBand {
       else this.opts.counts.failed++;
     }
     this.inFlight.clear();
+    this.unsent = [];
+    this.unsentHead = 0;
     this.control.clear();
   }
 
@@ -179,10 +210,25 @@ export class LeanBand {
     while (this.inFlight.has(id));
     this.nextId = id;
     const frame = publishFrame(topic, payload, id, retain);
+    const now = this.connected && this.waiting === 0 && this.written < this.window;
     this.inFlight.set(id, frame);
     if (control) this.control.add(id);
-    if (this.connected) this.write(frame);
+    if (now) this.write(frame);
+    else this.unsent.push(id);
     return true;
+  }
+
+  /** Writes waiting messages, oldest first, while the window has room. */
+  private pump(): void {
+    while (this.connected && this.waiting > 0 && this.written < this.window) {
+      const id = this.unsent[this.unsentHead++]!;
+      const frame = this.inFlight.get(id);
+      if (frame) this.write(frame);
+    }
+    if (this.unsentHead > 1024 && this.unsentHead * 2 > this.unsent.length) {
+      this.unsent = this.unsent.slice(this.unsentHead);
+      this.unsentHead = 0;
+    }
   }
 
   private publishStatus(state: 'online' | 'offline'): void {
@@ -289,6 +335,7 @@ export class LeanBand {
       return;
     }
     if (!this.control.delete(id)) this.opts.counts.acked++;
+    this.pump();
     if (this.inFlight.size === 0) this.onAllAcked?.();
   }
 
@@ -305,7 +352,8 @@ export class LeanBand {
     this.startKeepalive();
     // Resend what the last connection left unacknowledged (already marked DUP when it was lost),
     // then what was made while offline, in the order it was made.
-    for (const frame of this.inFlight.values()) this.write(frame);
+    this.forWritten((frame) => this.write(frame));
+    this.pump();
     this.publishStatus('online');
     this.settleConnect?.();
   }
@@ -318,9 +366,18 @@ export class LeanBand {
     this.stopKeepalive();
     if (this.closing || !this.established) return;
     this.trouble();
-    if (wasConnected) for (const frame of this.inFlight.values()) markDuplicate(frame);
+    if (wasConnected) this.forWritten(markDuplicate);
     this.reconnectTimer = setTimeout(() => this.reconnect(), this.reconnectDelay);
     this.reconnectDelay = Math.min(5_000, this.reconnectDelay * 2);
+  }
+
+  /** The messages written and not acknowledged, oldest first. */
+  private forWritten(fn: (frame: Buffer) => void): void {
+    let n = this.written;
+    for (const frame of this.inFlight.values()) {
+      if (n-- <= 0) return;
+      fn(frame);
+    }
   }
 
   private reconnect(): void {

@@ -233,6 +233,38 @@ describe('the lean band against the real gateway', () => {
     expect(telemetry.map((t) => t.seq)).toEqual([2, 3, 4]);
   });
 
+  it('keeps at most its window on the wire; the rest wait in the band, in order, through a reconnect', async () => {
+    telemetry.length = 0;
+    const r = await relay(gateway.mqttPort);
+    const counts = newCounts();
+    const b = new LeanBand({
+      url: r.url,
+      siteId: gateway.siteId,
+      ...BAND,
+      counts,
+      heartbeatS: false,
+      reconnectMs: 10,
+      window: 3,
+    });
+    await b.connect();
+    await until('`online` acked', () => b.unacked === 0);
+    r.hold();
+    for (let i = 0; i < 8; i++) b.telemetry();
+    expect(b.waiting, 'beyond the window: kept in the band').toBe(5);
+    await until('the gateway has the 3 written', () => telemetry.length === 3);
+    const written = () => r.published.filter((p) => p.packet.topic.endsWith('/telemetry')).length;
+    expect(written()).toBe(3);
+    r.cut();
+    r.release();
+    await until('all 8 acked after reconnecting', () => counts.acked === 8);
+    await b.close();
+    await r.close();
+    expect(b.waiting).toBe(0);
+    expect(counts).toEqual({ acked: 8, failed: 0, troubles: 1 });
+    // The 3 written went again (DUP, taken for what they are), then the 5 kept, in order.
+    expect(telemetry.map((t) => t.seq)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('counts an unexpected or oversized frame from the broker as trouble, and reconnects', async () => {
     const r = await relay(gateway.mqttPort);
     const counts = newCounts();

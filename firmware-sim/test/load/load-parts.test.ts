@@ -109,6 +109,7 @@ describe('bench site and target', () => {
         accepted: 70000,
         lost: 0,
         failedAtBand: 0,
+        catchUpS: 0.2,
         notAccepted: {},
       },
       alarms: { sent: 15, dispatched: 15, lost: 0 },

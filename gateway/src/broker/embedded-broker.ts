@@ -7,7 +7,7 @@ import { GATEWAY_USERNAME } from '../register/site-file-checks.js';
 import type { Principal } from '../register/types.js';
 import { mayPublish, maySubscribe } from './acl.js';
 import { ClientIdOwners } from './client-ids.js';
-import { parseLean, writePacketsLean } from './lean-packets.js';
+import { gateReads, parseLean, writePacketsLean } from './lean-packets.js';
 import { guardPacketSize } from './packet-size-guard.js';
 import { PublishRate } from './publish-rate.js';
 import { type BulkHandled, takeOverRouting } from './publish-routing.js';
@@ -328,6 +328,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     const client = broker.handle(socket);
     // The packet size is known to the lean parser too: above it, it leaves the packet to the guard.
     parseLean(client, opts.maxPacketBytes);
+    gateReads(client);
     if (opts.maxPacketBytes) {
       guardPacketSize(client, opts.maxPacketBytes, (bytes) =>
         report({

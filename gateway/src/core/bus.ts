@@ -25,12 +25,13 @@ export class EventBus<M extends { [K in keyof M]: unknown[] }> {
     this.listeners.set(event, list);
   }
 
-  /** Calls every listener of `event`; returns the owners whose listener threw (empty: all fine). */
-  emit<K extends keyof M & string>(event: K, ...args: M[K]): string[] {
-    const failed: string[] = [];
+  /** Calls every listener of `event`; returns the owners whose listener threw, with what it threw (empty: all fine). */
+  emit<K extends keyof M & string>(event: K, ...args: M[K]): { owner: string; err: unknown }[] {
+    const failed: { owner: string; err: unknown }[] = [];
     // A copy: a listener may register or remove listeners while it runs.
     for (const r of [...(this.listeners.get(event) ?? [])]) {
-      if (!this.call(event, r, args)) failed.push(r.owner);
+      const err = this.call(event, r, args);
+      if (err !== undefined) failed.push({ owner: r.owner, err });
     }
     return failed;
   }
@@ -39,7 +40,7 @@ export class EventBus<M extends { [K in keyof M]: unknown[] }> {
   deliver<K extends keyof M & string>(owner: string, event: K, ...args: M[K]): boolean {
     let ok = true;
     for (const r of [...(this.listeners.get(event) ?? [])]) {
-      if (r.owner === owner && !this.call(event, r, args)) ok = false;
+      if (r.owner === owner && this.call(event, r, args) !== undefined) ok = false;
     }
     return ok;
   }
@@ -53,13 +54,14 @@ export class EventBus<M extends { [K in keyof M]: unknown[] }> {
     }
   }
 
-  private call(event: string, r: Registration, args: unknown[]): boolean {
+  /** Runs one listener; returns what it threw (an error), or undefined when it did not throw. */
+  private call(event: string, r: Registration, args: unknown[]): unknown {
     try {
       r.fn(...args);
-      return true;
+      return undefined;
     } catch (err) {
       this.log.error({ err, event, owner: r.owner }, 'event listener failed');
-      return false;
+      return err ?? new Error('a listener threw undefined');
     }
   }
 }

@@ -29,3 +29,21 @@ export function probeStorage(db: Db): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * SQLite result codes that mean the storage itself failed (better-sqlite3 puts the extended code
+ * on the error: SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED …).
+ */
+const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/;
+
+/**
+ * The sentence of an error that says the storage failed ("database or disk is full"), else
+ * undefined. The failed write's own error is the best witness: on a full SD card the probe's
+ * rolled-back insert never reaches the disk (a WAL transaction writes nothing until its commit),
+ * so it succeeds while every commit that needs new space fails.
+ */
+export function storageFault(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !STORAGE_CODES.test(code)) return undefined;
+  return err instanceof Error ? err.message : code;
+}

@@ -63,16 +63,37 @@ export function encodeLine<M extends MeasurementName>(
   fields: Partial<Record<FieldOf<M>, number | boolean | undefined>>,
   timestampNs: string,
 ): string | undefined {
-  const { tagKeys, fields: specFields } = layoutOf(measurement);
+  return encodeAfterHead(lineHead(measurement, tags), measurement, fields, timestampNs);
+}
+
+/**
+ * A line's measurement and tags (`wristband_vitals,device_kind=…,site=…`): the same for every
+ * point of a device, so a caller may keep it and finish each point with encodeAfterHead.
+ */
+export function lineHead<M extends MeasurementName>(
+  measurement: M,
+  tags: Partial<Record<TagOf<M>, string | undefined>>,
+): string {
   let line: string = measurement;
   const t = tags as Record<string, string | undefined>;
-  for (const key of tagKeys) {
+  for (const key of layoutOf(measurement).tagKeys) {
     const v = t[key];
     if (v !== undefined && v !== '') line += `,${key}=${escapeTag(v)}`;
   }
+  return line;
+}
+
+/** The rest of a line after its head (see lineHead); undefined for a point with no field. */
+export function encodeAfterHead<M extends MeasurementName>(
+  head: string,
+  measurement: M,
+  fields: Partial<Record<FieldOf<M>, number | boolean | undefined>>,
+  timestampNs: string,
+): string | undefined {
+  let line = head;
   let sep = ' ';
   const f = fields as Record<string, number | boolean | undefined>;
-  for (const [key, type] of specFields) {
+  for (const [key, type] of layoutOf(measurement).fields) {
     const v = f[key];
     if (v === undefined) continue;
     const text = fieldValue(type, v);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Clock } from '../core/clock.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { PointClass } from './measurements.js';
 import type { FromWorker, OutboxStats, OutboxWorkerOptions, ToWorker } from './outbox-protocol.js';
@@ -32,6 +32,12 @@ const MAX_WAITING_ROUTINE = 120_000;
  * band's connection.
  */
 const MAX_ACK_WAIT_MS = 2000;
+/**
+ * A running worker that confirms nothing for this long while hand-overs wait is stuck (a hung
+ * write, a lock it never gets): it is terminated and started again, and what it had not confirmed
+ * is handed to the new one. A slow worker is not stuck: while it confirms, devices wait for it.
+ */
+const STUCK_AFTER_MS = 30_000;
 
 type Chunks = Extract<ToWorker, { type: 'chunks' }>;
 
@@ -70,6 +76,9 @@ export class Outbox {
   private exited: Promise<void> | undefined;
   /** Resolves Outbox.stop() once the worker said it stopped. */
   private saidStopped: (() => void) | undefined;
+  /** The oldest unconfirmed hand-over at the stuck-worker watchdog's last look. */
+  private oldestAtLastCheck: number | undefined;
+  private watchdog: unknown;
   /** The worker's latest totals; `undefined` until it reported. */
   stats: OutboxStats | undefined;
 
@@ -91,6 +100,14 @@ export class Outbox {
       maxWaitingRoutine?: number;
       /** A ticket gave up waiting for the worker (see MAX_ACK_WAIT_MS). */
       onTicketTimedOut?: () => void;
+      /**
+       * The stuck-worker watchdog's timers. Real time by default, whatever `clock` is: the worker
+       * is a real thread, and a gateway clock made to leap (tests, a clock set forward) must not
+       * make a busy worker look stuck.
+       */
+      watchdogClock?: Clock;
+      /** Default STUCK_AFTER_MS. */
+      stuckAfterMs?: number;
     },
   ) {}
 
@@ -103,6 +120,7 @@ export class Outbox {
       throw err;
     }
     this.schedule();
+    this.watch();
   }
 
   add(cls: PointClass, line: string): void {
@@ -142,17 +160,25 @@ export class Outbox {
       resolve = r;
     });
     let settled = false;
-    const timer = this.opts.clock.setTimeout(() => {
+    const expire = () => {
       // Stopping (the gateway shuts down, its broker next): nothing will store these points, and a
       // PUBACK now would tell the band they are safe. Left unanswered, the band sends them again
       // to the next gateway instance.
       if (settled || this.stopping) return;
+      // A running worker is only slow (InfluxDB, the card, a 2-core machine at 40,000 points a
+      // second): devices wait for it, and their waiting is what slows them down to its pace
+      // instead of growing this process's memory. The watchdog restarts one that is stuck.
+      if (this.worker) {
+        timer = this.opts.clock.setTimeout(expire, MAX_ACK_WAIT_MS);
+        return;
+      }
       settled = true;
       // Later devices get a ticket of their own, waited for and counted in turn.
       if (this.nextTicket === ticket) this.nextTicket = undefined;
       this.opts.onTicketTimedOut?.();
       resolve();
-    }, MAX_ACK_WAIT_MS);
+    };
+    let timer = this.opts.clock.setTimeout(expire, MAX_ACK_WAIT_MS);
     const ticket = {
       promise,
       resolve: () => {
@@ -238,6 +264,7 @@ export class Outbox {
     this.opts.clock.clearTimeout(this.timer);
     this.opts.clock.clearTimeout(this.restartTimer);
     this.opts.clock.clearTimeout(this.healthyTimer);
+    (this.opts.watchdogClock ?? systemClock).clearTimeout(this.watchdog);
     this.timer = undefined;
     // One being started again would otherwise be taken as the worker after this stop, and keep
     // the outbox file open and the process alive.
@@ -331,6 +358,30 @@ export class Outbox {
         },
       );
     }, delay);
+  }
+
+  /**
+   * Every stuckAfterMs: a running worker whose oldest unconfirmed hand-over is the one that was
+   * oldest at the last look has confirmed nothing for a whole interval, and goes.
+   */
+  private watch(): void {
+    const clock = this.opts.watchdogClock ?? systemClock;
+    const after = this.opts.stuckAfterMs ?? STUCK_AFTER_MS;
+    this.watchdog = clock.setTimeout(() => {
+      const worker = this.worker;
+      const oldest = this.unconfirmed.keys().next().value;
+      const stuck = worker !== undefined && oldest !== undefined && oldest === this.oldestAtLastCheck;
+      this.oldestAtLastCheck = oldest;
+      if (stuck) {
+        this.opts.log.error(
+          { waiting: this.unconfirmed.size, stuckS: after / 1000 },
+          'outbox worker confirmed nothing for a whole watchdog interval: terminating it, to start it again',
+        );
+        // Its exit is a death like any other (died → restart, unconfirmed hand-overs resent).
+        void worker.terminate();
+      }
+      if (!this.stopping) this.watch();
+    }, after);
   }
 
   private schedule(): void {

@@ -3,7 +3,7 @@ import type { AlertChange } from '../alerts/events.js';
 import type { Pseudonyms } from '../core/pseudonym.js';
 import type { FromDevice } from '../ingest/events.js';
 import type { DeviceContext } from '../register/types.js';
-import { encodeLine, LATEST_MS, nanos } from './line-protocol.js';
+import { encodeAfterHead, encodeLine, LATEST_MS, lineHead, nanos } from './line-protocol.js';
 import { classOf, type MeasurementName, type PointClass } from './measurements.js';
 
 export type PointSink = (cls: PointClass, line: string) => void;
@@ -18,6 +18,7 @@ const seconds = (from: number, to: number | null) => (to === null ? undefined : 
 export class PointEncoder {
   /** When each device's status was last forwarded from its telemetry (gateway clock). */
   private readonly statusSentAt = new Map<string, number>();
+  private readonly heads = new WeakMap<DeviceContext, { vitals: string; status: string }>();
 
   constructor(
     private readonly o: {
@@ -34,14 +35,14 @@ export class PointEncoder {
   telemetry({ source, message: m, receivedAt }: FromDevice<WristbandTelemetry>): void {
     if (!this.storable(m.ts)) return;
     const ts = nanos(m.ts, m.seq);
-    const tags = this.deviceTags(source);
+    const heads = this.headsOf(source);
     if (source.resident?.forwardVitals === false) this.o.withheld('no-consent');
     else
       this.emit(
         'wristband_vitals',
-        encodeLine(
+        encodeAfterHead(
+          heads.vitals,
           'wristband_vitals',
-          { site: tags.site, zone: tags.zone, device_kind: tags.device_kind, resident: tags.resident },
           { heart_rate_bpm: m.heartRateBpm, activity: m.activity, steps: m.steps },
           ts,
         ),
@@ -53,8 +54,36 @@ export class PointEncoder {
     this.statusSentAt.set(id, receivedAt);
     this.emit(
       'device_status',
-      encodeLine('device_status', tags, { battery_pct: m.batteryPct, rssi_dbm: m.rssiDbm, worn: m.worn }, ts),
+      encodeAfterHead(
+        heads.status,
+        'device_status',
+        { battery_pct: m.batteryPct, rssi_dbm: m.rssiDbm, worn: m.worn },
+        ts,
+      ),
     );
+  }
+
+  /**
+   * A device's line heads, made once per context: 20,000 readings a second would otherwise key,
+   * escape and join the same tags 20,000 times. A site file reload makes new contexts, and so
+   * new heads (a resident moved to another zone); the old ones go with their contexts.
+   */
+  private headsOf(source: DeviceContext): { vitals: string; status: string } {
+    let heads = this.heads.get(source);
+    if (!heads) {
+      const tags = this.deviceTags(source);
+      heads = {
+        vitals: lineHead('wristband_vitals', {
+          site: tags.site,
+          zone: tags.zone,
+          device_kind: tags.device_kind,
+          resident: tags.resident,
+        }),
+        status: lineHead('device_status', tags),
+      };
+      this.heads.set(source, heads);
+    }
+    return heads;
   }
 
   status({ source, message: m }: FromDevice<DeviceStatus>): void {

@@ -268,10 +268,10 @@ export class Ingest implements GatewayModule {
     const started = performance.now();
     const failed = this.ctx.bus.emit('device:event', event);
     this.metrics.eventProcessing.observe((performance.now() - started) / 1000);
-    for (const owner of failed) {
+    for (const { owner, err } of failed) {
       // The rules could not record it: retrying alone would keep an alarm from everyone until
       // storage recovers, so it also goes out from memory now.
-      if (owner === RULES) this.unrecorded?.failed(event);
+      if (owner === RULES) this.unrecorded?.failed(event, err);
       this.retry(owner, event, 1);
     }
   }

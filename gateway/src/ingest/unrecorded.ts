@@ -9,7 +9,7 @@ import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { GatewayModule } from '../core/module.js';
-import { probeStorage } from '../core/storage-probe.js';
+import { probeStorage, storageFault } from '../core/storage-probe.js';
 import type { MqttLink } from '../mqtt/link.js';
 import type { SiteRegister } from '../register/register.js';
 import type { FromDevice, IngestEvents } from './events.js';
@@ -104,10 +104,10 @@ export class UnrecordedAlarms implements GatewayModule {
   }
 
   /** Handling this device event failed; if it is an alarm, it goes out from memory now. */
-  failed(event: FromDevice<DeviceEvent>): void {
-    // A failed write is a storage problem when a write probe fails too; otherwise it was a bug
-    // elsewhere, and the alarm is still unrecorded, so it still goes out.
-    const reason = probeStorage(this.ctx.db);
+  failed(event: FromDevice<DeviceEvent>, err?: unknown): void {
+    // A failed write is a storage problem when SQLite said so, or a write probe fails too;
+    // otherwise it was a bug elsewhere, and the alarm is still unrecorded, so it still goes out.
+    const reason = storageFault(err) ?? probeStorage(this.ctx.db);
     if (reason) this.ctx.health.set('storage', reason);
     if (this.ctx.health.has('storage')) this.scheduleProbe();
     if (!ALARMS.has(event.message.type) || this.pending.has(event)) return;

@@ -312,10 +312,59 @@ describe('writePacketsLean', () => {
     expect(out.read(), 'still held').toBeNull();
     release();
     await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r)); // released PUBACKs leave through the paced writer
     expect([...(out.read() as Buffer)]).toEqual([0x40, 2, 0, 2, 0x40, 2, 0, 3, 0x40, 2, 0, 4]);
     mqttPacket.writeToStream({ cmd: 'puback', messageId: 5 }, out);
     await new Promise((r) => setImmediate(r));
     expect([...(out.read() as Buffer)], 'nothing held any more').toEqual([0x40, 2, 0, 5]);
+  });
+
+  it('writes released PUBACKs ahead of a later unheld one, in one write, when that one comes first', async () => {
+    writePacketsLean();
+    const out = new PassThrough();
+    let release!: () => void;
+    holdPuback(
+      out,
+      1,
+      new Promise<void>((r) => {
+        release = r;
+      }),
+    );
+    for (const messageId of [1, 2]) mqttPacket.writeToStream({ cmd: 'puback', messageId }, out);
+    release();
+    await Promise.resolve(); // released: waiting for the paced writer
+    mqttPacket.writeToStream({ cmd: 'puback', messageId: 3 }, out); // e.g. an alarm's: not paced
+    await new Promise((r) => process.nextTick(r));
+    expect([...(out.read() as Buffer)]).toEqual([0x40, 2, 0, 1, 0x40, 2, 0, 2, 0x40, 2, 0, 3]);
+    await new Promise((r) => setImmediate(r));
+    expect(out.read(), 'the paced writer finds nothing left to write').toBeNull();
+  });
+
+  it('releases the held PUBACKs of many connections through the paced writer, every one of them', async () => {
+    writePacketsLean();
+    const conns = Array.from({ length: 3000 }, () => new PassThrough());
+    let release!: () => void;
+    const until = new Promise<void>((r) => {
+      release = r;
+    });
+    conns.forEach((c, i) => {
+      holdPuback(c, (i % 60_000) + 1, until);
+      mqttPacket.writeToStream({ cmd: 'puback', messageId: (i % 60_000) + 1 }, c);
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(
+      conns.every((c) => c.read() === null),
+      'all held',
+    ).toBe(true);
+    release();
+    for (let turn = 0; turn < 1000 && conns.some((c) => c.readableLength === 0); turn++)
+      await new Promise((r) => setImmediate(r));
+    expect(
+      conns.map(
+        (c, i) =>
+          [...(c.read() as Buffer)].join() === `64,2,${((i % 60_000) + 1) >> 8},${((i % 60_000) + 1) & 0xff}`,
+      ),
+    ).not.toContain(false);
   });
 
   it('writes nothing to a connection destroyed before its PUBACKs left', async () => {

@@ -1,0 +1,93 @@
+import type { Worker } from 'node:worker_threads';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { silentLogger } from '../../src/core/logger.js';
+import { Outbox } from '../../src/forwarding/outbox.js';
+import { fakeClock } from '../helpers/fake-clock.js';
+import { eventually } from '../helpers/forwarding.js';
+import { outboxWorkerOptions } from '../helpers/outbox.js';
+
+const line = (n: number) => `stuck_probe,site=testsite value=${n}i ${1_790_000_000_000_000_000n + BigInt(n)}`;
+
+/**
+ * A device's PUBACK waits for its points to be in the outbox file. A worker that is running but
+ * slow (40,000 points a second on a 2-core machine) keeps devices waiting: that waiting is what
+ * slows them to its pace. Acknowledging after 2 s regardless let them send on, and the gateway's
+ * memory grew to 1.3 GB. A worker that confirms nothing at all is stuck, and is started again.
+ */
+describe('outbox worker that is slow or stuck', { timeout: 30_000 }, () => {
+  function outbox() {
+    const time = fakeClock();
+    const watchdog = fakeClock();
+    let timedOut = 0;
+    const failures: string[] = [];
+    const box = new Outbox({
+      clock: time.clock,
+      log: silentLogger(),
+      handOverMs: 50,
+      handOverPoints: 5000,
+      worker: outboxWorkerOptions(),
+      onStats: () => {},
+      onQueued: () => {},
+      onFailure: (err) => failures.push(err.message),
+      onTicketTimedOut: () => {
+        timedOut++;
+      },
+      watchdogClock: watchdog.clock,
+      stuckAfterMs: 30_000,
+    });
+    onTestFinished(() => box.stop());
+    /** From now on the running worker takes no hand-over: it never confirms one. */
+    const stall = () => {
+      const worker = (box as unknown as { worker: Worker }).worker;
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (m: { type: string }) => {
+        if (m.type !== 'chunks') post(m);
+      };
+    };
+    return { box, time, watchdog, stall, failures, timedOut: () => timedOut };
+  }
+
+  it('keeps a PUBACK waiting while the worker runs, however long, and counts nothing as unstored', async () => {
+    const o = outbox();
+    await o.box.start();
+    o.stall();
+    let acked = false;
+    o.box.add('routine', line(1));
+    void o.box.ackTicket().then(() => {
+      acked = true;
+    });
+    await o.time.tick(60_000); // the gateway's clock: 30 of the old 2-s limits
+    expect(acked).toBe(false);
+    expect(o.timedOut()).toBe(0);
+  });
+
+  it('terminates a worker that confirmed nothing for a whole watchdog interval; the new one stores what it had', async () => {
+    const o = outbox();
+    await o.box.start();
+    o.stall();
+    let acked = false;
+    o.box.add('routine', line(1));
+    void o.box.ackTicket().then(() => {
+      acked = true;
+    });
+    await o.time.tick(10);
+    await o.watchdog.tick(30_000); // first look: this hand-over is the oldest unconfirmed
+    expect(o.failures, 'one look is not enough: it may have been handed over a moment ago').toEqual([]);
+    await o.watchdog.tick(30_000); // still the oldest: stuck
+    await eventually(async () => expect(o.failures).toHaveLength(1));
+    await o.time.tick(1000); // the restart backoff
+    await eventually(async () => expect(acked).toBe(true));
+    expect(o.timedOut()).toBe(0);
+  });
+
+  it('leaves a worker alone that confirms, however slowly', async () => {
+    const o = outbox();
+    await o.box.start();
+    for (let round = 0; round < 3; round++) {
+      o.box.add('routine', line(round));
+      await new Promise<void>((resolve) => void o.box.ackTicket().then(resolve));
+      await o.watchdog.tick(30_000);
+    }
+    expect(o.failures).toEqual([]);
+  });
+});
