@@ -104,8 +104,10 @@ export class IngestRecorder implements GatewayModule {
     this.ctx.bus.removeOwner(this.name);
     this.ctx.clock.clearTimeout(this.timer);
     if (!this.files) return;
+    // What is waiting goes to the disk first: a restart loses nothing that was handed over.
+    await this.idle();
     this.flush();
-    await this.writing;
+    await this.idle();
     await this.files.close().catch(() => {});
     this.files = undefined;
     this.m.recording.set(0);

@@ -110,7 +110,13 @@ describe('ingest recorder (rules.record)', () => {
     expect(read[1]!.payload).toEqual({ seq: 1, ts: at - 1000, type: 'sos' });
     expect(lines[0]).toMatch(/^\{"ts":\d+,"deviceId":"wb-1","channel":"deviceTelemetry","payload":\{/);
     expect(await r.metric('careedge_recorder_messages_total', { result: 'written' })).toBe(4);
+
+    for (let i = 0; i < 5000; i++) r.telemetry(); // a write of 5,000 lines starts at once
+    r.telemetry('wb-3'); // and this one waits for it
     await r.rec.stop();
+    const last = r.recordings()[0]!.trimEnd().split('\n');
+    expect(last).toHaveLength(5005);
+    expect(last.at(-1), 'stopping writes what waited behind a write in flight').toContain('"wb-3"');
   });
 
   it('is off by default: no listener, no directory', async () => {
