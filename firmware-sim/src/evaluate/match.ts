@@ -5,9 +5,10 @@ import { INCIDENT_KINDS, type Incident, type IncidentKind } from '../history/typ
 
 /**
  * The alerts that detect each incident kind. A fall raises its alert at once, from the event
- * itself; what a rule adds is noticing no motion after it, so a fall-no-motion counts as
- * detected by a fall alert whose priority a rule raised afterwards, or one raised by a rule
- * other than the instant one (a follow-up rule of its own).
+ * itself; what a rule adds is noticing no motion after it and raising the alert's priority. So a
+ * fall-no-motion is detected when its fall alert is raised above the priority it was raised at
+ * (or a rule other than the instant one raised one); a fall alert raised at high priority already
+ * cannot go higher and has the urgency no motion calls for, so it detects at once.
  */
 export const DETECTED_BY: Record<IncidentKind, readonly AlertKind[]> = {
   'fall-no-motion': ['fall'],
@@ -71,13 +72,9 @@ const about = (a: ReplayAlert, i: Pick<Incident, 'residentId' | 'deviceId'>) =>
 function detectionTime(a: ReplayAlert, kind: IncidentKind): number | null {
   if (!DETECTED_BY[kind].includes(a.alertKind)) return null;
   if (kind !== 'fall-no-motion') return a.at;
-  if (a.ruleKind !== 'instant') return a.at;
-  let level = PRIORITY_RANK[a.priority];
-  for (const c of a.priorityChanges) {
-    if (PRIORITY_RANK[c.priority] > level) return c.at;
-    level = PRIORITY_RANK[c.priority];
-  }
-  return null;
+  if (a.ruleKind !== 'instant' || a.priority === 'high') return a.at;
+  const raised = a.priorityChanges.find((c) => PRIORITY_RANK[c.priority] > PRIORITY_RANK[a.priority]);
+  return raised?.at ?? null;
 }
 
 const median = (xs: number[]) => {

@@ -89,10 +89,16 @@ describe('evaluate: alerts matched to the ground truth', () => {
     expect(e.perKind.find((k) => k.kind === 'daytime-inactivity')!.falsePerResidentWeek).toBe(0.5);
   });
 
-  it("a fall is detected when a rule raises its alert's priority (no motion), not by the fall alert itself", () => {
+  it("a fall is detected when a rule raises its alert's priority (no motion), not by a lower fall alert itself", () => {
     const a = incident('fall-a', { kind: 'fall-no-motion', residentId: 'r-01' });
     const b = incident('fall-b', { kind: 'fall-no-motion', residentId: 'r-02', deviceId: 'wb-02' });
     const c = incident('fall-c', { kind: 'fall-no-motion', residentId: 'r-01', startTs: T0 + 3 * DAY });
+    const d = incident('fall-d', {
+      kind: 'fall-no-motion',
+      residentId: 'r-02',
+      deviceId: 'wb-02',
+      startTs: T0 + 4 * DAY,
+    });
     const fall = { alertKind: 'fall', ruleId: 'fall', ruleKind: 'instant', priority: 'medium' } as const;
     const e = evaluate(truth([a, b, c]), [
       alert(a.startTs, {
