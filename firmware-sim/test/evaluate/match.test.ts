@@ -100,12 +100,18 @@ describe('evaluate: alerts matched to the ground truth', () => {
       startTs: T0 + 4 * DAY,
     });
     const fall = { alertKind: 'fall', ruleId: 'fall', ruleKind: 'instant', priority: 'medium' } as const;
-    const e = evaluate(truth([a, b, c]), [
+    const r2 = { kind: 'resident', id: 'r-02' } as const;
+    const e = evaluate(truth([a, b, c, d]), [
       alert(a.startTs, {
         ...fall,
-        priorityChanges: [{ at: a.startTs + 240 * S, priority: 'high', reason: 'no motion' }],
+        priorityChanges: [{ at: a.startTs + 240 * S, priority: 'high', reason: 'still' }],
       }),
-      alert(b.startTs, { ...fall, subject: { kind: 'resident', id: 'r-02' } }), // never raised
+      // Lowered (motion, then a cancel): not the escalation no motion calls for.
+      alert(b.startTs, {
+        ...fall,
+        subject: r2,
+        priorityChanges: [{ at: b.startTs + 60 * S, priority: 'low', reason: 'cancel' }],
+      }),
       alert(c.startTs, fall),
       alert(c.startTs + 180 * S, {
         ...fall,
@@ -113,17 +119,19 @@ describe('evaluate: alerts matched to the ground truth', () => {
         ruleKind: 'fall-followup',
         priority: 'high',
       }),
+      alert(d.startTs, { ...fall, subject: r2, priority: 'high' }), // as urgent as it gets, at once
     ]);
     expect(verdicts(e)).toEqual([
       { verdict: 'detection', incidentId: 'fall-a', delayS: 240 },
       { verdict: 'incident', incidentId: 'fall-b' },
       { verdict: 'incident', incidentId: 'fall-c' },
       { verdict: 'detection', incidentId: 'fall-c', delayS: 180 },
+      { verdict: 'detection', incidentId: 'fall-d', delayS: 0 },
     ]);
     expect(e.perKind.find((k) => k.kind === 'fall-no-motion')).toMatchObject({
-      incidents: 3,
-      detected: 2,
-      medianDelayS: 210,
+      incidents: 4,
+      detected: 3,
+      medianDelayS: 180,
       worstDelayS: 240,
       missed: ['fall-b'],
     });
