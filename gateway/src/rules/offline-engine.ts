@@ -39,8 +39,11 @@ const nobody: DispatchPlanning = {
  *
  * Until the rules engine (issue 8 part 1) lands this runs the rules the gateway has today: the
  * call rules (`instant`) and heartbeat supervision (`heartbeat-missed`), with the gateway's
- * default config; a rules file is refused. With the engine: build it in `rules()` below from
- * `rulesFile`, and take ruleId / ruleKind from the alert (part 5) in `raised()`.
+ * default config; a rules file is refused. With the engine: config `rules.file = rulesFile`
+ * (checked first with loadRulesFile, so a bad file is refused rather than replaced by the
+ * example), a RulesSource in the context and a RulesModule after the two modules; in the
+ * listener, `reprioritised` adds a priority change and `condition-cleared` clears; in
+ * replayAlert, ruleId is `alert.ruleId` and ruleKind and subject come from the rule set.
  */
 export const openOfflineRules: OpenOfflineRules = async ({ site, rulesFile, startTs }) => {
   if (rulesFile !== undefined)
