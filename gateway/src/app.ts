@@ -33,6 +33,7 @@ import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister, type SiteRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
 import { ruleEngineMetrics } from './rules/metrics.js';
+import { IngestRecorder } from './rules/recorder.js';
 import { RulesModule } from './rules/rules-module.js';
 import { RulesSource } from './rules/source.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
@@ -183,6 +184,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new RulesModule({ ...ctx, ruleMetrics }),
       new Forwarding(ctx),
       new Uplink(ctx),
+      new IngestRecorder(ctx),
       new Ingest(ctx, journal, unrecorded),
     ];
     cleanups.push(await startModules(modules, clock, log));
