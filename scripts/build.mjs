@@ -39,6 +39,7 @@ function sourceHash() {
   const inputs = [
     ...files(join(root, 'gateway/src')),
     ...files(join(root, 'gateway/sites')),
+    join(root, 'gateway/rules.example.yaml'),
     ...files(join(root, 'edge/src')),
     join(root, 'package-lock.json'),
     join(root, 'gateway/package.json'),
@@ -83,6 +84,8 @@ await build({
 // app.ts finds the example site at ../sites/example.yaml from its own module: keep that true.
 mkdirSync(join(out, 'sites'), { recursive: true });
 cpSync(join(root, 'gateway/sites'), join(out, 'sites'), { recursive: true });
+// rules/file.ts finds the example rules beside the sources, or (bundled) at ../rules.example.yaml.
+cpSync(join(root, 'gateway/rules.example.yaml'), join(out, 'rules.example.yaml'));
 mkdirSync(join(out, 'gateway'), { recursive: true });
 for (const f of ['outbox-worker.js.map', 'outbox-worker.js', 'main.js.map', 'main.js'])
   renameSync(join(tmp, f), join(out, 'gateway', f));

@@ -34,6 +34,7 @@ import { openRegister, type SiteRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
 import { RuleLearning } from './rules/learning.js';
 import { ruleEngineMetrics } from './rules/metrics.js';
+import { IngestRecorder } from './rules/recorder.js';
 import { RulesModule } from './rules/rules-module.js';
 import { RulesSource } from './rules/source.js';
 import { SqliteRuleStateStore } from './rules/state-store.js';
@@ -189,6 +190,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new RulesModule({ ...ctx, ruleMetrics }),
       new Forwarding(ctx),
       new Uplink(ctx),
+      new IngestRecorder(ctx),
       new Ingest(ctx, journal, unrecorded),
     ];
     cleanups.push(await startModules(modules, clock, log));

@@ -14,3 +14,6 @@ export {
   SiteFileError,
 } from './register/site-file.js';
 export * from './register/types.js';
+export type { OfflineRules, OfflineRulesOptions, OpenOfflineRules, ReplayAlert } from './rules/offline.js';
+export { openOfflineRules } from './rules/offline-engine.js';
+export { type ReplayProgress, type ReplayRun, replayFile, replayMessages } from './rules/replay.js';

@@ -4,15 +4,25 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { hashSecret } from './register/credentials.js';
 import { SiteFileError } from './register/site-file.js';
 import { RulesFileError } from './rules/file.js';
+import { openOfflineRules } from './rules/offline-engine.js';
+import { runReplayCli } from './rules/replay-cli.js';
 
 const USAGE = `Usage:
   careedge-gateway [--config FILE] [--site FILE]   start the gateway
   careedge-gateway hash-secret SECRET              print the secretHash for a site file
+  careedge-gateway replay FILE [--rules A.yaml …]  run a recording through the rules (--help)
 
 Settings come from the config file (or CAREEDGE_CONFIG), then CAREEDGE_* environment variables;
 see "Configuration" in README.md.`;
 
 async function main(): Promise<number> {
+  // Its own options: parsed by the replay command, not here.
+  if (process.argv[2] === 'replay')
+    return runReplayCli(process.argv.slice(3), openOfflineRules, {
+      out: (text) => console.log(text),
+      err: (text) => console.error(text),
+      progressStream: process.stderr,
+    });
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

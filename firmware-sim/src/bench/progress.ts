@@ -8,6 +8,7 @@ const FORMATS = {
   draining: 'draining   |{bar}| {value}/{total} points written | outbox {backlog} points',
   history: 'simulating |{bar}| {value}/{total} hours | {sent} messages',
   catchUp: 'catching up |{bar}| {value}/{total} messages acknowledged (bands send what they kept)',
+  replay: 'replaying  |{bar}| {value}/{total} hours | {sent} messages',
 } as const;
 
 /**

@@ -131,7 +131,19 @@ export function generatorReport(
 }
 
 /** The scenario a run is checked against: the largest whose load it reaches. */
-export function targetFor(devices: number, ratePerDevice: number) {
+export function targetFor(devices: number, ratePerDevice: number, forwarded = false) {
+  // Twice what this class of machine takes with InfluxDB beside it (issue 7): nothing may be
+  // lost, the bands may wait (their windows) and catch up after, and alarms still come first.
+  if (forwarded && devices * ratePerDevice >= 40_000)
+    return {
+      name: '40,000 msg/s offered, forwarded (overload)',
+      devices: Math.ceil(40_000 / ratePerDevice),
+      ratePerDevice,
+      alarmP99Ms: 20,
+      peakRssMiB: null,
+      lost: 0,
+      overload: true,
+    };
   if (devices >= 5000 && ratePerDevice >= 4)
     return {
       name: '5,000 bands at 4 msg/s',
@@ -162,7 +174,11 @@ export function targetFor(devices: number, ratePerDevice: number) {
 
 export function checkTarget(r: Omit<BenchResult, 'target'>): BenchResult['target'] {
   const offered = r.devices * r.ratePerDevice;
-  const TARGET = targetFor(r.devices, r.ratePerDevice);
+  const TARGET: ReturnType<typeof targetFor> & { overload?: boolean } = targetFor(
+    r.devices,
+    r.ratePerDevice,
+    r.forwarding !== undefined,
+  );
   const checks: TargetCheck[] = [
     {
       what: 'load',
@@ -180,13 +196,24 @@ export function checkTarget(r: Omit<BenchResult, 'target'>): BenchResult['target
             pass: r.gateway.peakRssMiB !== null && r.gateway.peakRssMiB <= TARGET.peakRssMiB,
           },
         ]),
-    {
-      // The gateway keeps up: what it accepted per second is what was offered (1% for timing edges).
-      what: 'telemetry accepted',
-      target: `≥ 99% of ${offered} msg/s offered`,
-      actual: `${r.telemetry.acceptedPerS.toFixed(0)} msg/s`,
-      pass: r.telemetry.acceptedPerS >= offered * 0.99,
-    },
+    TARGET.overload
+      ? {
+          // More is offered than the machine takes: the bands wait and send the rest after.
+          what: 'bands caught up',
+          target: 'everything they kept acknowledged after the load',
+          actual:
+            r.telemetry.catchUpS === null
+              ? 'not within the drain timeout'
+              : `in ${r.telemetry.catchUpS.toFixed(1)} s (${r.telemetry.acceptedPerS.toFixed(0)} of ${offered} msg/s taken during the load)`,
+          pass: r.telemetry.catchUpS !== null,
+        }
+      : {
+          // The gateway keeps up: what it accepted per second is what was offered (1% for timing edges).
+          what: 'telemetry accepted',
+          target: `≥ 99% of ${offered} msg/s offered`,
+          actual: `${r.telemetry.acceptedPerS.toFixed(0)} msg/s`,
+          pass: r.telemetry.acceptedPerS >= offered * 0.99,
+        },
     {
       what: 'alarm latency p99',
       target: `≤ ${TARGET.alarmP99Ms} ms`,

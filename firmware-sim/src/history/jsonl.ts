@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { validatePayload } from '@careedge/edge';
+import { formatRecordedLine, parseRecordedLine } from '@careedge/edge';
 import type { HistoryMessage } from './types.js';
 
 /** Lines per write: big enough that a fortnight of 30 bands is not a million writes. */
@@ -32,7 +32,7 @@ export async function writeJsonLines(
     if (!ok) await once(out, 'drain');
   };
   for (const m of messages) {
-    lines.push(JSON.stringify({ ts: m.ts, deviceId: m.deviceId, channel: m.channel, payload: m.payload }));
+    lines.push(formatRecordedLine(m));
     tally.messages++;
     tally.perChannel[m.channel] = (tally.perChannel[m.channel] ?? 0) + 1;
     tally.lastTs = m.ts;
@@ -42,25 +42,8 @@ export async function writeJsonLines(
   return tally;
 }
 
-const CHANNELS: readonly string[] = ['deviceTelemetry', 'deviceEvent', 'deviceHeartbeat', 'deviceStatus'];
-
 /**
- * Reads back one line of the file, checked against the edge schemas: the inverse of the
- * writer, for the rules evaluation and tests. Throws naming `where` (file:line) and what is wrong.
+ * Reads back one line of the file, checked against the edge schemas (edge's parseRecordedLine):
+ * throws naming `where` (file:line) and what is wrong.
  */
-export function parseJsonLine(line: string, where = 'line'): HistoryMessage {
-  let value: Partial<HistoryMessage>;
-  try {
-    value = JSON.parse(line) as Partial<HistoryMessage>;
-  } catch (err) {
-    throw new Error(`${where}: not JSON (${(err as Error).message})`);
-  }
-  const { ts, deviceId, channel } = value;
-  if (typeof ts !== 'number' || typeof deviceId !== 'string' || !CHANNELS.includes(channel as string))
-    throw new Error(
-      `${where}: needs ts (number), deviceId (string) and a device channel (${CHANNELS.join(', ')})`,
-    );
-  const decoded = validatePayload(channel as HistoryMessage['channel'], value.payload);
-  if (!decoded.ok) throw new Error(`${where}: ${channel} payload: ${decoded.errors.join('; ')}`);
-  return value as HistoryMessage;
-}
+export const parseJsonLine: (line: string, where?: string) => HistoryMessage = parseRecordedLine;

@@ -1,13 +1,12 @@
-import type { ChannelMessage, UpChannel } from '@careedge/edge';
+import type { RecordedMessage } from '@careedge/edge';
 
 /**
  * One message a device sent, as the gateway would receive it: `ts` is when it arrived (for a last
  * will, when the broker published it; otherwise the device's own `payload.ts`), `payload` is
- * the wire payload of `channel` (edge's schemas; seq and ts included).
+ * the wire payload of `channel` (edge's schemas; seq and ts included). The line format of the
+ * gateway's own ingest recordings too (edge's `RecordedMessage`), so both replay the same way.
  */
-export type HistoryMessage = { ts: number; deviceId: string } & ChannelMessage<
-  Extract<UpChannel, 'deviceTelemetry' | 'deviceEvent' | 'deviceHeartbeat' | 'deviceStatus'>
->;
+export type HistoryMessage = RecordedMessage;
 
 export const INCIDENT_KINDS = [
   'fall-no-motion',

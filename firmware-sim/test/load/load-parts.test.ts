@@ -129,6 +129,29 @@ describe('bench site and target', () => {
     expect(slow.checks.filter((c) => !c.pass).map((c) => c.what)).toEqual(['alarm latency p99']);
     expect(checkTarget({ ...base, messagesLost: 1 }).met).toBe(false);
     expect(checkTarget({ ...base, devices: 500 }).met).toBe(false);
+
+    // Forwarded at 40,000 msg/s offered (overload): the bands may wait, but must catch up.
+    const forwarding = {
+      telemetryAccepted: 1_200_000,
+      vitalsInInflux: 1_200_000,
+      missing: 0,
+      duplicates: 0,
+      outboxEmptied: true,
+      pointsDropped: 0,
+    };
+    const overload = {
+      ...base,
+      devices: 10_000,
+      ratePerDevice: 4,
+      telemetry: { ...base.telemetry, acceptedPerS: 30_000, catchUpS: 14 },
+      forwarding,
+    };
+    const caughtUp = checkTarget(overload);
+    expect(caughtUp.name).toMatch(/overload/);
+    expect(caughtUp.met).toBe(true);
+    const behind = checkTarget({ ...overload, telemetry: { ...overload.telemetry, catchUpS: null } });
+    expect(behind.checks.filter((c) => !c.pass).map((c) => c.what)).toEqual(['bands caught up']);
+    expect(checkTarget({ ...overload, forwarding: { ...forwarding, missing: 1 } }).met).toBe(false);
   });
 
   it('checks 5,000 bands at 1 msg/s against p99 ≤ 5 ms and 200 MiB, and at 4 msg/s against p99 ≤ 20 ms', () => {

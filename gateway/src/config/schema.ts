@@ -120,6 +120,40 @@ export const ConfigSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+        record: Type.Object(
+          {
+            enabled: Type.Boolean({
+              default: false,
+              description:
+                'Record the accepted device stream (telemetry, events, heartbeats, status) as JSON lines, to replay a rule change on real data (`careedge replay`). Holds residents’ vitals: it stays on the gateway.',
+            }),
+            dir: Type.String({
+              default: '',
+              description: 'Directory of the recordings. Empty: <dataDir>/recordings.',
+            }),
+            maxFileMb: Type.Number({
+              minimum: 1,
+              maximum: 10_000,
+              default: 64,
+              description:
+                'A recording file is closed and a new one started at this size (about 300,000 messages).',
+            }),
+            keepFiles: Type.Integer({
+              minimum: 1,
+              maximum: 10_000,
+              default: 48,
+              description: 'Recording files kept; the oldest is deleted when a new one starts.',
+            }),
+            keepFreeMb: Type.Number({
+              minimum: 0,
+              maximum: 10_000_000,
+              default: 512,
+              description:
+                'Free space recording leaves on its disk, for the alarm database: below it the oldest recordings are deleted, and with none left recording pauses (logged once, in metrics) until there is room. 0: no reserve.',
+            }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

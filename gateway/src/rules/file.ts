@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dottedPath, formatSchemaErrors, type Priority } from '@careedge/edge';
@@ -9,8 +9,15 @@ import { readYaml } from '../core/yaml-lines.js';
 import { rulesFileSchema } from './file-schema.js';
 import { type AnyRuleKind, RULE_KINDS } from './kinds/index.js';
 
-/** The rules file that ships, used when `rules.file` is empty. */
-export const EXAMPLE_RULES = fileURLToPath(new URL('../../rules.example.yaml', import.meta.url));
+/**
+ * The rules file that ships, used when `rules.file` is empty: gateway/rules.example.yaml beside
+ * the sources, or dist/rules.example.yaml beside the bundle (dist/gateway/main.js), which is one
+ * folder less deep than this module.
+ */
+export const EXAMPLE_RULES = ((source: string) =>
+  existsSync(source) ? source : fileURLToPath(new URL('../rules.example.yaml', import.meta.url)))(
+  fileURLToPath(new URL('../../rules.example.yaml', import.meta.url)),
+);
 
 export interface RuleScope {
   zones?: string[];
