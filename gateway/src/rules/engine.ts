@@ -116,8 +116,22 @@ export class RuleEngine {
     const local = () => this.ports.local(input.at);
     for (const route of routes) {
       const id = route.kind.subject === 'resident' ? subject.residentId : subject.deviceId;
-      if (id === null || !inScope(route.rule.scope, subject, local)) continue;
+      if (id === null) {
+        this.roomEvent(route, subject, input, local);
+        continue;
+      }
+      if (!inScope(route.rule.scope, subject, local)) continue;
       this.step(route, `${route.kind.subject}:${id}`, subject, input);
+    }
+  }
+
+  /** A room device's event that a resident kind takes (roomEvents): to each resident of the room. */
+  private roomEvent(route: Route, subject: SubjectInfo, input: DeviceInput, local: () => LocalTime): void {
+    if (input.type !== 'event' || !route.kind.roomEvents?.includes(input.message.type)) return;
+    for (const r of subject.roomResidents?.() ?? []) {
+      const resident: SubjectInfo = { ...subject, residentId: r.residentId, attributes: r.attributes };
+      if (!inScope(route.rule.scope, resident, local)) continue;
+      this.step(route, `resident:${r.residentId}`, resident, input, { borrowed: true });
     }
   }
 
@@ -168,7 +182,14 @@ export class RuleEngine {
     }
   }
 
-  private step({ rule, kind }: Route, subjectKey: string, subject: SubjectInfo, input: RuleInput): void {
+  /** `borrowed`: the input is another device's (a room's button): the instance keeps its own device. */
+  private step(
+    { rule, kind }: Route,
+    subjectKey: string,
+    subject: SubjectInfo,
+    input: RuleInput,
+    opts: { borrowed?: boolean } = {},
+  ): void {
     const key = keyOf(subjectKey, rule.id);
     const params = withOverrides(
       rule.params,
@@ -208,7 +229,7 @@ export class RuleEngine {
       return;
     }
     i.state = result.state;
-    if (input.type !== 'tick') i.deviceId = subject.deviceId;
+    if (input.type !== 'tick' && !opts.borrowed) i.deviceId = subject.deviceId;
     if (result.wakeAt !== i.wakeAt) {
       i.wakeAt = result.wakeAt;
       if (result.wakeAt !== null) this.schedule(result.wakeAt, key);

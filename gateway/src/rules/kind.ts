@@ -93,6 +93,12 @@ export interface RuleKind<P, S> {
    * changes that alert (recorded on its audit trail).
    */
   readonly follows?: AlertKind;
+  /**
+   * Event types a resident kind also takes from the devices of the resident's room that belong
+   * to no resident (a care button's `cancel`: a wristband has no cancel key). The engine hands
+   * such an event to the instance of every resident of the room.
+   */
+  readonly roomEvents?: readonly DeviceEvent['type'][];
   /** TypeBox schema of the kind's parameters in the rules file (with defaults and descriptions). */
   readonly params: TSchema;
   /**

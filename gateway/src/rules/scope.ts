@@ -9,6 +9,8 @@ export interface SubjectInfo {
   zoneId: string | null;
   /** What the site file says about the resident that rules read (night-wandering's flag). */
   attributes?: SubjectAttributes;
+  /** A room's device (no resident): the residents of the room, for kinds taking its events (asked only then). */
+  roomResidents?: () => readonly { residentId: string; attributes?: SubjectAttributes }[];
 }
 
 /** Whether a local minute of day is in a window; from > to runs past midnight (22:00-06:00). */

@@ -147,6 +147,41 @@ describe('rules end to end', () => {
     });
   });
 
+  it("a fall followed by motion and a cancel at the room's care button lowers the fall alert (the default high), recorded", async () => {
+    g = await testGateway();
+    const band = await g.device('wb-1');
+    const button = await g.device('btn-n1');
+    const alice = await g.handset('alice');
+    await band.send('deviceEvent', { type: 'fall' });
+    const d = (await alice.next(onTopic('dispatch', { kind: 'fall' }))).payload;
+    await g.tick(20_000);
+    await send(band, { activity: 35, steps: 12 });
+    await button.send('deviceEvent', { type: 'cancel' });
+    await g.settled();
+    const fall = g.alerts.get(d.alertId as number);
+    expect(fall).toMatchObject({ priority: 'medium', state: 'dispatched', deviceId: 'wb-1' });
+    expect(trail(fall).find((e) => e.action === 'reprioritised')).toMatchObject({
+      actor: 'system',
+      detail: { from: 'high', to: 'medium', rule: 'fall-followup' },
+    });
+    // The resident in the other room is not followed up by this button.
+    expect(g.alerts.open().filter((a) => a.residentId === 'r2')).toEqual([]);
+  });
+
+  it('a cancel at the care button without motion after the fall lowers nothing', async () => {
+    g = await testGateway();
+    const band = await g.device('wb-1');
+    const button = await g.device('btn-n1');
+    const alice = await g.handset('alice');
+    await band.send('deviceEvent', { type: 'fall' });
+    const d = (await alice.next(onTopic('dispatch', { kind: 'fall' }))).payload;
+    await g.tick(20_000);
+    await send(band, { activity: 0 });
+    await button.send('deviceEvent', { type: 'cancel' });
+    await g.settled();
+    expect(g.alerts.get(d.alertId as number).priority).toBe('high');
+  });
+
   it('a resident flagged at risk of night wandering raises when moving about at night; one not flagged does not', async () => {
     const site = readFileSync(TEST_SITE, 'utf8').replace(
       '{ id: r1, name: Rose Tyler, room: n1 }',

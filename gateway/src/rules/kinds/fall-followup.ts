@@ -64,6 +64,8 @@ export const fallFollowup: RuleKind<FallFollowupParams, FallFollowupState> = {
   name: 'fall-followup',
   subject: 'resident',
   follows: 'fall',
+  // The cancel comes from the room's care button (reset key, pull cord): bands have none.
+  roomEvents: ['cancel'],
   inputs: ['event', 'telemetry'],
   params: FallFollowupParams,
   initial: () => ({ last: null, watch: null, lastFall: null }),
