@@ -215,10 +215,20 @@ export class RuleEngine {
     }
     const own = i.openAlertId === null ? null : this.ports.sink.openAlert(i.openAlertId);
     if (!own) i.openAlertId = null;
-    const openAlert = kind.follows ? this.followed(kind.follows, subject) : own;
+    // A followed alert is looked up (SQLite) only when the kind reads it: fall-followup does so
+    // only while it watches after a fall, not on every reading of every band.
+    let followed: { alert: StepContext['openAlert'] } | undefined;
+    const follows = kind.follows;
+    const openAlert = () => {
+      if (!follows) return own;
+      followed ??= { alert: this.followed(follows, subject) };
+      return followed.alert;
+    };
     const ctx: StepContext = {
       local: this.ports.local,
-      openAlert,
+      get openAlert() {
+        return openAlert();
+      },
       ...(subject.attributes ? { subject: subject.attributes } : {}),
     };
     let result: ReturnType<AnyRuleKind['step']>;
@@ -236,7 +246,8 @@ export class RuleEngine {
     }
     this.markDirty(key);
     // Priority changes and clearing act on the alert the kind was shown (a followed one included).
-    const target = openAlert?.id ?? null;
+    if (result.actions.length === 0) return;
+    const target = openAlert()?.id ?? null;
     for (const action of result.actions) this.apply(rule, i, subject, input.at, action, target);
   }
 
