@@ -24,7 +24,7 @@ export function forwardingMetrics(registry: Registry) {
     writeErrors: counter('careedge_forward_write_errors_total', 'Failed writes to InfluxDB (each retried).'),
     ackedUnstored: counter(
       'careedge_forward_acks_unstored_total',
-      'Times devices were acknowledged without their points in the outbox file, after waiting 2 s for a worker that was down.',
+      'Times devices were acknowledged without their points in the outbox file, after waiting 2 s for a worker that was down, or 5 s for a running one that had not stored them.',
     ),
     backlog: new Gauge({
       registers: [registry],
