@@ -9,7 +9,7 @@ export function forwardingMetrics(registry: Registry) {
     sent: counter('careedge_forward_points_sent_total', 'Points InfluxDB confirmed.'),
     dropped: counter(
       'careedge_forward_points_dropped_total',
-      'Routine points dropped, oldest first, because the outbox was full (or could not be written).',
+      'Routine points dropped, oldest first, because the outbox was full (or could not be written), or its worker was down or far behind.',
     ),
     deadLettered: counter(
       'careedge_forward_points_dead_lettered_total',

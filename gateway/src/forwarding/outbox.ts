@@ -21,8 +21,8 @@ const RESTART_MAX_MS = 60_000;
  */
 const HEALTHY_AFTER_MS = 60_000;
 /**
- * Routine points kept here while there is no worker to take them: about a minute of 2,000 bands
- * at 1 Hz. Beyond it the oldest routine points go, counted, as in a full outbox; alert, feedback
+ * Routine points kept here while there is no worker to take them, and handed to a running one
+ * not yet confirmed: about a minute of 2,000 bands at 1 Hz. Beyond it the oldest routine points go, counted, as in a full outbox; alert, feedback
  * and workload points are never dropped.
  */
 const MAX_WAITING_ROUTINE = 120_000;
@@ -114,9 +114,9 @@ export class Outbox {
       onFailure: (err: Error) => void;
       /** Points handed to the worker (counted per hand-over, not per point). */
       onQueued: (points: number) => void;
-      /** Routine points dropped here while no worker could take them. */
+      /** Routine points dropped here while no worker could take them (down, or lagging). */
       onDropped?: (points: number) => void;
-      /** Routine points kept here while there is no worker (default MAX_WAITING_ROUTINE). */
+      /** Routine points kept here while there is no worker, and unconfirmed by one that runs (default MAX_WAITING_ROUTINE). */
       maxWaitingRoutine?: number;
       /** A ticket gave up waiting for the worker (see MAX_ACK_WAIT_MS). */
       onTicketTimedOut?: () => void;
