@@ -98,6 +98,8 @@ export class Outbox {
   private oldestAtLastCheck: number | undefined;
   /** The worker running at that look: one started since has not had a whole interval yet. */
   private workerAtLastCheck: Worker | undefined;
+  /** The watchdog said the current worker failed: its exit is not said again. */
+  private stuckSaid = false;
   private watchdog: unknown;
   /** The worker's latest totals; `undefined` until it reported. */
   stats: OutboxStats | undefined;
@@ -353,6 +355,7 @@ export class Outbox {
         worker.off('error', failed).off('exit', early);
         this.starting = undefined;
         this.worker = worker;
+        this.stuckSaid = false;
         // A timer, not the wall clock, which may be set back.
         this.healthyTimer = this.opts.clock.setTimeout(() => {
           this.restartDelayMs = RESTART_MIN_MS;
@@ -370,7 +373,7 @@ export class Outbox {
       { err, retryInMs: this.restartDelayMs },
       'outbox worker died; points wait here and it is started again',
     );
-    this.opts.onFailure(err);
+    if (!this.stuckSaid) this.opts.onFailure(err);
     this.restartLater();
   }
 
@@ -418,7 +421,13 @@ export class Outbox {
           { waiting: this.unconfirmed.size, stuckS: after / 1000 },
           'outbox worker confirmed nothing for a whole watchdog interval: terminating it, to start it again',
         );
-        // Its exit is a death like any other (died → restart, unconfirmed hand-overs resent).
+        // Said now: a thread in a system call that never returns (a hung write on a failing card)
+        // does not exit when terminated. Its exit, if it comes, is a death like any other (died →
+        // restart, unconfirmed hand-overs resent).
+        if (!this.stuckSaid) {
+          this.stuckSaid = true;
+          this.opts.onFailure(new Error(`the outbox worker confirmed nothing for ${after / 1000} s`));
+        }
         void worker.terminate();
       }
       if (!this.stopping) this.watch();

@@ -107,7 +107,9 @@ describe('outbox worker that is slow or stuck', { timeout: 30_000 }, () => {
     await o.watchdog.tick(30_000); // first look: this hand-over is the oldest unconfirmed
     expect(o.failures, 'one look is not enough: it may have been handed over a moment ago').toEqual([]);
     await o.watchdog.tick(30_000); // still the oldest: stuck
-    await eventually(async () => expect(o.failures).toHaveLength(1));
+    expect(o.failures).toHaveLength(1);
+    await eventually(async () => expect((o.box as unknown as { worker?: Worker }).worker).toBeUndefined());
+    expect(o.failures, 'its exit is not said again').toHaveLength(1);
     await o.time.tick(1000); // the restart backoff
     await eventually(async () => expect(acked).toBe(true));
     expect(o.timedOut()).toBe(0);
