@@ -178,6 +178,7 @@ function simulateAlerts(
       excludeStaff: null,
       ruleId: null,
       rulesVersion: null,
+      heldBack: null,
     };
     const system: Actor = { kind: 'system' };
     const step = (at: number, action: AlertAction, change: Partial<Alert>, actor: Actor = system) => {
