@@ -19,7 +19,7 @@ export interface StormCounters {
  * would release and hold back alerts by turns.
  */
 export class StormWatch implements DispatchHolding {
-  /** Gateway times of the raises still in the window, oldest first. */
+  /** Gateway times of the raises still in the window, oldest first (after prune()). */
   private raises: number[] = [];
   private storming = false;
   private timer: unknown;
@@ -71,12 +71,13 @@ export class StormWatch implements DispatchHolding {
     this.raises.push(now);
   }
 
-  /** A raise leaves the window `windowS` after it. */
+  /**
+   * A raise leaves the window `windowS` after it. One "later" than now (the clock was stepped
+   * back) leaves it too: a storm then ends early, and what it held goes out, rather than late.
+   */
   private prune(now: number): void {
     const since = now - this.config.rules.storm.windowS * 1000;
-    let drop = 0;
-    while (drop < this.raises.length && this.raises[drop]! <= since) drop++;
-    if (drop > 0) this.raises.splice(0, drop);
+    this.raises = this.raises.filter((at) => at > since && at <= now);
   }
 
   /** When enough of the window's raises have left it for the count to fall below half the limit. */
