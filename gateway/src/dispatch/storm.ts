@@ -51,8 +51,9 @@ export interface StormDeps {
  * What an alert storm does with the alerts StormWatch holds back: lists them, as they come, in one
  * alert-summary alert to the shift supervisor (a repeat of it, not a new alert per batch), notes
  * in each held-back alert's trail where it went, and dispatches those still open once the storm
- * is over. A held-back alert stays open and visible all along, and one raised to high priority
- * while held goes out at once: nothing is dropped, and no handset gets sixty alerts in ten seconds.
+ * is over, paced. A held-back alert stays open and visible all along, and one raised to high
+ * priority while held goes out at once: nothing is dropped, and no handset gets sixty alerts in
+ * ten seconds.
  */
 export class AlertStorm implements GatewayModule {
   readonly name = 'alert-storm';
@@ -62,6 +63,8 @@ export class AlertStorm implements GatewayModule {
   /** Alerts the open summary lists. */
   private total = 0;
   private retry: unknown;
+  /** The next paced release after a storm. */
+  private releaser: unknown;
 
   constructor(
     private readonly ctx: StormDeps,
@@ -91,6 +94,7 @@ export class AlertStorm implements GatewayModule {
     this.watch.stop();
     if (this.retry !== undefined) this.ctx.clock.clearTimeout(this.retry);
     this.retry = undefined;
+    this.stopReleasing();
   }
 
   private onChange({ alert, action }: AlertChange): void {
@@ -174,29 +178,53 @@ export class AlertStorm implements GatewayModule {
       this.ctx.alerts.dispatch(summary.id, 'escalation', { reason: 'shift change' });
   }
 
-  /** The storm is over: what it held and is still open goes out, the most urgent first. */
+  /**
+   * The storm is over: what it held and is still open goes out, the most urgent first, at most
+   * `releasePerWindow` every window (a rate that is itself no storm), so the carers are not
+   * flooded after the storm instead of during it. A new storm pauses it; its end goes on with it.
+   */
   private release(): void {
+    this.stopReleasing();
+    if (this.watch.active) return;
     this.flush();
     const held = this.ctx.alerts
       .open()
       .filter(isHeld)
       .sort((a, b) => rank[b.priority] - rank[a.priority] || a.id - b.id);
-    const sent = held.filter((a) => this.dispatch(a, 'storm over'));
-    const failed = held.length - sent.length;
-    if (failed > 0) this.retryLater();
-    this.ctx.log.warn({ released: sent.length, failed, summaryId: this.summaryId }, 'alert storm over');
-    if (this.summaryId === null) return;
+    const batch = held.slice(0, this.releasePerWindow());
+    const sent = batch.filter((a) => this.dispatch(a, 'storm over'));
+    const waiting = held.length - sent.length;
+    if (waiting > 0) this.releaser = this.ctx.clock.setTimeout(() => this.release(), this.windowMs());
+    this.ctx.log.warn({ released: sent.length, waiting, summaryId: this.summaryId }, 'alert storm: released');
+    if (this.summaryId !== null) this.noteOver(this.summaryId, held.length);
+    this.summaryId = null;
+  }
+
+  private releasePerWindow(): number {
+    return Math.max(1, Math.ceil(this.ctx.config.rules.storm.alerts / 2) - 1);
+  }
+
+  private windowMs(): number {
+    return this.ctx.config.rules.storm.windowS * 1000;
+  }
+
+  /** The summary's trail: the storm is over, and how its held alerts go out. */
+  private noteOver(summaryId: number, open: number): void {
     try {
-      const summary = this.ctx.alerts.get(this.summaryId);
+      const { windowS } = this.ctx.config.rules.storm;
       this.ctx.alerts.stormChanges.note(
-        summary,
-        `storm over: ${sent.length} held-back alerts dispatched${failed > 0 ? `, ${failed} to retry` : ''}; the others it listed were closed meanwhile`,
-        { released: sent.map((a) => a.id) },
+        this.ctx.alerts.get(summaryId),
+        `storm over: ${open} held-back alerts still open are dispatched, the most urgent first, at most ${this.releasePerWindow()} every ${windowS} s; the others it listed were closed meanwhile`,
+        { stillOpen: open },
       );
     } catch (err) {
       this.ctx.log.error({ err }, 'could not note the end of the storm on its summary');
     }
-    this.summaryId = null;
+  }
+
+  private stopReleasing(): void {
+    if (this.releaser !== undefined) this.ctx.clock.clearTimeout(this.releaser);
+    this.releaser = undefined;
   }
 
   /** Its first dispatch, now; false if that failed (it stays held, and is tried again). */
@@ -210,13 +238,12 @@ export class AlertStorm implements GatewayModule {
     }
   }
 
-  /** After a failure (SQLite busy, storage trouble): list what waits, and release it if the storm is over. */
+  /** After a failure to summarise (SQLite busy, storage trouble): list what waits, soon. */
   private retryLater(): void {
     if (this.retry !== undefined) return;
     this.retry = this.ctx.clock.setTimeout(() => {
       this.retry = undefined;
-      if (this.watch.active) this.flush();
-      else this.release();
+      this.flush();
     }, RETRY_MS);
   }
 
