@@ -55,6 +55,12 @@ export class InfluxQL implements Builder<Dataquery> {
     return this;
   }
 
+  /** Rows with their tags as columns (a table panel), instead of one time series per tag set. */
+  table(): this {
+    this.target.resultFormat = 'table';
+    return this;
+  }
+
   build(): InfluxQLTarget {
     const t = { ...this.target, _implementsDataqueryVariant() {} } as InfluxQLTarget;
     Object.defineProperty(t, 'shape', { value: this.expected, enumerable: false });

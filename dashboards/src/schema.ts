@@ -57,9 +57,19 @@ export const kinds = (ks: readonly AlertKind[]) => `${alerts.tag('kind')} =~ /^(
 
 /**
  * Alerts the gateway raised on its own, before anyone pressed a button (the "love" heart:
- * anticipate): a fall the band detected, a device that went silent. Anomaly rules on the
- * resident's daily rhythm will add their kinds here.
+ * anticipate): a fall the band detected, a device that went silent, and what the anomaly rules
+ * saw in a resident's vitals and daily rhythm or in a band's care. Not `unclassified` (input no
+ * rule could place) nor `alert-summary` (a storm's list of other alerts).
  */
-export const PROACTIVE_KINDS = ['fall', 'device-offline'] as const satisfies readonly AlertKind[];
+export const PROACTIVE_KINDS = [
+  'fall',
+  'device-offline',
+  'vital-sign',
+  'inactivity',
+  'not-up',
+  'night-wandering',
+  'battery-low',
+  'not-worn',
+] as const satisfies readonly AlertKind[];
 /** An alert that is over: resolved with an outcome, or cancelled. */
 export const CLOSED = ['resolved', 'cancelled'] as const satisfies readonly AlertAction[];

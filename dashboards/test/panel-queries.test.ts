@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Influxd, startInfluxd } from '../../gateway/harness/influxd.js';
-import { shareWithin } from '../src/boards/care-operations.js';
+import { alertsByRule, shareWithin } from '../src/boards/care-operations.js';
 import { BOARDS } from '../src/index.js';
+import { PROACTIVE_KINDS } from '../src/schema.js';
 import { SERVICE_TARGETS } from '../src/service-figures.js';
 import { type MacroValues, queryPanels, substitute, targetsOf } from './helpers/grafana-macros.js';
 import { querySeries, writeLines } from './helpers/influx-series.js';
-import { SITE, type SimWeek, simulateWeek } from './helpers/sim-week.js';
+import { RULES_VERSIONS, SITE, type SimWeek, simulateWeek } from './helpers/sim-week.js';
 
 // Every panel's query against a real InfluxDB 1.x holding a simulated week of a small site.
 let influx: Influxd;
@@ -92,6 +93,35 @@ describe('what the panels say about the simulated week', () => {
     const [series] = await run(targetsOf(open)[0]!.query);
     expect(week.alerts.filter((a) => a.closedAt === null)).toHaveLength(1);
     expect(series!.values[0]![1]).toBe(1);
+  });
+
+  it('alerts by rule and rules version: one row per rule and version, the counts of the simulated alerts', async () => {
+    const [raised, cancelled] = targetsOf(alertsByRule().build()).map((t) => t.query);
+    const rows = async (q: string) =>
+      new Map((await run(q!)).map((s) => [`${s.tags!.rule}@${s.tags!.rules_version}`, s.values[0]![1]]));
+    const expected = (keep: (a: SimWeek['alerts'][number]) => boolean) => {
+      const m = new Map<string, number>();
+      for (const a of week.alerts.filter(keep)) {
+        const k = `${a.ruleId}@${a.rulesVersion}`;
+        m.set(k, (m.get(k) ?? 0) + 1);
+      }
+      return m;
+    };
+    const byRule = await rows(raised!);
+    expect(byRule).toEqual(expected(() => true));
+    // The rules change mid-week shows: each rule has a row before it and after it.
+    for (const rule of ['calls', 'device-offline', 'heart-rate', 'inactivity', 'battery-low'])
+      for (const v of RULES_VERSIONS) expect(byRule.get(`${rule}@${v}`), `${rule}@${v}`).toBeGreaterThan(0);
+    expect(await rows(cancelled!)).toEqual(expected((a) => a.state === 'cancelled'));
+  });
+
+  it('proactive alerts count the anomaly rules’ kinds with falls and device-offline', async () => {
+    const panels = queryPanels(BOARDS['service-quality']!().build());
+    const love = panels.find((p) => p.title?.startsWith('♥ Love'))!;
+    const [series] = await run(targetsOf(love)[0]!.query);
+    const proactive = week.alerts.filter((a) => (PROACTIVE_KINDS as readonly string[]).includes(a.kind));
+    expect(proactive.some((a) => a.kind === 'vital-sign' || a.kind === 'inactivity')).toBe(true);
+    expect(series!.values[0]![1]).toBe(proactive.length);
   });
 
   it('workload: the calls per person per shift add up to every accepted alert, one shift bucket per 12 h', async () => {

@@ -20,6 +20,8 @@ import { Dispatcher } from './dispatch/dispatcher.js';
 import { HandsetPresence } from './dispatch/handset-presence.js';
 import { DispatchPlanner } from './dispatch/plan.js';
 import { HandsetReplies } from './dispatch/replies.js';
+import { AlertStorm, stormCounters } from './dispatch/storm.js';
+import { StormWatch } from './dispatch/storm-watch.js';
 import type { GatewayEvents } from './events.js';
 import { Forwarding } from './forwarding/forwarding.js';
 import { ClockWatch } from './health/clock-watch.js';
@@ -154,7 +156,17 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       (err) => log.error({ err }, 'roster lookup failed; alert goes to nobody until its deadline retries'),
       handsets,
     );
-    const alerts = new AlertService(alertStore, register, bus, clock, metrics, planner, config.dispatch);
+    const stormWatch = new StormWatch(config, clock, stormCounters(metrics.registry));
+    const alerts = new AlertService(
+      alertStore,
+      register,
+      bus,
+      clock,
+      metrics,
+      planner,
+      config.dispatch,
+      stormWatch,
+    );
     const ctx: GatewayContext = {
       config,
       siteId,
@@ -182,6 +194,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new ClockWatch(ctx, opts.monotonic),
       unrecorded,
       new JournalPruning(journal, clock, journalLog),
+      new AlertStorm(ctx, stormWatch),
       dispatcher,
       new HandsetReplies(ctx, new AlertCommands(alerts, dispatcher, log.child({ module: 'commands' }))),
       new ReassuranceModule(ctx),

@@ -1,4 +1,5 @@
 import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as Table } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
 import { InfluxQL, refIds } from '../influxql.js';
 import { careedgeBoard, stat, steps } from '../panels.js';
@@ -111,16 +112,60 @@ export const escalations = () =>
     .span(24)
     .height(8);
 
+/**
+ * Per rule and rules file version (tags of every alert point): how many alerts, how many closed
+ * themselves or were cancelled, and how fast they were accepted, so a rules change can be judged
+ * by the same figures before and after it. One row per rule and version; Grafana joins the three
+ * queries on those two columns.
+ */
+export const alertsByRule = () => {
+  const rule = alerts.tag('rule');
+  const byRule = `${alerts.place} AND ${rule} =~ /./ AND $timeFilter GROUP BY ${rule}, ${alerts.tag('rules_version')}`;
+  const accept = alerts.field('accept_s');
+  const tags = ['rule', 'rules_version'];
+  return new Table()
+    .title('Alerts by rule and rules version')
+    .description(
+      'Alerts each rule raised under each version of the rules file (its content hash), how many were cancelled (cleared by the device or the rule, or reset), and the median and 90th percentile time to acceptance. Compare a rule across versions to judge a rules change.',
+    )
+    .targets(
+      refIds([
+        new InfluxQL(
+          `SELECT count(${id}) AS "raised" FROM ${alerts} WHERE ${action('raised')} AND ${byRule}`,
+          {
+            columns: ['raised'],
+            tags,
+          },
+        ).table(),
+        new InfluxQL(
+          `SELECT count(${id}) AS "cancelled" FROM ${alerts} WHERE ${action('cancelled')} AND ${byRule}`,
+          { columns: ['cancelled'], tags },
+        ).table(),
+        new InfluxQL(
+          `SELECT median(${accept}) AS "median accept s", percentile(${accept}, 90) AS "p90 accept s" FROM ${alerts} WHERE ${action('acknowledged')} AND ${byRule}`,
+          { columns: ['median accept s', 'p90 accept s'], tags },
+        ).table(),
+      ]),
+    )
+    .withTransformation({ id: 'merge', options: {} })
+    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true } } })
+    .span(24)
+    .height(8);
+};
+
 export function careOperations(): DashboardBuilder {
   const board = careedgeBoard(
     'care-operations',
     'CareEdge · Care operations',
-    'Open alerts, response times, the service figures as SLA tiles, escalations.',
+    'Open alerts, response times, the service figures as SLA tiles, escalations, alerts by rule and rules version.',
   )
     .withRow(new RowBuilder('Now'))
     .withPanel(openAlerts())
     .withPanel(responseTimes())
     .withRow(new RowBuilder('Service figures (share of alerts that made it)'));
   for (const t of SERVICE_TARGETS) board.withPanel(slaTile(t));
-  return board.withPanel(escalations());
+  return board
+    .withPanel(escalations())
+    .withRow(new RowBuilder('Rules (before and after a rules change)'))
+    .withPanel(alertsByRule());
 }

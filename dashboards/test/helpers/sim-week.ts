@@ -122,13 +122,20 @@ export function simulateWeek(from = Date.UTC(2026, 10, 16), seed = 7): SimWeek {
   return { from, to, lines, alerts, residents: bands.length };
 }
 
-const KINDS: [AlertKind, Priority][] = [
-  ['sos', 'high'],
-  ['fall', 'high'],
-  ['call', 'medium'],
-  ['call', 'low'],
-  ['device-offline', 'medium'],
+/** What raises alerts, with the rule (its id in the rules file) that raises each. */
+const KINDS: [AlertKind, Priority, string][] = [
+  ['sos', 'high', 'calls'],
+  ['fall', 'high', 'calls'],
+  ['call', 'medium', 'calls'],
+  ['call', 'low', 'calls'],
+  ['device-offline', 'medium', 'device-offline'],
+  ['vital-sign', 'medium', 'heart-rate'],
+  ['inactivity', 'medium', 'inactivity'],
+  ['battery-low', 'low', 'battery-low'],
 ];
+
+/** The rules file changes once, mid-week: its content hash before and after. */
+export const RULES_VERSIONS = ['1a2b3c4d5e6f', '6f5e4d3c2b1a'] as const;
 
 /** Staff on shift at `t` for a zone: day 07–19 anna (east) and ben (west), night dmitri and eve. */
 const responder = (t: number, zone: string) => {
@@ -151,7 +158,7 @@ function simulateAlerts(
   let id = 0;
   for (let t = from + 17 * MIN; t < to - 2 * HOUR; t += 2 * HOUR + Math.floor(random() * HOUR)) {
     const source = sources[Math.floor(random() * sources.length)]!;
-    const [kind, priority] = KINDS[Math.floor(random() * KINDS.length)]!;
+    const [kind, priority, ruleId] = KINDS[Math.floor(random() * KINDS.length)]!;
     const a: Alert = {
       id: ++id,
       kind,
@@ -176,8 +183,9 @@ function simulateAlerts(
       reminders: 0,
       handoverTo: null,
       excludeStaff: null,
-      ruleId: null,
-      rulesVersion: null,
+      ruleId,
+      rulesVersion: RULES_VERSIONS[t < (from + to) / 2 ? 0 : 1],
+      heldBack: null,
     };
     const system: Actor = { kind: 'system' };
     const step = (at: number, action: AlertAction, change: Partial<Alert>, actor: Actor = system) => {
@@ -217,7 +225,8 @@ function simulateAlerts(
       alerts.push({ ...a });
       continue; // still open: accepted, never closed
     }
-    if (kind === 'device-offline' && random() < 0.5) {
+    // A band back online, a battery charged: cleared by the device, nobody had to go.
+    if ((kind === 'device-offline' || kind === 'battery-low') && random() < 0.5) {
       at += MIN;
       step(at, 'cancelled', { state: 'cancelled', closedAt: at, outcome: 'cancelled' });
     } else {

@@ -88,6 +88,18 @@ export const UplinkAlertChange = Type.Object(
     arriveS: Seconds('Raise → arrival, seconds; null until attended.'),
     resolveS: Seconds('Raise → close, seconds; null while open.'),
     outcome: Type.Union([Outcome, Type.Literal('cancelled'), Type.Null()]),
+    ruleId: Type.Optional(
+      Id(
+        "The rule that raised it: its id in the site's rules file. Absent for an alert no rule raised (an alert-storm summary).",
+      ),
+    ),
+    rulesVersion: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{12}$',
+        description:
+          'Content hash of the rules file in force when it was raised: KPIs before and after a rules change compare by it.',
+      }),
+    ),
   },
   {
     $id: 'UplinkAlertChange',
@@ -167,6 +179,8 @@ export const uplinkExamples = {
     arriveS: null,
     resolveS: null,
     outcome: null,
+    ruleId: 'calls',
+    rulesVersion: '3f9a0c6b21de',
   } satisfies UplinkAlertChange,
   UplinkKpiSummary: {
     id: 'rosehill/kpi/1767261600000',

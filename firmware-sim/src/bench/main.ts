@@ -141,9 +141,16 @@ async function main(): Promise<number> {
       catchingUp.update(s.telemetryAcked + s.telemetryFailed),
     );
     catchingUp.stop();
-    const finalMetrics = parsePrometheus(await gateway.metrics());
-    const memory = gateway.memory();
+    // A band has its PUBACK a moment before the gateway counts the message (telemetry is handled
+    // in the check phase after the read, or the next one after an alarm), and a scrape can fall in
+    // between: read again until the count covers what was sent, for up to a second.
     const stats = load.stats();
+    let finalMetrics = parsePrometheus(await gateway.metrics());
+    for (let i = 0; i < 20 && sumOf(finalMetrics, ...ACCEPTED) < stats.telemetrySent; i++) {
+      await sleep(50);
+      finalMetrics = parsePrometheus(await gateway.metrics());
+    }
+    const memory = gateway.memory();
     const acceptedTotal = sumOf(finalMetrics, ...ACCEPTED);
     const internalP99 = histogramQuantileBound(finalMetrics, 'careedge_event_processing_seconds', 0.99);
 

@@ -48,6 +48,8 @@ export interface Alert {
   /** The rule that raised it (its id in the rules file), and the rules file's content hash then. */
   ruleId: string | null;
   rulesVersion: string | null;
+  /** Why its first dispatch waits (`storm`: summarised to the supervisor until the storm is over). */
+  heldBack: string | null;
 }
 
 /** Who did something: a device, a staff member, or the gateway itself. */

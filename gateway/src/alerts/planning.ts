@@ -24,3 +24,17 @@ export interface DispatchPlanning {
   /** Whether the staff member's handset said it is offline (so a message to it reaches nobody). */
   isOffline(staffId: string): boolean;
 }
+
+/**
+ * Whether a new alert's first dispatch waits. dispatch/ decides (an alert storm: its StormWatch
+ * implements this) and the composition root hands it over; by default nothing waits.
+ */
+export interface DispatchHolding {
+  /**
+   * Asked once for every new alert, inside the commit that records it (so it also counts the
+   * raise). Returns why the dispatch waits (kept on the alert as `heldBack`), or null. Never throws.
+   */
+  holdBack(alert: Pick<Alert, 'kind' | 'priority'>, now: number): string | null;
+}
+
+export const NEVER_HOLD: DispatchHolding = { holdBack: () => null };

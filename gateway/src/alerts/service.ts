@@ -8,10 +8,11 @@ import type { AlertChange, AlertEvents } from './events.js';
 import { AlertLedger } from './ledger.js';
 import { type AlertMetrics, alertMetrics } from './metrics.js';
 import { type Actor, type Alert, type AlertState, actorName, OPEN_STATES, type Priority } from './model.js';
-import type { DispatchPlanning } from './planning.js';
+import { type DispatchHolding, type DispatchPlanning, NEVER_HOLD } from './planning.js';
 import { RuleAlertChanges } from './rule-changes.js';
 import { isOpen } from './state-machine.js';
 import type { AlertStore } from './store.js';
+import { StormAlertChanges } from './storm-changes.js';
 
 export interface Trigger {
   kind: AlertKind;
@@ -67,6 +68,8 @@ export class AlertService {
   private readonly metrics: AlertMetrics;
   /** What the anomaly rules do to their own alerts besides raising them. */
   readonly ruleChanges: RuleAlertChanges;
+  /** What an alert storm does to its summary and to the alerts it holds back. */
+  readonly stormChanges: StormAlertChanges;
 
   constructor(
     private readonly store: AlertStore,
@@ -76,11 +79,13 @@ export class AlertService {
     metrics: Metrics,
     private readonly planner: DispatchPlanning,
     private readonly timeouts: OwnershipTimeouts,
+    private readonly holding: DispatchHolding = NEVER_HOLD,
   ) {
     this.metrics = alertMetrics(metrics.registry);
     this.metrics.openAlerts.set(this.store.open().length);
     this.ledger = new AlertLedger(store, bus, clock, this.metrics);
     this.ruleChanges = new RuleAlertChanges(this.ledger, planner, clock);
+    this.stormChanges = new StormAlertChanges(this.ledger, planner, clock);
   }
 
   get(id: number): Alert {
@@ -129,13 +134,16 @@ export class AlertService {
     }
     // One commit for the new alert and its first dispatch: durable before anyone is told, and
     // one fsync instead of two on the alarm path (an SD card's fsync can take tens of ms).
+    // A held-back alert (an alert storm) is recorded and announced, and dispatched later.
     const [raised, dispatched] = this.store.transaction(() => {
       t.settle?.();
+      const heldBack = this.holding.holdBack(t, now);
       // Raised when it arrived, not when it could be written (storage may have been down).
-      const id = this.store.insert(t, Math.min(t.at ?? now, now));
+      const id = this.store.insert({ ...t, heldBack }, Math.min(t.at ?? now, now));
       const detail = {
         kind: t.kind,
         priority: t.priority,
+        ...(heldBack ? { heldBack } : {}),
         ...(t.excludeStaff?.length ? { notAsked: t.excludeStaff } : {}),
         // Nothing open to join: raised, but marked, since it repeats an earlier (seq, ts).
         ...(t.retransmission ? { possibleRetransmission: true } : {}),
@@ -159,12 +167,12 @@ export class AlertService {
         detail,
         auditId,
       };
-      return [raisedChange, this.applyDispatch(id, 'new')] as const;
+      return [raisedChange, heldBack ? null : this.applyDispatch(id, 'new')] as const;
     });
     this.metrics.alertsRaised.inc({ kind: t.kind, priority: t.priority });
     this.metrics.openAlerts.inc();
     this.bus.emit('alert:changed', raised);
-    return { alert: this.ledger.finish(dispatched), created: true };
+    return { alert: dispatched ? this.ledger.finish(dispatched) : raised.alert, created: true };
   }
 
   /**
@@ -172,12 +180,20 @@ export class AlertService {
    * dispatched (left in `raised` by a crash), 'escalation' for the next step. Commits, then
    * announces.
    */
-  dispatch(id: number, reason: 'new' | 'escalation'): Alert {
-    return this.ledger.finish(this.store.transaction(() => this.applyDispatch(id, reason)));
+  dispatch(id: number, reason: 'new' | 'escalation', detail: Record<string, unknown> = {}): Alert {
+    return this.ledger.finish(this.store.transaction(() => this.applyDispatch(id, reason, [], detail)));
   }
 
-  /** `cannotGo`: staff the alert was just taken from, not to be asked on their own next. */
-  private applyDispatch(id: number, reason: 'new' | 'escalation', cannotGo: string[] = []): AlertChange {
+  /**
+   * `cannotGo`: staff the alert was just taken from, not to be asked on their own next. The first
+   * dispatch of a held-back alert ends its hold.
+   */
+  private applyDispatch(
+    id: number,
+    reason: 'new' | 'escalation',
+    cannotGo: string[] = [],
+    detail: Record<string, unknown> = {},
+  ): AlertChange {
     const now = this.clock.now();
     const current = this.get(id);
     const plan = this.planner.plan(current, reason === 'new' ? null : current.level, now, [
@@ -191,9 +207,9 @@ export class AlertService {
       reason === 'new' ? 'dispatched' : 'escalated',
       () => {
         for (const s of plan.staffIds) this.store.addTarget(id, plan.level, s, now);
-        return { level: plan.level, deadlineAt: plan.deadlineAt };
+        return { level: plan.level, deadlineAt: plan.deadlineAt, heldBack: null };
       },
-      { level: plan.level, to: plan.staffIds },
+      { level: plan.level, to: plan.staffIds, ...detail },
     );
   }
 

@@ -133,6 +133,15 @@ export const migrations = [
       ALTER TABLE alerts_archive ADD COLUMN rules_version TEXT;
     `,
   },
+  {
+    // Why an alert's first dispatch waits (an alert storm, dispatch/storm.ts): kept on the alert,
+    // so a restart neither sends it early nor forgets it.
+    name: 'alerts-held-1',
+    sql: `
+      ALTER TABLE alerts ADD COLUMN held_back TEXT;
+      ALTER TABLE alerts_archive ADD COLUMN held_back TEXT;
+    `,
+  },
 ];
 
 const columns: Record<keyof Alert, string> = {
@@ -161,6 +170,7 @@ const columns: Record<keyof Alert, string> = {
   excludeStaff: 'exclude_staff',
   ruleId: 'rule_id',
   rulesVersion: 'rules_version',
+  heldBack: 'held_back',
 };
 const ALERT_FIELDS = Object.entries(columns)
   .map(([k, c]) => `${c} AS ${k}`)
@@ -209,9 +219,9 @@ export class AlertStore {
       ),
       insert: db.prepare(
         `INSERT INTO alerts (kind, priority, state, device_id, resident_id, room_id, zone_id, raised_at,
-           updated_at, count, last_trigger_at, level, exclude_staff, rule_id, rules_version)
+           updated_at, count, last_trigger_at, level, exclude_staff, rule_id, rules_version, held_back)
          VALUES (@kind, @priority, 'raised', @deviceId, @residentId, @roomId, @zoneId, @at, @at, 1, @at, 0,
-           @excludeStaff, @ruleId, @rulesVersion)`,
+           @excludeStaff, @ruleId, @rulesVersion, @heldBack)`,
       ),
       audit: db.prepare(
         `INSERT INTO audit (alert_id, at, actor, action, from_state, to_state, detail)
@@ -310,6 +320,7 @@ export class AlertStore {
       excludeStaff?: string[];
       ruleId?: string;
       rulesVersion?: string;
+      heldBack?: string | null;
     },
     at: number,
   ): number {
@@ -326,6 +337,7 @@ export class AlertStore {
         excludeStaff: excludeStaff?.length ? excludeStaff.join(',') : null,
         ruleId: a.ruleId ?? null,
         rulesVersion: a.rulesVersion ?? null,
+        heldBack: a.heldBack ?? null,
       }).lastInsertRowid,
     );
   }

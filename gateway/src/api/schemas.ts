@@ -70,6 +70,12 @@ export const AlertSchema = Type.Object(
     rulesVersion: nullable(
       Type.String({ description: 'Content hash of the rules file in force when it was raised.' }),
     ),
+    heldBack: nullable(
+      Type.String({
+        description:
+          'Why its first dispatch waits: `storm` (an alert storm; summarised to the shift supervisor, dispatched when the storm is over).',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'An alert: what the resident raised and where it stands.' },
 );

@@ -154,6 +154,24 @@ export const ConfigSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+        storm: Type.Object(
+          {
+            alerts: Type.Integer({
+              minimum: 2,
+              default: 50,
+              description:
+                'An alert storm begins when this many new alerts (from every rule, calls included) were raised within `windowS`. While it lasts, high-priority alerts are still dispatched one by one; medium and low ones are held back from handsets and summarised to the shift supervisor in one alert-summary alert. Once the storm is over, those still open are dispatched, the most urgent first, at most alerts/2 − 1 per window.',
+            }),
+            windowS: Type.Integer({
+              minimum: 1,
+              maximum: 600,
+              default: 10,
+              description:
+                'The sliding window the storm counts raises in. The storm is over once fewer than half of `alerts` were raised within the last window.',
+            }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

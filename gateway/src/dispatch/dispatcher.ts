@@ -138,7 +138,8 @@ export class Dispatcher implements GatewayModule {
   private sweep(): void {
     try {
       for (const alert of this.ctx.alerts.open()) {
-        if (alert.state === 'raised' && !this.timers.has(alert.id))
+        // Held back in an alert storm: dispatch/storm.ts sends it when the storm is over.
+        if (alert.state === 'raised' && alert.heldBack === null && !this.timers.has(alert.id))
           this.schedule({ ...alert, deadlineAt: 0 });
         else if (alert.deadlineAt !== null && !this.timers.has(alert.id)) this.schedule(alert);
       }

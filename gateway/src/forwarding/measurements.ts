@@ -3,7 +3,8 @@
  * (points.ts) checks against and docs/time-series.md is generated from.
  *
  * Tags are bounded and never free text: the site, the zone, the device kind, an alert's kind,
- * priority and action (enumerations), and pseudonymous keys (a keyed HMAC, see pseudonym.ts) for
+ * priority and action (enumerations), the rule id and rules version (from the rules file, which
+ * the site writes and changes rarely), and pseudonymous keys (a keyed HMAC, see pseudonym.ts) for
  * residents, devices and staff — never a name or a room.
  *
  * Class: `routine` points (telemetry, sampled status and health) may be dropped, oldest first,
@@ -69,6 +70,9 @@ export const MEASUREMENTS = {
       priority: 'high, medium or low.',
       action: 'What happened: raised, dispatched, escalated, acknowledged, attended, resolved, cancelled …',
       resident: `${RESIDENT} Absent for alerts of a room.`,
+      rule: 'The rule that raised it: its id in the rules file (a few dozen at most, chosen by the site). Absent for an alert no rule raised (an alert-storm summary).',
+      rules_version:
+        'Content hash of the rules file in force when it was raised (12 hex digits). A new value only when the rules file changes, a few times a year, so rule × version stays small; compare KPIs before and after a change by it.',
     },
     fields: {
       alert_id: {

@@ -9,7 +9,7 @@ export function forwardingMetrics(registry: Registry) {
     sent: counter('careedge_forward_points_sent_total', 'Points InfluxDB confirmed.'),
     dropped: counter(
       'careedge_forward_points_dropped_total',
-      'Routine points dropped, oldest first, because the outbox was full (or could not be written).',
+      'Routine points dropped, oldest first, because the outbox was full (or could not be written), or its worker was down or far behind.',
     ),
     deadLettered: counter(
       'careedge_forward_points_dead_lettered_total',
@@ -24,7 +24,7 @@ export function forwardingMetrics(registry: Registry) {
     writeErrors: counter('careedge_forward_write_errors_total', 'Failed writes to InfluxDB (each retried).'),
     ackedUnstored: counter(
       'careedge_forward_acks_unstored_total',
-      'Times devices were acknowledged without their points in the outbox file, after waiting 2 s for a worker that was down.',
+      'Times devices were acknowledged without their points in the outbox file, after waiting 2 s for a worker that was down, or 5 s for a running one that had not stored them.',
     ),
     backlog: new Gauge({
       registers: [registry],

@@ -21,8 +21,8 @@ const RESTART_MAX_MS = 60_000;
  */
 const HEALTHY_AFTER_MS = 60_000;
 /**
- * Routine points kept here while there is no worker to take them: about a minute of 2,000 bands
- * at 1 Hz. Beyond it the oldest routine points go, counted, as in a full outbox; alert, feedback
+ * Routine points kept here while there is no worker to take them, and handed to a running one
+ * not yet confirmed: about a minute of 2,000 bands at 1 Hz. Beyond it the oldest routine points go, counted, as in a full outbox; alert, feedback
  * and workload points are never dropped.
  */
 const MAX_WAITING_ROUTINE = 120_000;
@@ -33,6 +33,16 @@ const MAX_WAITING_ROUTINE = 120_000;
  */
 const MAX_ACK_WAIT_MS = 2000;
 /**
+ * The longest a device waits for the PUBACK of telemetry a running worker has not stored yet.
+ * Devices waiting for a slow worker is what slows them to its pace (a band at 4 Hz fills its
+ * window of 10 in 2.5 s), but a band whose window is full cannot send its SOS meanwhile, and a
+ * connection with many PUBACKs held is not read: forwarding is optional, and the alarm path must
+ * not wait for a worker that confirms nothing (until the watchdog's second look, or for ever in a
+ * hung write no terminate() interrupts). Routine points beyond maxWaitingRoutine that a lagging
+ * worker has not confirmed wait here and are trimmed, counted, as when it is down.
+ */
+const MAX_ACK_WAIT_RUNNING_MS = 5000;
+/**
  * A running worker that confirms nothing for this long while hand-overs wait is stuck (a hung
  * write, a lock it never gets): it is terminated and started again, and what it had not confirmed
  * is handed to the new one. A slow worker is not stuck: while it confirms, devices wait for it.
@@ -40,6 +50,8 @@ const MAX_ACK_WAIT_MS = 2000;
 const STUCK_AFTER_MS = 30_000;
 
 type Chunks = Extract<ToWorker, { type: 'chunks' }>;
+
+const routinePoints = (m: Chunks) => m.chunks.reduce((n, c) => n + (c.class === 'routine' ? c.points : 0), 0);
 
 /**
  * The main thread's side of the outbox: it only collects line-protocol strings and hands them to
@@ -57,6 +69,12 @@ export class Outbox {
   private readonly pending: Record<PointClass, string[]> = { routine: [], precious: [] };
   /** Hand-overs the worker has not confirmed storing, by their number. */
   private readonly unconfirmed = new Map<number, Chunks>();
+  /**
+   * Routine points among them. A worker that lags (slow, or stuck until the watchdog) by
+   * maxWaitingRoutine gets no more: the rest wait here, trimmed as when it is down, so devices
+   * acknowledged after MAX_ACK_WAIT_RUNNING_MS do not grow this process's memory.
+   */
+  private unconfirmedRoutine = 0;
   private handOvers = 0;
   private timer: unknown;
   private restartTimer: unknown;
@@ -78,6 +96,10 @@ export class Outbox {
   private saidStopped: (() => void) | undefined;
   /** The oldest unconfirmed hand-over at the stuck-worker watchdog's last look. */
   private oldestAtLastCheck: number | undefined;
+  /** The worker running at that look: one started since has not had a whole interval yet. */
+  private workerAtLastCheck: Worker | undefined;
+  /** The watchdog said the current worker failed: its exit is not said again. */
+  private stuckSaid = false;
   private watchdog: unknown;
   /** The worker's latest totals; `undefined` until it reported. */
   stats: OutboxStats | undefined;
@@ -94,9 +116,9 @@ export class Outbox {
       onFailure: (err: Error) => void;
       /** Points handed to the worker (counted per hand-over, not per point). */
       onQueued: (points: number) => void;
-      /** Routine points dropped here while no worker could take them. */
+      /** Routine points dropped here while no worker could take them (down, or lagging). */
       onDropped?: (points: number) => void;
-      /** Routine points kept here while there is no worker (default MAX_WAITING_ROUTINE). */
+      /** Routine points kept here while there is no worker, and unconfirmed by one that runs (default MAX_WAITING_ROUTINE). */
       maxWaitingRoutine?: number;
       /** A ticket gave up waiting for the worker (see MAX_ACK_WAIT_MS). */
       onTicketTimedOut?: () => void;
@@ -126,7 +148,7 @@ export class Outbox {
   add(cls: PointClass, line: string): void {
     const list = this.pending[cls];
     list.push(line);
-    if (!this.worker) {
+    if (!this.worker || this.lagging) {
       // Trimmed at each hand-over (every handOverMs) and here only at twice the cap: cutting one
       // point off the front of 120,000 per point added would cost 20,000 array moves a second.
       if (list.length > 2 * this.maxWaiting) this.dropOldestWaiting();
@@ -137,6 +159,11 @@ export class Outbox {
 
   private get maxWaiting(): number {
     return this.opts.maxWaitingRoutine ?? MAX_WAITING_ROUTINE;
+  }
+
+  /** Not while stopping: the worker then stores all that is left before it stops. */
+  private get lagging(): boolean {
+    return !this.stopping && this.unconfirmedRoutine >= this.maxWaiting;
   }
 
   /** With no worker: the oldest routine points beyond the cap go, counted. */
@@ -160,16 +187,20 @@ export class Outbox {
       resolve = r;
     });
     let settled = false;
+    /** Of the timers set so far. */
+    let waited = MAX_ACK_WAIT_MS;
     const expire = () => {
       // Stopping (the gateway shuts down, its broker next): nothing will store these points, and a
       // PUBACK now would tell the band they are safe. Left unanswered, the band sends them again
       // to the next gateway instance.
       if (settled || this.stopping) return;
-      // A running worker is only slow (InfluxDB, the card, a 2-core machine at 40,000 points a
-      // second): devices wait for it, and their waiting is what slows them down to its pace
-      // instead of growing this process's memory. The watchdog restarts one that is stuck.
-      if (this.worker) {
-        timer = this.opts.clock.setTimeout(expire, MAX_ACK_WAIT_MS);
+      // A running worker may only be slow (InfluxDB, the card, a 2-core machine at 40,000 points
+      // a second): devices wait for it, up to MAX_ACK_WAIT_RUNNING_MS, and their waiting slows
+      // them down to its pace. The watchdog restarts one that is stuck.
+      const more = this.worker ? Math.min(MAX_ACK_WAIT_MS, MAX_ACK_WAIT_RUNNING_MS - waited) : 0;
+      if (more > 0) {
+        waited += more;
+        timer = this.opts.clock.setTimeout(expire, more);
         return;
       }
       settled = true;
@@ -209,10 +240,13 @@ export class Outbox {
       this.dropOldestWaiting();
       return;
     }
-    const ticket = this.nextTicket;
-    this.nextTicket = undefined;
+    const lagging = this.lagging;
+    if (lagging) this.dropOldestWaiting();
+    // Routine points held back are not stored by this hand-over: their ticket waits for a later one.
+    const ticket = lagging && this.pending.routine.length > 0 ? undefined : this.nextTicket;
+    if (ticket) this.nextTicket = undefined;
     const chunks = (['precious', 'routine'] as const)
-      .filter((c) => this.pending[c].length > 0)
+      .filter((c) => this.pending[c].length > 0 && !(lagging && c === 'routine'))
       .map((c) => {
         const lines = this.pending[c];
         this.pending[c] = [];
@@ -227,6 +261,7 @@ export class Outbox {
     this.opts.onQueued(chunks.reduce((n, c) => n + c.points, 0));
     const message: Chunks = { type: 'chunks', seq: ++this.handOvers, chunks };
     this.unconfirmed.set(message.seq, message);
+    this.unconfirmedRoutine += routinePoints(message);
     if (ticket) this.bindTicket(message.seq, ticket.resolve);
     this.worker.postMessage(message);
   }
@@ -250,6 +285,8 @@ export class Outbox {
 
   /** Hand-over `seq` is stored: so is every one before it (the worker takes them in order). */
   private stored(seq: number): void {
+    const message = this.unconfirmed.get(seq);
+    if (message) this.unconfirmedRoutine -= routinePoints(message);
     this.unconfirmed.delete(seq);
     for (const [s, resolve] of this.tickets) {
       if (s > seq) break;
@@ -318,6 +355,7 @@ export class Outbox {
         worker.off('error', failed).off('exit', early);
         this.starting = undefined;
         this.worker = worker;
+        this.stuckSaid = false;
         // A timer, not the wall clock, which may be set back.
         this.healthyTimer = this.opts.clock.setTimeout(() => {
           this.restartDelayMs = RESTART_MIN_MS;
@@ -335,7 +373,7 @@ export class Outbox {
       { err, retryInMs: this.restartDelayMs },
       'outbox worker died; points wait here and it is started again',
     );
-    this.opts.onFailure(err);
+    if (!this.stuckSaid) this.opts.onFailure(err);
     this.restartLater();
   }
 
@@ -362,7 +400,8 @@ export class Outbox {
 
   /**
    * Every stuckAfterMs: a running worker whose oldest unconfirmed hand-over is the one that was
-   * oldest at the last look has confirmed nothing for a whole interval, and goes.
+   * oldest at the last look has confirmed nothing for a whole interval, and goes. One started
+   * since that look (after a restart its first hand-overs are the old ones, resent) is left alone.
    */
   private watch(): void {
     const clock = this.opts.watchdogClock ?? systemClock;
@@ -370,14 +409,25 @@ export class Outbox {
     this.watchdog = clock.setTimeout(() => {
       const worker = this.worker;
       const oldest = this.unconfirmed.keys().next().value;
-      const stuck = worker !== undefined && oldest !== undefined && oldest === this.oldestAtLastCheck;
+      const stuck =
+        worker !== undefined &&
+        worker === this.workerAtLastCheck &&
+        oldest !== undefined &&
+        oldest === this.oldestAtLastCheck;
       this.oldestAtLastCheck = oldest;
+      this.workerAtLastCheck = worker;
       if (stuck) {
         this.opts.log.error(
           { waiting: this.unconfirmed.size, stuckS: after / 1000 },
           'outbox worker confirmed nothing for a whole watchdog interval: terminating it, to start it again',
         );
-        // Its exit is a death like any other (died → restart, unconfirmed hand-overs resent).
+        // Said now: a thread in a system call that never returns (a hung write on a failing card)
+        // does not exit when terminated. Its exit, if it comes, is a death like any other (died →
+        // restart, unconfirmed hand-overs resent).
+        if (!this.stuckSaid) {
+          this.stuckSaid = true;
+          this.opts.onFailure(new Error(`the outbox worker confirmed nothing for ${after / 1000} s`));
+        }
         void worker.terminate();
       }
       if (!this.stopping) this.watch();

@@ -118,6 +118,8 @@ export class PointEncoder {
           priority: a.priority,
           action,
           resident: a.residentId === null ? undefined : keys.key('resident', a.residentId),
+          rule: a.ruleId ?? undefined,
+          rules_version: a.rulesVersion ?? undefined,
         },
         {
           alert_id: a.id,

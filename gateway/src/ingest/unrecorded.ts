@@ -45,6 +45,12 @@ export class UnrecordedAlarms implements GatewayModule {
    */
   private nextId: number;
   private readonly pending = new Map<FromDevice<DeviceEvent>, Unrecorded>();
+  /**
+   * Device events whose write failed with SQLite's own storage code (SQLITE_FULL …), until a
+   * retry stores them: the probe cannot clear that verdict, as its rolled-back insert never
+   * reaches a full card.
+   */
+  private readonly storageFailed = new Set<FromDevice<DeviceEvent>>();
   private probeTimer: unknown;
   private unsubscribeHealth: (() => void) | undefined;
   private stopped = false;
@@ -107,7 +113,9 @@ export class UnrecordedAlarms implements GatewayModule {
   failed(event: FromDevice<DeviceEvent>, err?: unknown): void {
     // A failed write is a storage problem when SQLite said so, or a write probe fails too;
     // otherwise it was a bug elsewhere, and the alarm is still unrecorded, so it still goes out.
-    const reason = storageFault(err) ?? probeStorage(this.ctx.db);
+    const fault = storageFault(err);
+    if (fault) this.storageFailed.add(event);
+    const reason = fault ?? probeStorage(this.ctx.db);
     if (reason) this.ctx.health.set('storage', reason);
     if (this.ctx.health.has('storage')) this.scheduleProbe();
     if (!ALARMS.has(event.message.type) || this.pending.has(event)) return;
@@ -124,7 +132,11 @@ export class UnrecordedAlarms implements GatewayModule {
   /** A retry stored the alarm: its real alert was dispatched; withdraw the provisional one. */
   recorded(event: FromDevice<DeviceEvent>): void {
     const p = this.pending.get(event);
-    if (!p) return;
+    if (!p) {
+      if (this.storageFailed.delete(event)) this.probe();
+      return;
+    }
+    this.storageFailed.delete(event);
     this.pending.delete(event);
     this.ctx.clock.clearTimeout(p.timer);
     const withdrawn: Withdrawal = {
@@ -197,11 +209,14 @@ export class UnrecordedAlarms implements GatewayModule {
     }, STORAGE_PROBE_INTERVAL_MS);
   }
 
-  /** Clears `storage` once a write works and no alarm is still waiting to be stored. */
+  /**
+   * Clears `storage` once a write works and no alarm, nor any event whose write failed with a
+   * storage code, is still waiting to be stored.
+   */
   private probe(): void {
     if (!this.ctx.health.has('storage')) return;
     const reason = probeStorage(this.ctx.db);
     if (reason) this.ctx.health.set('storage', reason);
-    else if (this.pending.size === 0) this.ctx.health.clear('storage');
+    else if (this.pending.size === 0 && this.storageFailed.size === 0) this.ctx.health.clear('storage');
   }
 }

@@ -35,8 +35,8 @@ export class ReassuranceModule implements GatewayModule {
   start(): void {
     this.ctx.bus.on(this.name, 'alert:changed', ({ alert, action }) => {
       // The resident did not call: "help is coming" (or "delayed") for a silent band would only
-      // confuse them.
-      if (alert.kind === 'device-offline') return;
+      // confuse them. A storm's summary is nobody's device: the gateway lists other alerts in it.
+      if (alert.kind === 'device-offline' || alert.kind === 'alert-summary') return;
       if (action === 'returned') {
         this.ctx.mqtt.publish('deviceReassurance', alert.deviceId, {
           ts: this.ctx.clock.now(),

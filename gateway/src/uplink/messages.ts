@@ -41,6 +41,8 @@ export function alertChangeMessage(
     arriveS: seconds(a.raisedAt, a.attendedAt),
     resolveS: seconds(a.raisedAt, a.closedAt),
     outcome: a.outcome,
+    ...(a.ruleId === null ? {} : { ruleId: a.ruleId }),
+    ...(a.rulesVersion === null ? {} : { rulesVersion: a.rulesVersion }),
   };
 }
 

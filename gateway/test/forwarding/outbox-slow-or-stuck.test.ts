@@ -15,10 +15,11 @@ const line = (n: number) => `stuck_probe,site=testsite value=${n}i ${1_790_000_0
  * memory grew to 1.3 GB. A worker that confirms nothing at all is stuck, and is started again.
  */
 describe('outbox worker that is slow or stuck', { timeout: 30_000 }, () => {
-  function outbox() {
+  function outbox(more: { maxWaitingRoutine?: number } = {}) {
     const time = fakeClock();
     const watchdog = fakeClock();
     let timedOut = 0;
+    let dropped = 0;
     const failures: string[] = [];
     const box = new Outbox({
       clock: time.clock,
@@ -32,6 +33,10 @@ describe('outbox worker that is slow or stuck', { timeout: 30_000 }, () => {
       onTicketTimedOut: () => {
         timedOut++;
       },
+      onDropped: (points) => {
+        dropped += points;
+      },
+      ...more,
       watchdogClock: watchdog.clock,
       stuckAfterMs: 30_000,
     });
@@ -44,10 +49,10 @@ describe('outbox worker that is slow or stuck', { timeout: 30_000 }, () => {
         if (m.type !== 'chunks') post(m);
       };
     };
-    return { box, time, watchdog, stall, failures, timedOut: () => timedOut };
+    return { box, time, watchdog, stall, failures, timedOut: () => timedOut, dropped: () => dropped };
   }
 
-  it('keeps a PUBACK waiting while the worker runs, however long, and counts nothing as unstored', async () => {
+  it('keeps a PUBACK waiting while the worker runs, up to 5 s (an SOS may wait behind it), then counts it unstored', async () => {
     const o = outbox();
     await o.box.start();
     o.stall();
@@ -56,9 +61,37 @@ describe('outbox worker that is slow or stuck', { timeout: 30_000 }, () => {
     void o.box.ackTicket().then(() => {
       acked = true;
     });
-    await o.time.tick(60_000); // the gateway's clock: 30 of the old 2-s limits
+    await o.time.tick(4999); // the gateway's clock: past the 2 s a worker that is down gets
     expect(acked).toBe(false);
     expect(o.timedOut()).toBe(0);
+    await o.time.tick(1);
+    expect(acked).toBe(true);
+    expect(o.timedOut()).toBe(1);
+  });
+
+  it('hands a lagging worker no more routine points than it may keep waiting: the rest are trimmed here, counted', async () => {
+    const o = outbox({ maxWaitingRoutine: 100 });
+    await o.box.start();
+    o.stall();
+    for (let n = 0; n < 250; n++) o.box.add('routine', line(n));
+    o.box.handOver(); // 250 unconfirmed: lagging from now on
+    for (let n = 250; n < 600; n++) o.box.add('routine', line(n));
+    o.box.add('precious', line(600));
+    let acked = false;
+    void o.box.ackTicket().then(() => {
+      acked = true;
+    });
+    await o.time.tick(100);
+    const state = o.box as unknown as {
+      pending: { routine: string[]; precious: string[] };
+      unconfirmed: Map<number, unknown>;
+    };
+    expect(state.pending.routine.length, 'the newest routine points wait here, at most the cap').toBe(100);
+    expect(state.pending.precious, 'precious points are still handed over').toEqual([]);
+    expect(o.dropped()).toBe(250);
+    await o.time.tick(4900);
+    expect(acked, 'its points were not handed over: no PUBACK until its bound, counted').toBe(true);
+    expect(o.timedOut()).toBe(1);
   });
 
   it('terminates a worker that confirmed nothing for a whole watchdog interval; the new one stores what it had', async () => {
@@ -74,7 +107,9 @@ describe('outbox worker that is slow or stuck', { timeout: 30_000 }, () => {
     await o.watchdog.tick(30_000); // first look: this hand-over is the oldest unconfirmed
     expect(o.failures, 'one look is not enough: it may have been handed over a moment ago').toEqual([]);
     await o.watchdog.tick(30_000); // still the oldest: stuck
-    await eventually(async () => expect(o.failures).toHaveLength(1));
+    expect(o.failures).toHaveLength(1);
+    await eventually(async () => expect((o.box as unknown as { worker?: Worker }).worker).toBeUndefined());
+    expect(o.failures, 'its exit is not said again').toHaveLength(1);
     await o.time.tick(1000); // the restart backoff
     await eventually(async () => expect(acked).toBe(true));
     expect(o.timedOut()).toBe(0);

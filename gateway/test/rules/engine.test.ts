@@ -22,6 +22,13 @@ const SUBJECTS: Record<string, SubjectInfo> = {
   'wb-1': { deviceId: 'wb-1', residentId: 'r1', roomId: 'n1', zoneId: 'north' },
   'wb-3': { deviceId: 'wb-3', residentId: 'r3', roomId: 's1', zoneId: 'south' },
   'wb-x': { deviceId: 'wb-x', residentId: null, roomId: null, zoneId: null },
+  // Many residents, for batched state writes.
+  ...Object.fromEntries(
+    Array.from({ length: 250 }, (_, n) => [
+      `wb-b${n}`,
+      { deviceId: `wb-b${n}`, residentId: `rb${n}`, roomId: 'n1', zoneId: 'north' },
+    ]),
+  ),
 };
 const START = Date.UTC(2026, 10, 23, 10, 0, 0);
 
@@ -269,14 +276,34 @@ describe('the rules engine', () => {
     expect(t.sink.log).toEqual(['raise 1 vital-sign medium hr']);
   });
 
-  it('batches state writes: telemetry is flushed every few seconds, not per message', async () => {
+  it('batches state writes: telemetry is flushed every 30 s, not per message, 100 instances a turn', async () => {
     const { db } = openTempDatabase();
     const store = new SqliteRuleStateStore(db);
     const t = setup(HR, { store });
-    t.send('wb-1', 100);
+    for (let n = 0; n < 250; n++) t.send(`wb-b${n}`, 100);
     expect(store.all()).toEqual([]);
-    await t.tick(5000);
-    expect(store.all()).toMatchObject([{ subject: 'resident:r1', ruleId: 'hr', state: { seen: 1 } }]);
+    await t.tick(29_999);
+    expect(store.all()).toEqual([]);
+    await t.tick(1);
+    const first = store.all().length;
+    expect(first, 'not all in one go').toBeLessThan(250);
+    expect(first % 100, 'whole slices').toBe(0);
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    const all = store.all();
+    expect(all).toHaveLength(250);
+    expect(all.every((i) => i.ruleId === 'hr' && (i.state as { seen: number }).seen === 1)).toBe(true);
+  });
+
+  it('a stop in the middle of a sliced flush writes the rest, and what changed since', async () => {
+    const { db } = openTempDatabase();
+    const store = new SqliteRuleStateStore(db);
+    const t = setup(HR, { store });
+    for (let n = 0; n < 250; n++) t.send(`wb-b${n}`, 100);
+    await t.tick(30_000);
+    expect(store.all().length).toBeLessThan(250);
+    t.send('wb-1', 100);
+    t.engine.stop();
+    expect(store.all()).toHaveLength(251);
   });
 
   it('a reload that drops a rule drops its instances; the others keep their state', async () => {

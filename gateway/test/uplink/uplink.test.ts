@@ -90,6 +90,8 @@ describe('uplink to a head office MQTT broker (real mosquitto)', { timeout: 60_0
       acceptS: 7,
       arriveS: 67,
       outcome: 'assisted',
+      ruleId: 'calls',
+      rulesVersion: g.gateway.context.rules.current().version,
     });
     expect(new Set(alerts.map((a) => a.body.alert)).size).toBe(1);
 

@@ -2,11 +2,13 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { expect, it, describe as suite } from 'vitest';
 import {
+  type BaselineDay,
   type BaselineParams,
   type BaselineState,
   baselineParams,
   describe,
   expectedActivity,
+  hourOf,
   learn,
   newBaseline,
   risenAt,
@@ -14,6 +16,8 @@ import {
 } from '../../../src/rules/kinds/baseline.js';
 import { berlin, HOUR, MIN, type Reading } from '../../helpers/kind-driver.js';
 import { day, local, rhythm } from './rhythm.js';
+
+const hoursOf = (d: BaselineDay) => Array.from({ length: 24 }, (_, h) => hourOf(d, h));
 
 const params: BaselineParams = Value.Create(Type.Object(baselineParams));
 
@@ -64,7 +68,7 @@ suite('activity baseline', () => {
     // Readings only every 15 min all day: no hour is learned.
     let b = feed(newBaseline(), day(0), day(1), rhythm(), 900);
     b = feed(b, day(1), day(1) + MIN, rhythm());
-    expect(b.days[0]!.hours.every((h) => h === null)).toBe(true);
+    expect(hoursOf(b.days[0]!).every((h) => h === null)).toBe(true);
     // Two hours out of range (10:00–12:00): those hours are missing, the day still counts.
     let c = newBaseline();
     for (let d = 0; d < 5; d++) {
@@ -73,7 +77,9 @@ suite('activity baseline', () => {
     }
     c = feed(c, day(5), day(5) + MIN, rhythm());
     expect(
-      c.days.slice(0, 5).every((d) => d.hours[10] === null && d.hours[11] === null && d.hours[9] !== null),
+      c.days
+        .slice(0, 5)
+        .every((d) => hourOf(d, 10) === null && hourOf(d, 11) === null && hourOf(d, 9) !== null),
     ).toBe(true);
     expect(describe(c, params)).toMatchObject({ status: 'ready', daysLearned: 5 });
     expect(expectedActivity(c, 10)).toBeNull();
@@ -84,7 +90,7 @@ suite('activity baseline', () => {
     const usual = expectedActivity(b, 15)!;
     b = feed(b, day(6), day(7), (at) => (local(at).hour === 15 ? { activity: 0.5 } : rhythm()(at)));
     b = feed(b, day(7), day(7) + MIN, rhythm());
-    expect(b.days.find((d) => d.day === '2026-05-10')!.hours[15]).toBeCloseTo(0.5, 1);
+    expect(hourOf(b.days.find((d) => d.day === '2026-05-10')!, 15)).toBeCloseTo(0.5, 1);
     expect(Math.abs(expectedActivity(b, 15)! - usual)).toBeLessThan(1.5);
   });
 
@@ -123,8 +129,8 @@ suite('activity baseline', () => {
       let b = feed(newBaseline(), midnight, next, rhythm());
       b = feed(b, next, next + MIN, rhythm());
       const d = b.days[0]!;
-      expect(d.hours[2] === null).toBe(hour2 === 'missing');
-      expect(d.hours.filter((h) => h !== null)).toHaveLength(hour2 === 'learned' ? 24 : 23);
+      expect(hourOf(d, 2) === null).toBe(hour2 === 'missing');
+      expect(hoursOf(d).filter((h) => h !== null)).toHaveLength(hour2 === 'learned' ? 24 : 23);
       expect(d.rise).toBe(7 * 60);
     }
   });
@@ -135,9 +141,9 @@ suite('activity baseline', () => {
     b = learn(b, { at: day(0) + 10 * HOUR, activity: 0, worn: true }, params, local);
     expect(JSON.stringify(b)).toBe(before);
     b = feed(b, day(2), day(2) + 10 * HOUR, rhythm());
-    const closed = b.days[2]!.hours[8];
+    const closed = hourOf(b.days[2]!, 8);
     b = learn(b, { at: day(2) + 8.5 * HOUR, activity: 99, worn: true }, params, local);
     b = feed(b, day(2) + 10 * HOUR, day(2) + 11 * HOUR, rhythm());
-    expect(b.days[2]!.hours[8]).toBe(closed);
+    expect(hourOf(b.days[2]!, 8)).toBe(closed);
   });
 });
