@@ -30,8 +30,8 @@ const BASELINE_KINDS: ReadonlySet<string> = new Set(['inactivity', 'not-up']);
 /**
  * What the baseline rules have learned per resident (issue 8: "the learning state visible per
  * resident"): status, days learned and needed, the usual rising time. Read from the rule state in
- * SQLite, which the engine writes every few seconds: a view of days, so seconds of lag do not
- * matter, and it needs nothing from the running engine. A resident in scope with no state yet is
+ * SQLite, which the engine writes in batches (every half minute): a view of days, so that lag
+ * does not matter, and it needs nothing from the running engine. A resident in scope with no state yet is
  * shown learning from zero.
  */
 export class RuleLearning {
