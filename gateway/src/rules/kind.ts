@@ -78,6 +78,13 @@ export interface RuleKind<P, S> {
   readonly subject: SubjectKind;
   /** Inputs the engine routes to it (ticks always are). */
   readonly inputs: readonly Exclude<RuleInputType, 'tick'>[];
+  /**
+   * Telemetry is given at most once per this many seconds per instance: a kind that judges minutes
+   * (activity rhythms) need not step at every reading of a band sending every second, and 5,000
+   * bands × a dozen rules is where the gateway's time would go. Events, heartbeats and ticks always
+   * come; so does a reading from a clock set back.
+   */
+  readonly sampleS?: number;
   /** TypeBox schema of the kind's parameters in the rules file (with defaults and descriptions). */
   readonly params: TSchema;
   /**
