@@ -63,6 +63,8 @@ export interface FallFollowupState {
 export const fallFollowup: RuleKind<FallFollowupParams, FallFollowupState> = {
   name: 'fall-followup',
   subject: 'resident',
+  // It judges stillness over minutes after a fall: a reading every 5 s is plenty (events always come) (see RuleKind.sampleS).
+  sampleS: 5,
   inputs: ['event', 'telemetry'],
   params: FallFollowupParams,
   initial: () => ({ last: null, watch: null, lastFall: null }),
