@@ -50,7 +50,7 @@ const keyOf = (i: Pick<RuleInstance, 'subject' | 'ruleId'>) => `${i.subject}\u00
  * Rule state in SQLite, so a window that was open when the gateway stopped is still open after
  * it starts (no missed alert, no duplicate). Telemetry at 5,000 bands × 1 Hz changes state every
  * message; one commit per message would wear an SD card and hold the alarms' event loop, so
- * changes are batched and flushed every few seconds (a crash loses at most those seconds).
+ * changes are batched and flushed every 5 minutes, a slice a turn (a crash loses at most that much of a window).
  */
 export class SqliteRuleStateStore implements RuleStateStore {
   private readonly q;
