@@ -10,7 +10,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedClosedAlerts } from '@careedge/gateway';
 import { type Influxd, startInfluxd } from '@careedge/gateway/harness/influxd';
@@ -33,6 +33,17 @@ const ACCEPTED = [
 ] as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `--rules`: a file, or `calls-only` (the calls and supervision without any anomaly rule). */
+function rulesFileFor(rules: string, dir: string): string {
+  if (rules !== 'calls-only') return resolve(rules);
+  const file = join(dir, 'rules.calls-only.yaml');
+  writeFileSync(
+    file,
+    'rules:\n  - id: calls\n    kind: instant\n    params: {}\n  - id: device-offline\n    kind: heartbeat-missed\n    params: {}\n',
+  );
+  return file;
+}
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
 const INFLUX_DATABASE = 'careedge';
@@ -66,6 +77,7 @@ async function main(): Promise<number> {
       // alarm path on years of history (as right after an upgrade), not the archive's cleanup.
       ...(o.history > 0 ? { alerts: { archiveAfterDays: 36_500 } } : {}),
       ...(influxd ? { forwarding: forwardingConfig(influxd, INFLUX_DATABASE) } : {}),
+      ...(o.rules ? { rules: { file: rulesFileFor(o.rules, dir) } } : {}),
     }),
   );
 

@@ -28,6 +28,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --gateway-flags="F"      more node flags for the gateway, after its own (core/node-flags.ts),
                            e.g. --gateway-flags=--trace-gc, or "--max-semi-space-size=1
                            --heap-growing-percent=15" (a smaller heap, see node-flags.ts)
+  --rules FILE             the gateway's rules file (default: its own, gateway/rules.example.yaml:
+                           calls, supervision and every anomaly rule); calls-only: just the calls
+                           and supervision, to compare what the anomaly rules cost
   --history N              seed the database with N closed alerts over the past 3 years (default 0)
   --keep                   keep the temporary site, config and database
 
@@ -63,6 +66,7 @@ export function parseOptions(args: string[]) {
       'gateway-flags': { type: 'string' },
       /** Closed alerts written into the database before the gateway starts: years of history. */
       history: { type: 'string', default: '0' },
+      rules: { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -92,6 +96,7 @@ export function parseOptions(args: string[]) {
     profileDir: values['gateway-profile'],
     gatewayFlags: (values['gateway-flags'] ?? '').split(' ').filter((f) => f !== ''),
     history: Math.floor(num('history', 0)),
+    rules: values.rules,
     keep: values.keep === true,
   };
 }

@@ -13,6 +13,8 @@ describe('bench options', () => {
     const o = parseOptions([]);
     expect(o).toMatchObject({ scenario: 'steady', devices: 2000, rate: 1, durationS: 60, json: false });
     expect(o.workers).toBe(1);
+    expect(o.rules, "the gateway's own rules file").toBeUndefined();
+    expect(parseOptions(['--rules', 'calls-only']).rules).toBe('calls-only');
   });
 
   it('takes --scenario influx-outage with the load and the drain timeout', () => {

@@ -88,6 +88,13 @@ export interface RuleKind<P, S> {
   /** Inputs the engine routes to it (ticks always are). */
   readonly inputs: readonly Exclude<RuleInputType, 'tick'>[];
   /**
+   * Telemetry is given at most once per this many seconds per instance: a kind that judges minutes
+   * (activity rhythms) need not step at every reading of a band sending every second, and 5,000
+   * bands × a dozen rules is where the gateway's time would go. Events, heartbeats and ticks always
+   * come; so does a reading from a clock set back.
+   */
+  readonly sampleS?: number;
+  /**
    * The kind follows up alerts of this kind raised by another rule (fall-followup: the instant
    * rule's `fall`): `ctx.openAlert` is the subject's open alert of this kind, and `set-priority`
    * changes that alert (recorded on its audit trail).

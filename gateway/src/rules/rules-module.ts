@@ -16,9 +16,11 @@ import type { RuleEngineMetrics } from './metrics.js';
 import type { RulesSource } from './source.js';
 import { SqliteRuleStateStore } from './state-store.js';
 
-const attributesOf = (r: Resident | undefined): SubjectAttributes => ({
-  nightWanderingRisk: r?.nightWanderingRisk === true,
-});
+// Shared, not made per message: the subject lookup runs for every reading of every band.
+const FLAGGED: SubjectAttributes = Object.freeze({ nightWanderingRisk: true });
+const NOT_FLAGGED: SubjectAttributes = Object.freeze({ nightWanderingRisk: false });
+const attributesOf = (r: Resident | undefined): SubjectAttributes =>
+  r?.nightWanderingRisk === true ? FLAGGED : NOT_FLAGGED;
 
 /**
  * The anomaly rules in the gateway: ingest's device events → the engine, the alert service as its

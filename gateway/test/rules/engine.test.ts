@@ -13,7 +13,9 @@ import { fakeClock } from '../helpers/fake-clock.js';
 import { openTempDatabase } from '../helpers/tmp.js';
 import { RecordingSink, THROWING_BPM, telemetry, testHighHeartRate } from './test-kind.js';
 
-const kinds = [...RULE_KINDS, testHighHeartRate];
+/** The test kind, sampling telemetry every 10 s as the rhythm kinds do. */
+const testSampled = { ...testHighHeartRate, name: 'test-sampled', sampleS: 10 };
+const kinds = [...RULE_KINDS, testHighHeartRate, testSampled];
 const BUILT_INS = `rules:
   - { id: calls, kind: instant }
   - { id: device-offline, kind: heartbeat-missed }
@@ -276,13 +278,13 @@ describe('the rules engine', () => {
     expect(t.sink.log).toEqual(['raise 1 vital-sign medium hr']);
   });
 
-  it('batches state writes: telemetry is flushed every 30 s, not per message, 100 instances a turn', async () => {
+  it('batches state writes: telemetry is flushed every 5 min, not per message, 100 instances a turn', async () => {
     const { db } = openTempDatabase();
     const store = new SqliteRuleStateStore(db);
     const t = setup(HR, { store });
     for (let n = 0; n < 250; n++) t.send(`wb-b${n}`, 100);
     expect(store.all()).toEqual([]);
-    await t.tick(29_999);
+    await t.tick(299_999);
     expect(store.all()).toEqual([]);
     await t.tick(1);
     const first = store.all().length;
@@ -294,12 +296,27 @@ describe('the rules engine', () => {
     expect(all.every((i) => i.ruleId === 'hr' && (i.state as { seen: number }).seen === 1)).toBe(true);
   });
 
+  it('gives a sampling kind telemetry at most once per sampleS, but a reading from a clock set back at once', async () => {
+    const t = setup(`  - id: sampled\n    kind: test-sampled\n`);
+    for (let s = 0; s < 30; s++) {
+      t.send('wb-1', 100);
+      await t.tick(1000);
+    }
+    t.engine.flush();
+    const seen = () => (t.store.all().find((i) => i.ruleId === 'sampled')!.state as { seen: number }).seen;
+    expect(seen(), 'readings at 0, 10 and 20 s of 30').toBe(3);
+    t.fake.setSystemTime(t.fake.now - 3_600_000); // NTP steps the clock back an hour
+    t.send('wb-1', 100);
+    t.engine.flush();
+    expect(seen()).toBe(4);
+  });
+
   it('a stop in the middle of a sliced flush writes the rest, and what changed since', async () => {
     const { db } = openTempDatabase();
     const store = new SqliteRuleStateStore(db);
     const t = setup(HR, { store });
     for (let n = 0; n < 250; n++) t.send(`wb-b${n}`, 100);
-    await t.tick(30_000);
+    await t.tick(300_000);
     expect(store.all().length).toBeLessThan(250);
     t.send('wb-1', 100);
     t.engine.stop();

@@ -43,6 +43,8 @@ export interface BatteryLowState {
 export const batteryLow: RuleKind<BatteryLowParams, BatteryLowState> = {
   name: 'battery-low',
   subject: 'device',
+  // A battery drains over hours: a reading every 30 s is plenty (see RuleKind.sampleS).
+  sampleS: 30,
   inputs: ['telemetry'],
   params: BatteryLowParams,
   initial: () => ({ last: null, level: 'ok' }),

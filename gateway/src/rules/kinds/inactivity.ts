@@ -142,6 +142,8 @@ function limitFor(
 export const inactivity: RuleKind<InactivityParams, InactivityState> = {
   name: 'inactivity',
   subject: 'resident',
+  // It judges minutes of activity: a reading every 10 s is plenty (see RuleKind.sampleS).
+  sampleS: 10,
   inputs: ['telemetry'],
   params: InactivityParams,
   initial: () => ({ guard: newGuard(), baseline: newBaseline(), window: [], episode: null }),

@@ -64,6 +64,8 @@ const DIP_MS = 2 * 60_000;
 export const nightWandering: RuleKind<NightWanderingParams, NightWanderingState> = {
   name: 'night-wandering',
   subject: 'resident',
+  // It judges minutes of activity: a reading every 10 s is plenty (see RuleKind.sampleS).
+  sampleS: 10,
   inputs: ['telemetry'],
   params: NightWanderingParams,
   initial: () => ({ guard: newGuard(), run: newRun(), episode: null }),

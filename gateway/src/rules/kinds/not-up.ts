@@ -77,6 +77,8 @@ function track(s: NotUpState, at: number, worn: boolean, gapMs: number, reset: b
 export const notUp: RuleKind<NotUpParams, NotUpState> = {
   name: 'not-up',
   subject: 'resident',
+  // It judges minutes of activity: a reading every 10 s is plenty (see RuleKind.sampleS).
+  sampleS: 10,
   inputs: ['telemetry'],
   params: NotUpParams,
   initial: () => ({

@@ -77,6 +77,8 @@ function dueAt(offSince: number, at: number, local: LocalTime, p: NotWornParams)
 export const notWorn: RuleKind<NotWornParams, NotWornState> = {
   name: 'not-worn',
   subject: 'resident',
+  // It judges an hour off the wrist: a reading every 10 s is plenty (see RuleKind.sampleS).
+  sampleS: 10,
   inputs: ['telemetry', 'event'],
   params: NotWornParams,
   initial: () => ({ last: null, lastSeenAt: null, offSince: null, raised: false }),

@@ -87,6 +87,8 @@ const worseBy = (side: Side, a: number, b: number, margin: number) =>
 export const vitalThreshold: RuleKind<VitalThresholdParams, VitalThresholdState> = {
   name: 'vital-threshold',
   subject: 'resident',
+  // It judges a vital sustained for a minute: a reading every 5 s is plenty (see RuleKind.sampleS).
+  sampleS: 5,
   inputs: ['telemetry'],
   params: VitalThresholdParams,
   initial: () => ({ last: null, lastAt: null, lastValueAt: null, episode: null, lastRaiseAt: null }),
