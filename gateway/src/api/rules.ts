@@ -108,7 +108,7 @@ export const rulesRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: "The baseline rules' learning state per resident",
         description:
-          'For each resident (or the one named) and each baseline rule that covers them: learning or ready, days learned and needed, usual activity per hour and the usual rising time. Read from the saved rule state, written every half minute.',
+          'For each resident (or the one named) and each baseline rule that covers them: learning or ready, days learned and needed, usual activity per hour and the usual rising time. Read from the saved rule state, written every 5 minutes.',
         tags: ['rules'],
         querystring: Type.Object(
           { resident: Type.Optional(Type.String({ description: 'Only this resident (site file id).' })) },

@@ -30,7 +30,7 @@ const BASELINE_KINDS: ReadonlySet<string> = new Set(['inactivity', 'not-up']);
 /**
  * What the baseline rules have learned per resident (issue 8: "the learning state visible per
  * resident"): status, days learned and needed, the usual rising time. Read from the rule state in
- * SQLite, which the engine writes in batches (every half minute): a view of days, so that lag
+ * SQLite, which the engine writes in batches (every 5 minutes): a view of days, so that lag
  * does not matter, and it needs nothing from the running engine. A resident in scope with no state yet is
  * shown learning from zero.
  */
