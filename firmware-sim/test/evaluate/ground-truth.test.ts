@@ -8,7 +8,7 @@ import { INCIDENT_KINDS } from '../../src/history/types.js';
  * Issue 8's acceptance: a simulated history of 30 residents over 14 days (1.2 million messages)
  * replayed through the gateway's rules with the example rules file, the default. Every injected
  * incident is detected within its deadline, and there is at most one false alert per
- * resident-week. The slowest test of the suite (about 80 s on a busy 2-core machine).
+ * resident-week. The slowest test of the suite (about 30 s alone on a busy 2-core machine).
  */
 describe('the example rules against the ground truth', () => {
   it('detect every incident of 30 residents × 14 days in time, with at most 1 false alert per resident-week', async () => {
