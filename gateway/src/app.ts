@@ -34,10 +34,12 @@ import { openMqtt } from './mqtt/open.js';
 import { ReassuranceModule } from './reassure/reassurance.js';
 import { openRegister, type SiteRegister } from './register/register.js';
 import { CallRules } from './rules/call-rules.js';
+import { RuleLearning } from './rules/learning.js';
 import { ruleEngineMetrics } from './rules/metrics.js';
 import { IngestRecorder } from './rules/recorder.js';
 import { RulesModule } from './rules/rules-module.js';
 import { RulesSource } from './rules/source.js';
+import { SqliteRuleStateStore } from './rules/state-store.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
 import { Uplink } from './uplink/uplink.js';
 
@@ -71,6 +73,8 @@ export interface GatewayContext {
   planner: DispatchPlanner;
   /** The rules file in force (reloaded on change); the call rules and supervision read theirs from it. */
   rules: RulesSource;
+  /** What the baseline rules have learned per resident (HTTP). */
+  ruleLearning: RuleLearning;
   /** Named problems that make the gateway degraded (storage, clock); reported by health/. */
   health: Health;
 }
@@ -122,6 +126,14 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     log.info({ site: siteId, siteFile, database: dbFile }, 'site register loaded');
 
     const metrics = createMetrics();
+    // Before the broker opens: a rules file that is not valid refuses the start (RulesFileError).
+    const ruleMetrics = ruleEngineMetrics(metrics.registry);
+    const rules = new RulesSource({
+      config,
+      clock,
+      log: log.child({ module: 'rules' }),
+      reloads: ruleMetrics.reloads,
+    });
     const journal = new AlarmJournal(db, clock);
     const journalLog = log.child({ module: 'journal' });
     const writeAhead = alarmWriteAhead(journal, journalLog, metrics.registry, (id) => {
@@ -155,13 +167,6 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       config.dispatch,
       stormWatch,
     );
-    const ruleMetrics = ruleEngineMetrics(metrics.registry);
-    const rules = new RulesSource({
-      config,
-      clock,
-      log: log.child({ module: 'rules' }),
-      reloads: ruleMetrics.reloads,
-    });
     const ctx: GatewayContext = {
       config,
       siteId,
@@ -176,6 +181,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       alerts,
       planner,
       rules,
+      ruleLearning: new RuleLearning({ rules, store: new SqliteRuleStateStore(db), register }),
       health,
     };
 

@@ -3,6 +3,7 @@ import { startGateway } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { hashSecret } from './register/credentials.js';
 import { SiteFileError } from './register/site-file.js';
+import { RulesFileError } from './rules/file.js';
 import { openOfflineRules } from './rules/offline-engine.js';
 import { runReplayCli } from './rules/replay-cli.js';
 
@@ -56,9 +57,14 @@ async function main(): Promise<number> {
     });
     gateway = await startGateway({ config });
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof SiteFileError) {
-      const problems = err instanceof ConfigError ? err.problems : err.problems;
-      const what = err instanceof ConfigError ? 'configuration' : 'site file';
+    if (err instanceof ConfigError || err instanceof SiteFileError || err instanceof RulesFileError) {
+      const { problems } = err;
+      const what =
+        err instanceof ConfigError
+          ? 'configuration'
+          : err instanceof SiteFileError
+            ? 'site file'
+            : 'rules file';
       console.error(`CareEdge refuses to start because the ${what} is not valid:`);
       for (const p of problems) console.error(`  ${p}`);
       return 2;

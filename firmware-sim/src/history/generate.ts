@@ -3,7 +3,7 @@ import { benchSite } from '../bench/bench-site.js';
 import { seededRandom } from '../random.js';
 import type { SimSite } from '../site/sim-site.js';
 import { INCIDENT_DEADLINES_S, planIncidents } from './incidents.js';
-import { localMidnights } from './local-days.js';
+import { localDays } from './local-days.js';
 import { mergeByTime } from './merge.js';
 import { makeProfile, type ResidentProfile } from './profiles.js';
 import { ResidentHistory } from './resident-history.js';
@@ -71,7 +71,8 @@ export function generateHistory(options: HistoryOptions): History {
   const heartbeatS = options.heartbeatS ?? 60;
   const missingHourChance = options.missingHourChance ?? 0.05;
   const perKind = options.incidentsPerKind ?? Math.max(1, Math.round((residents * days) / 60));
-  const midnights = localMidnights(startDate, days, timezone);
+  const local = localDays(startDate, days, timezone);
+  const { midnights } = local;
 
   const siteRandom = seededRandom(derive(seed, 0));
   const secret = () => Array.from({ length: 24 }, () => Math.floor(siteRandom() * 36).toString(36)).join('');
@@ -96,13 +97,13 @@ export function generateHistory(options: HistoryOptions): History {
       flagged.has(i),
     ),
   );
-  const incidents = planIncidents({ profiles, midnights, random: seededRandom(derive(seed, 1)), perKind });
+  const incidents = planIncidents({ profiles, days: local, random: seededRandom(derive(seed, 1)), perKind });
   const bandHistories = () =>
     profiles.map(
       (profile, i) =>
         new ResidentHistory({
           profile,
-          midnights,
+          days: local,
           incidents: incidents.filter((x) => x.residentId === profile.residentId),
           random: seededRandom(derive(seed, 100_000 + i)),
           telemetryS,

@@ -1,3 +1,4 @@
+import type { LocalDays } from './local-days.js';
 import type { ResidentProfile } from './profiles.js';
 import { INCIDENT_KINDS, type Incident, type IncidentKind } from './types.js';
 
@@ -41,8 +42,8 @@ export const BATTERY_FAIL_H = 6;
 
 export interface IncidentPlanOptions {
   profiles: ResidentProfile[];
-  /** Local midnights, one per day plus the end (local-days.ts). */
-  midnights: number[];
+  /** The local days (local-days.ts): shapes are in wall-clock minutes of the day. */
+  days: LocalDays;
   random: () => number;
   /** Incidents of each kind (at least one each, when there are days to hold them). */
   perKind: number;
@@ -54,8 +55,8 @@ export interface IncidentPlanOptions {
  * quarter of the history (rules that learn a baseline need some days), and night wandering only
  * for residents flagged at risk.
  */
-export function planIncidents({ profiles, midnights, random, perKind }: IncidentPlanOptions): Incident[] {
-  const days = midnights.length - 1;
+export function planIncidents({ profiles, days: local, random, perKind }: IncidentPlanOptions): Incident[] {
+  const days = local.midnights.length - 1;
   const firstDay = Math.min(days - 1, Math.max(1, Math.floor(days / 4)));
   const taken = new Set<string>();
   const incidents: Incident[] = [];
@@ -72,7 +73,7 @@ export function planIncidents({ profiles, midnights, random, perKind }: Incident
         const keys = claims.map((d) => `${profile.residentId}/${d}`);
         if (keys.some((k) => taken.has(k))) continue;
         for (const k of keys) taken.add(k);
-        incidents.push(placeIncident(kind, profile, midnights[day]!, random, between));
+        incidents.push(placeIncident(kind, profile, (min) => local.instantAt(day, min), random, between));
         break;
       }
     }
@@ -87,7 +88,8 @@ export function planIncidents({ profiles, midnights, random, perKind }: Incident
 function placeIncident(
   kind: IncidentKind,
   profile: ResidentProfile,
-  midnight: number,
+  /** The instant of a wall-clock minute of the incident's day. */
+  at: (min: number) => number,
   random: () => number,
   between: (lo: number, hi: number) => number,
 ): Incident {
@@ -95,7 +97,7 @@ function placeIncident(
   const lengthMs = between(shape.lengthMin[0], shape.lengthMin[1]) * MIN;
   // Whole minutes plus a random second: an incident does not start on a telemetry tick.
   const startMin = kind === 'late-rising' ? profile.wakeMin : between(shape.fromMin, shape.toMin);
-  const startTs = midnight + startMin * MIN + Math.floor(random() * 60) * 1000;
+  const startTs = at(startMin) + Math.floor(random() * 60) * 1000;
   const base = {
     id: '',
     kind,

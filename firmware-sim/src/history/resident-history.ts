@@ -1,6 +1,7 @@
 import type { DeviceEvent, OmitEach, PayloadOf } from '@careedge/edge';
 import { BandModel } from './band-readings.js';
 import { type DayPlan, planDay } from './day-plan.js';
+import type { LocalDays } from './local-days.js';
 import type { ResidentProfile } from './profiles.js';
 import { situationAt } from './situation.js';
 import type { Gap, HistoryMessage, Incident } from './types.js';
@@ -13,7 +14,8 @@ const BATTERY_WHEN_BACK = 60;
 
 export interface ResidentHistoryOptions {
   profile: ResidentProfile;
-  midnights: number[];
+  /** The local days: plans are in wall-clock minutes, turned into instants by these. */
+  days: LocalDays;
   /** This resident's incidents, sorted by startTs. */
   incidents: Incident[];
   random: () => number;
@@ -47,12 +49,12 @@ export class ResidentHistory {
   private readonly agenda: Agenda[] = [];
 
   constructor(private readonly o: ResidentHistoryOptions) {
-    const { profile, midnights, incidents, random } = o;
-    const incidentDays = new Set(incidents.map((i) => dayOf(midnights, i.startTs)));
-    this.plans = midnights.slice(0, -1).map((midnight, d) => {
+    const { profile, days, incidents, random } = o;
+    const incidentDays = new Set(incidents.map((i) => dayOf(days.midnights, i.startTs)));
+    this.plans = days.midnights.slice(0, -1).map((_, d) => {
       const plan = planDay(profile, random, incidentDays.has(d) ? 0 : o.missingHourChance);
       if (plan.missingHourMin !== undefined) {
-        const fromTs = midnight + plan.missingHourMin * MIN;
+        const fromTs = days.instantAt(d, plan.missingHourMin);
         this.silences.push({ fromTs, toTs: fromTs + 60 * MIN, reboot: false });
         this.gaps.push({
           residentId: profile.residentId,
@@ -73,14 +75,15 @@ export class ResidentHistory {
   }
 
   private prepare(incident: Incident): void {
-    const { midnights } = this.o;
+    const { days } = this.o;
+    const { midnights } = days;
     const m = incident.marks;
     switch (incident.kind) {
       case 'late-rising': {
         // Still in bed from the usual time: no getting up for the toilet after it either.
         const day = dayOf(midnights, incident.startTs);
         const plan = this.plans[day]!;
-        plan.wakeMin = Math.round((incident.endTs - midnights[day]!) / MIN);
+        plan.wakeMin = Math.round(days.wallMinute(day, incident.endTs));
         plan.nightVisits = plan.nightVisits.filter((v) => v.toMin < this.o.profile.wakeMin - 60);
         return;
       }
@@ -106,7 +109,8 @@ export class ResidentHistory {
   }
 
   *messages(): Generator<HistoryMessage> {
-    const { profile, midnights, incidents, random, telemetryS, heartbeatS } = this.o;
+    const { profile, days, incidents, random, telemetryS, heartbeatS } = this.o;
+    const { midnights } = days;
     const deviceId = profile.deviceId;
     const start = midnights[0]!;
     const end = midnights[midnights.length - 1]!;
@@ -136,7 +140,7 @@ export class ResidentHistory {
       const s = situationAt({
         profile,
         plan: this.plans[day]!,
-        minute: (ts - midnights[day]!) / MIN,
+        minute: days.wallMinute(day, ts),
         charges: !this.skipCharge.has(day),
         incident,
         random,

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateHistory, type HistoryOptions } from '../../src/history/generate.js';
 import { parseJsonLine, writeJsonLines } from '../../src/history/jsonl.js';
-import { localMidnights } from '../../src/history/local-days.js';
+import { localDays } from '../../src/history/local-days.js';
 import { type HistoryMessage, INCIDENT_KINDS, type Incident } from '../../src/history/types.js';
 
 const OPTIONS: HistoryOptions = {
@@ -36,7 +36,8 @@ type Sample = WristbandTelemetry;
 describe('simulated resident history (ground truth for the anomaly rules)', () => {
   const history = generateHistory(OPTIONS);
   const { truth } = history;
-  const midnights = localMidnights(OPTIONS.startDate, OPTIONS.days, OPTIONS.timezone);
+  const local = localDays(OPTIONS.startDate, OPTIONS.days, OPTIONS.timezone);
+  const { midnights } = local;
   const all: HistoryMessage[] = [];
   const telemetry = new Map<string, Sample[]>();
   const byDevice = new Map<string, HistoryMessage[]>();
@@ -53,10 +54,11 @@ describe('simulated resident history (ground truth for the anomaly rules)', () =
     }
   });
 
+  /** Wall-clock minutes since local midnight (not elapsed ones: a daylight-saving day is in the week). */
   const localMinute = (ts: number) => {
     let d = 0;
     while (ts >= midnights[d + 1]!) d++;
-    return (ts - midnights[d]!) / MIN;
+    return local.wallMinute(d, ts);
   };
   const inIncident = (deviceId: string, ts: number, pad = 0) =>
     truth.incidents.find((i) => i.deviceId === deviceId && ts >= i.startTs - pad && ts < i.endTs + pad);
@@ -229,7 +231,7 @@ describe('simulated resident history (ground truth for the anomaly rules)', () =
         .get(deviceId)!
         .filter((s) => s.worn && s.ts >= midnights[day]! + 4 * 60 * MIN && s.ts < midnights[day + 1]!);
       const up = rollingMeans(morning, 20).find((w) => w.n >= 16 && w.mean >= 10);
-      return up === undefined ? undefined : (up.ts - midnights[day]!) / MIN;
+      return up === undefined ? undefined : local.wallMinute(day, up.ts);
     };
     for (const i of incidentsOf('late-rising')) {
       const day = midnights.findLastIndex((m) => m <= i.startTs);
@@ -321,4 +323,55 @@ describe('simulated resident history (ground truth for the anomaly rules)', () =
       .map((r) => r.id);
     expect(flagged).toEqual(truth.nightWanderingRisk);
   });
+});
+
+describe('a history across a daylight-saving change keeps to the wall clock', () => {
+  // Europe/London 2026: 29 March 01:00 GMT → 02:00 BST (a 23-hour day), 25 October 02:00 BST → 01:00 GMT (25 hours).
+  it.each([
+    ['spring', '2026-03-28'],
+    ['autumn', '2026-10-24'],
+  ])(
+    '%s: the nightly charge starts at its local time on the change day as on the days around it',
+    (_, startDate) => {
+      const options: HistoryOptions = {
+        residents: 12,
+        days: 3,
+        seed: 5,
+        startDate,
+        timezone: 'Europe/London',
+        missingHourChance: 0,
+      };
+      const history = generateHistory(options);
+      const { truth } = history;
+      const local = localDays(startDate, 3, 'Europe/London');
+      expect(local.midnights[2]! - local.midnights[1]!).not.toBe(24 * 60 * MIN);
+      const samples = [...history.messages()].filter((m) => m.channel === 'deviceTelemetry');
+      let checked = 0;
+      for (const profile of truth.residents) {
+        for (let day = 0; day < 3; day++) {
+          const busy = truth.incidents.some(
+            (i) =>
+              i.deviceId === profile.deviceId &&
+              i.startTs < local.midnights[Math.min(day + 2, 3)]! && // a dead battery skips the charge the evening before
+              i.endTs > local.midnights[day]!,
+          );
+          if (busy) continue;
+          // The first reading off the wrist in the evening: the band went on its charger.
+          const off = samples.find(
+            (m) =>
+              m.deviceId === profile.deviceId &&
+              m.ts >= local.midnights[day]! &&
+              m.ts < local.midnights[day + 1]! &&
+              local.wallMinute(day, m.ts) >= 16 * 60 &&
+              !(m.payload as Sample).worn,
+          );
+          const minute = local.wallMinute(day, off!.ts);
+          expect(minute - profile.chargeStartMin, `${profile.deviceId} day ${day}`).toBeGreaterThanOrEqual(0);
+          expect(minute - profile.chargeStartMin, `${profile.deviceId} day ${day}`).toBeLessThan(1);
+          if (day === 1) checked++;
+        }
+      }
+      expect(checked, 'residents checked on the change day').toBeGreaterThan(6);
+    },
+  );
 });

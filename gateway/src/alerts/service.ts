@@ -7,7 +7,7 @@ import { AlertError } from './errors.js';
 import type { AlertChange, AlertEvents } from './events.js';
 import { AlertLedger } from './ledger.js';
 import { type AlertMetrics, alertMetrics } from './metrics.js';
-import { type Actor, type Alert, type AlertState, actorName, type Priority } from './model.js';
+import { type Actor, type Alert, type AlertState, actorName, OPEN_STATES, type Priority } from './model.js';
 import { type DispatchHolding, type DispatchPlanning, NEVER_HOLD } from './planning.js';
 import { RuleAlertChanges } from './rule-changes.js';
 import { isOpen } from './state-machine.js';
@@ -23,6 +23,12 @@ export interface Trigger {
   zoneId: string;
   /** Alert kinds that a new trigger of this kind joins instead of opening a second alert. */
   joins: AlertKind[];
+  /**
+   * A rule's alert: the one alert it repeats (its rule instance's own, while open), instead of
+   * any open alert of `joins` kinds; null: a new alert. One open alert per (subject, rule), so
+   * two rules raising the same kind for one resident (tachycardia, bradycardia) stay apart.
+   */
+  joinAlert?: number | null;
   detail?: Record<string, unknown>;
   /** States of an open alert this trigger may join (default: until somebody has arrived). */
   joinStates?: readonly AlertState[];
@@ -92,7 +98,10 @@ export class AlertService {
     // A likely retransmission joins only what a new press would join: a repeated (seq, ts) may be
     // a device whose clock reset, so it never reaches into an alert a carer is already at.
     const joinStates = t.joinStates ?? WAITING_FOR_ARRIVAL;
-    const existing = this.store.findOpen(t.joins, t.residentId, t.roomId, joinStates);
+    const existing =
+      t.joinAlert === undefined
+        ? this.store.findOpen(t.joins, t.residentId, t.roomId, joinStates)
+        : this.joinable(t.joinAlert, joinStates);
     if (existing && t.retransmission) {
       this.ledger.note(existing, 'retransmitted', { kind: 'device', id: t.deviceId }, () => t.settle?.());
       return { alert: existing, created: false };
@@ -515,6 +524,17 @@ export class AlertService {
       closedAt: this.clock.now(),
       deadlineAt: null,
     }));
+  }
+
+  /** The resident's open alert of a kind, whoever raised it (a rule following up a fall). */
+  openOf(kind: AlertKind, residentId: string): Alert | undefined {
+    return this.store.findOpen([kind], residentId, null, OPEN_STATES);
+  }
+
+  private joinable(id: number | null, states: readonly AlertState[]): Alert | undefined {
+    if (id === null) return undefined;
+    const a = this.store.get(id);
+    return a && states.includes(a.state) ? a : undefined;
   }
 
   open(): Alert[] {

@@ -10,7 +10,7 @@ import type { Metrics } from '../core/metrics.js';
 import { alertRoutes } from './alerts.js';
 import { answerErrorsFromCatalogue, answerFrameworkErrors, validationError } from './errors.js';
 import { healthRoutes } from './health.js';
-import { type RulesReloading, rulesRoutes } from './rules.js';
+import { type RulesLearning, type RulesReloading, rulesRoutes } from './rules.js';
 
 /** What the HTTP API is given by the composition root, and no more. */
 export interface HttpApiDeps {
@@ -22,6 +22,7 @@ export interface HttpApiDeps {
   alerts: Pick<AlertService, 'open'>;
   alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'auditPage' | 'countOpen'>;
   rules: RulesReloading;
+  ruleLearning: RulesLearning;
 }
 
 const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics and read access to alerts with their targets and audit trail.
@@ -56,7 +57,10 @@ export function buildHttpApi(deps: HttpApiDeps) {
       tags: [
         { name: 'health', description: 'Liveness and metrics' },
         { name: 'alerts', description: 'Alerts with their audit trail (read-only)' },
-        { name: 'rules', description: 'The rules file in force, and its reload' },
+        {
+          name: 'rules',
+          description: "The rules file in force, its reload, and the baseline rules' learning",
+        },
       ],
     },
   });
@@ -68,6 +72,6 @@ export function buildHttpApi(deps: HttpApiDeps) {
     now: () => deps.clock.now(),
   });
   void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });
-  void app.register(rulesRoutes, { rules: deps.rules });
+  void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning });
   return app;
 }

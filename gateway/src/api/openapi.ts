@@ -27,6 +27,7 @@ export function emptyHttpApiDeps(): HttpApiDeps {
       status: () => ({ file: 'rules.yaml', version: '', rules: [] }),
       reload: () => ({ ok: false, problems: [] }),
     },
+    ruleLearning: { residents: () => [] },
   };
 }
 

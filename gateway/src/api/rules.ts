@@ -27,6 +27,67 @@ const RulesInvalid = Type.Object(
   },
 );
 
+const Learned = Type.Union([Type.Literal('learning'), Type.Literal('ready')]);
+const RuleLearningState = Type.Object(
+  {
+    ruleId: Type.String({ description: 'The rule (its id in the rules file).' }),
+    kind: Type.String({ description: 'Its kind: inactivity or not-up.' }),
+    status: Type.Union([Type.Literal('learning'), Type.Literal('ready')], {
+      description: "ready: the resident's own baseline is used; learning: the kind's fixed fallback applies.",
+    }),
+    daysLearned: Type.Integer({
+      minimum: 0,
+      description: 'Days with enough worn readings, in the kept history.',
+    }),
+    daysNeeded: Type.Integer({
+      minimum: 1,
+      description: 'Learned days before the baseline is used (`minDays`).',
+    }),
+    expectedByHour: Type.Array(Type.Union([Type.Number(), Type.Null()]), {
+      minItems: 24,
+      maxItems: 24,
+      description: 'Usual activity of each local hour 0–23 (null: not learned yet).',
+    }),
+    rising: Type.Object(
+      {
+        status: Learned,
+        daysLearned: Type.Integer({ minimum: 0, description: 'Mornings with a rising time found.' }),
+        daysNeeded: Type.Integer({ minimum: 1 }),
+        usual: Type.Union([Type.String({ pattern: '^\\d\\d:\\d\\d$' }), Type.Null()], {
+          description: 'Usual rising time, local HH:MM (null: still learning).',
+        }),
+      },
+      { additionalProperties: false, description: 'The usual rising time (the not-up check).' },
+    ),
+  },
+  { additionalProperties: false },
+);
+const RulesLearningBody = Type.Object(
+  {
+    residents: Type.Array(
+      Type.Object(
+        {
+          residentId: Type.String({ description: 'Site file id.' }),
+          rules: Type.Array(RuleLearningState, {
+            description: 'The baseline rules in force that cover the resident.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "What the baseline rules (inactivity, not-up) have learned of each resident's rhythm.",
+  },
+);
+export type RulesLearningBody = Static<typeof RulesLearningBody>;
+
+/** What the API needs of the baseline rules' learning (rules/learning.ts implements it). */
+export interface RulesLearning {
+  residents(only?: string): RulesLearningBody['residents'];
+}
+
 /**
  * What the API needs of the rules (rules/source.ts implements it; api/ may not import rules/).
  * `reload` validates the file first and keeps the last good rules when it is not valid.
@@ -37,7 +98,27 @@ export interface RulesReloading {
 }
 
 /** The rules in force and their reload. Unauthenticated, as the whole API, until the console brings logins. */
-export const rulesRoutes: FastifyPluginAsyncTypebox<{ rules: RulesReloading }> = async (app, { rules }) => {
+export const rulesRoutes: FastifyPluginAsyncTypebox<{
+  rules: RulesReloading;
+  learning: RulesLearning;
+}> = async (app, { rules, learning }) => {
+  app.get(
+    '/api/v1/rules/learning',
+    {
+      schema: {
+        summary: "The baseline rules' learning state per resident",
+        description:
+          'For each resident (or the one named) and each baseline rule that covers them: learning or ready, days learned and needed, usual activity per hour and the usual rising time. Read from the saved rule state, written every 5 minutes.',
+        tags: ['rules'],
+        querystring: Type.Object(
+          { resident: Type.Optional(Type.String({ description: 'Only this resident (site file id).' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RulesLearningBody, 500: ERROR_RESPONSES[500] },
+      },
+    },
+    async (req) => ({ residents: learning.residents(req.query.resident) }),
+  );
   app.get(
     '/api/v1/rules',
     {

@@ -76,7 +76,7 @@ export const ConfigSchema = Type.Object(
         file: Type.String({
           default: '',
           description:
-            'Rules YAML (the anomaly rules and the call rules; reference in docs/rules.md). Empty: the example rules file, gateway/rules.example.yaml. Reloaded when it changes or on POST /rules/reload; a file that is not valid keeps the last good rules. The settings below are the defaults of its `instant` and `heartbeat-missed` rules.',
+            'Rules YAML (the anomaly rules and the call rules; reference in docs/rules.md). Empty: the example rules file, gateway/rules.example.yaml. Reloaded when it changes or on POST /api/v1/rules; a file that is not valid keeps the last good rules (at start: refuses the start). The settings below are the defaults of its `instant` and `heartbeat-missed` rules.',
         }),
         priority: Type.Object(
           {

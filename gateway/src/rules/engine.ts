@@ -1,3 +1,4 @@
+import type { AlertKind } from '@careedge/edge';
 import type { Clock } from '../core/clock.js';
 import type { AlertSink } from './alert-sink.js';
 import { Deadlines } from './deadlines.js';
@@ -100,8 +101,8 @@ export class RuleEngine {
 
   /**
    * Restores every instance and its deadline (a deadline passed while stopped fires now). An
-   * instance whose rule is not in force is kept, inert, not deleted: at start the rules may be the
-   * fallback for a file that is not valid, and the fixed file must find its windows still open.
+   * instance whose rule is not in force is kept, inert, not deleted until the next reload: a rule
+   * taken out by mistake and put back finds its windows still open.
    */
   start(): void {
     this.running = true;
@@ -144,8 +145,22 @@ export class RuleEngine {
     const keys = this.subjectKeys(subject);
     for (const route of routes) {
       const subjectKey = route.kind.subject === 'resident' ? keys.resident : keys.device;
-      if (subjectKey === null || !inScope(route.rule.scope, subject, local)) continue;
+      if (subjectKey === null) {
+        this.roomEvent(route, subject, input, local);
+        continue;
+      }
+      if (!inScope(route.rule.scope, subject, local)) continue;
       this.step(route, subjectKey, subject, input);
+    }
+  }
+
+  /** A room device's event that a resident kind takes (roomEvents): to each resident of the room. */
+  private roomEvent(route: Route, subject: SubjectInfo, input: DeviceInput, local: () => LocalTime): void {
+    if (input.type !== 'event' || !route.kind.roomEvents?.includes(input.message.type)) return;
+    for (const r of subject.roomResidents?.() ?? []) {
+      const resident: SubjectInfo = { ...subject, residentId: r.residentId, attributes: r.attributes };
+      if (!inScope(route.rule.scope, resident, local)) continue;
+      this.step(route, `resident:${r.residentId}`, resident, input, { borrowed: true });
     }
   }
 
@@ -231,11 +246,13 @@ export class RuleEngine {
     }
   }
 
+  /** `borrowed`: the input is another device's (a room's button): the instance keeps its own device. */
   private step(
     { rule, kind, keys }: Route,
     subjectKey: string,
     subject: SubjectInfo,
     input: RuleInput,
+    opts: { borrowed?: boolean } = {},
   ): void {
     let key = keys.get(subjectKey);
     if (key === undefined) {
@@ -269,9 +286,24 @@ export class RuleEngine {
       if (last !== undefined && input.at >= last && input.at - last < kind.sampleS * 1000) return;
       this.lastFed.set(key, input.at);
     }
-    const openAlert = i.openAlertId === null ? null : this.ports.sink.openAlert(i.openAlertId);
-    if (!openAlert) i.openAlertId = null;
-    const ctx: StepContext = { local: this.ports.local, openAlert };
+    const own = i.openAlertId === null ? null : this.ports.sink.openAlert(i.openAlertId);
+    if (!own) i.openAlertId = null;
+    // A followed alert is looked up (SQLite) only when the kind reads it: fall-followup does so
+    // only while it watches after a fall, not on every reading of every band.
+    let followed: { alert: StepContext['openAlert'] } | undefined;
+    const follows = kind.follows;
+    const openAlert = () => {
+      if (!follows) return own;
+      followed ??= { alert: this.followed(follows, subject) };
+      return followed.alert;
+    };
+    const ctx: StepContext = {
+      local: this.ports.local,
+      get openAlert() {
+        return openAlert();
+      },
+      ...(subject.attributes ? { subject: subject.attributes } : {}),
+    };
     let result: ReturnType<AnyRuleKind['step']>;
     try {
       result = kind.step(i.state, input, params, ctx);
@@ -280,16 +312,31 @@ export class RuleEngine {
       return;
     }
     i.state = result.state;
-    if (input.type !== 'tick') i.deviceId = subject.deviceId;
+    if (input.type !== 'tick' && !opts.borrowed) i.deviceId = subject.deviceId;
     if (result.wakeAt !== i.wakeAt) {
       i.wakeAt = result.wakeAt;
       if (result.wakeAt !== null) this.schedule(result.wakeAt, key);
     }
     this.markDirty(key);
-    for (const action of result.actions) this.apply(rule, i, subject, input.at, action);
+    // Priority changes and clearing act on the alert the kind was shown (a followed one included).
+    if (result.actions.length === 0) return;
+    const target = openAlert()?.id ?? null;
+    for (const action of result.actions) this.apply(rule, i, subject, input.at, action, target);
   }
 
-  private apply(rule: Rule, i: RuleInstance, subject: SubjectInfo, at: number, action: RuleAction): void {
+  /** The subject's open alert of the kind a rule follows up, whoever raised it. */
+  private followed(alertKind: AlertKind, subject: SubjectInfo): StepContext['openAlert'] {
+    return subject.residentId === null ? null : this.ports.sink.openAlertOf(subject.residentId, alertKind);
+  }
+
+  private apply(
+    rule: Rule,
+    i: RuleInstance,
+    subject: SubjectInfo,
+    at: number,
+    action: RuleAction,
+    target: number | null,
+  ): void {
     const { sink, metrics, log } = this.ports;
     const note = { ruleId: rule.id, reason: action.reason };
     try {
@@ -304,6 +351,7 @@ export class RuleEngine {
             ruleId: rule.id,
             rulesVersion: this.rules.version,
             at,
+            repeatOf: i.openAlertId,
             settle: () => this.ports.store.putNow(i),
           });
           i.openAlertId = id;
@@ -312,13 +360,11 @@ export class RuleEngine {
           break;
         }
         case 'set-priority':
-          if (i.openAlertId !== null) sink.setPriority(i.openAlertId, action.priority, note);
+          if (target !== null) sink.setPriority(target, action.priority, note);
           break;
         case 'clear':
-          if (
-            i.openAlertId !== null &&
-            sink.clear(i.openAlertId, action.by, subject.deviceId, note) !== 'latched'
-          )
+          if (target === null) break;
+          if (sink.clear(target, action.by, subject.deviceId, note) !== 'latched' && target === i.openAlertId)
             i.openAlertId = null;
           break;
       }
@@ -331,7 +377,7 @@ export class RuleEngine {
       }
       log.error({ err, rule: rule.id, subject: i.subject }, 'raising a rule alert failed; retrying in 5 s');
       this.ports.clock.setTimeout(() => {
-        if (this.running) this.apply(rule, i, subject, at, action);
+        if (this.running) this.apply(rule, i, subject, at, action, target);
       }, RETRY_MS);
     }
   }

@@ -32,15 +32,24 @@ export interface LocalTime {
   minuteOfDay: number;
 }
 
+/** What the site file says about a subject that a rule may read (absent: not said). */
+export interface SubjectAttributes {
+  /** The resident is flagged at risk of wandering at night (site file `nightWanderingRisk`). */
+  nightWanderingRisk?: boolean;
+}
+
 /** What the engine tells a kind besides the input. */
 export interface StepContext {
   /** Converts a gateway time to the site's local time. */
   local(at: number): LocalTime;
   /**
-   * The alert this instance raised and that is still open, if any. It is closed behind the
+   * The alert this instance raised and that is still open, if any; for a kind that declares
+   * `follows`, the subject's open alert of that kind, whoever raised it. It is closed behind the
    * kind's back when staff resolve it: a kind must not assume its own last action is the truth.
    */
   openAlert: { id: number; priority: Priority; raisedAt: number } | null;
+  /** The subject's attributes from the site register (absent in contexts that have none). */
+  subject?: SubjectAttributes;
 }
 
 /** What a kind asks for. The engine applies alert hygiene (one open alert per subject and rule). */
@@ -85,6 +94,18 @@ export interface RuleKind<P, S> {
    * come; so does a reading from a clock set back.
    */
   readonly sampleS?: number;
+  /**
+   * The kind follows up alerts of this kind raised by another rule (fall-followup: the instant
+   * rule's `fall`): `ctx.openAlert` is the subject's open alert of this kind, and `set-priority`
+   * changes that alert (recorded on its audit trail).
+   */
+  readonly follows?: AlertKind;
+  /**
+   * Event types a resident kind also takes from the devices of the resident's room that belong
+   * to no resident (a care button's `cancel`: a wristband has no cancel key). The engine hands
+   * such an event to the instance of every resident of the room.
+   */
+  readonly roomEvents?: readonly DeviceEvent['type'][];
   /** TypeBox schema of the kind's parameters in the rules file (with defaults and descriptions). */
   readonly params: TSchema;
   /**

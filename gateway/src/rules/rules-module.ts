@@ -6,13 +6,21 @@ import type { Logger } from '../core/logger.js';
 import type { GatewayModule } from '../core/module.js';
 import type { FromDevice, IngestEvents } from '../ingest/events.js';
 import type { SiteRegister } from '../register/register.js';
+import type { Resident } from '../register/types.js';
 import { AlertServiceSink } from './alert-sink.js';
 import { type DeviceInput, RuleEngine } from './engine.js';
+import type { SubjectAttributes } from './kind.js';
 import { BUILT_IN_KINDS } from './kinds/index.js';
 import { siteLocalTime } from './local-time.js';
 import type { RuleEngineMetrics } from './metrics.js';
 import type { RulesSource } from './source.js';
 import { SqliteRuleStateStore } from './state-store.js';
+
+// Shared, not made per message: the subject lookup runs for every reading of every band.
+const FLAGGED: SubjectAttributes = Object.freeze({ nightWanderingRisk: true });
+const NOT_FLAGGED: SubjectAttributes = Object.freeze({ nightWanderingRisk: false });
+const attributesOf = (r: Resident | undefined): SubjectAttributes =>
+  r?.nightWanderingRisk === true ? FLAGGED : NOT_FLAGGED;
 
 /**
  * The anomaly rules in the gateway: ingest's device events → the engine, the alert service as its
@@ -46,14 +54,24 @@ export class RulesModule implements GatewayModule {
         store: new SqliteRuleStateStore(ctx.db),
         subjects: (deviceId) => {
           const c = register.deviceContext(deviceId);
-          return (
-            c && {
-              deviceId,
-              residentId: c.resident?.id ?? null,
-              roomId: c.room?.id ?? null,
-              zoneId: c.zone?.id ?? null,
-            }
-          );
+          if (!c) return undefined;
+          const room = c.room;
+          return {
+            deviceId,
+            residentId: c.resident?.id ?? null,
+            roomId: room?.id ?? null,
+            zoneId: c.zone?.id ?? null,
+            attributes: attributesOf(c.resident),
+            ...(!c.resident && room
+              ? {
+                  roomResidents: () =>
+                    register
+                      .allResidents()
+                      .filter((r) => r.roomId === room.id)
+                      .map((r) => ({ residentId: r.id, attributes: attributesOf(r) })),
+                }
+              : {}),
+          };
         },
         local: siteLocalTime(register.site.timezone),
         log: ctx.log.child({ module: 'rules-engine' }),

@@ -1,5 +1,5 @@
 import type { RuleScope } from './file.js';
-import type { LocalTime } from './kind.js';
+import type { LocalTime, SubjectAttributes } from './kind.js';
 
 /** Where a message comes from, as the engine sees it (from the site register). */
 export interface SubjectInfo {
@@ -7,6 +7,10 @@ export interface SubjectInfo {
   residentId: string | null;
   roomId: string | null;
   zoneId: string | null;
+  /** What the site file says about the resident that rules read (night-wandering's flag). */
+  attributes?: SubjectAttributes;
+  /** A room's device (no resident): the residents of the room, for kinds taking its events (asked only then). */
+  roomResidents?: () => readonly { residentId: string; attributes?: SubjectAttributes }[];
 }
 
 /** Whether a local minute of day is in a window; from > to runs past midnight (22:00-06:00). */

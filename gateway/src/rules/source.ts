@@ -28,9 +28,10 @@ export function configDefaults(
 /**
  * The rules in force: loaded from the rules file, reloaded when it changes or when asked (HTTP).
  * A reload validates first; a file that is not valid is refused with `file:line: path: message`
- * lines and the last good rules stay. At start, a file that is not valid leaves the gateway on
- * the example rules (calls and supervision with the configured defaults), loudly: a typo in the
- * rules must never leave a care home without its nurse call after a reboot.
+ * lines and the last good rules stay. At start there is no last good one in memory, and running
+ * on other rules than the administrator wrote (the example's, say) would hide the mistake behind
+ * alerts nobody configured: a file that is not valid stops the start with a RulesFileError, like
+ * an invalid config or site file (main.ts prints its lines and exits 2).
  */
 export class RulesSource {
   private rules: RuleSet;
@@ -49,14 +50,8 @@ export class RulesSource {
   ) {
     this.path = ctx.config.rules.file || EXAMPLE_RULES;
     const first = this.read();
-    if (first.ok) this.rules = first.rules;
-    else {
-      ctx.log.error(
-        { file: this.path, problems: first.problems },
-        `the rules file is not valid; running on the example rules until it is fixed:\n${first.problems.join('\n')}`,
-      );
-      this.rules = loadRulesFile(EXAMPLE_RULES, { defaults: configDefaults(ctx.config) });
-    }
+    if (!first.ok) throw new RulesFileError(basename(this.path), first.problems);
+    this.rules = first.rules;
     ctx.log.info(
       { file: this.path, version: this.rules.version, rules: this.rules.rules.length },
       'rules loaded',

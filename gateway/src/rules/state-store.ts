@@ -42,9 +42,17 @@ export interface RuleStateStore {
   delete(subject: string, ruleId: string): void;
   /** Writes what put() noted, in one transaction. */
   flush(): void;
+  /** The stored instances of some rules (what the last flush wrote). */
+  forRules(ruleIds: readonly string[]): RuleInstance[];
 }
 
 const keyOf = (i: Pick<RuleInstance, 'subject' | 'ruleId'>) => `${i.subject}\u0000${i.ruleId}`;
+
+const parsed = (rows: unknown[]): RuleInstance[] =>
+  (rows as (Omit<RuleInstance, 'state'> & { state: string })[]).map((r) => ({
+    ...r,
+    state: JSON.parse(r.state) as unknown,
+  }));
 
 /**
  * Rule state in SQLite, so a window that was open when the gateway stopped is still open after
@@ -70,14 +78,19 @@ export class SqliteRuleStateStore implements RuleStateStore {
            state = excluded.state, wake_at = excluded.wake_at, open_alert_id = excluded.open_alert_id`,
       ),
       delete: db.prepare(`DELETE FROM rule_state WHERE subject = ? AND rule_id = ?`),
+      forRules: db.prepare(
+        `SELECT subject, rule_id AS ruleId, device_id AS deviceId, state, wake_at AS wakeAt,
+           open_alert_id AS openAlertId FROM rule_state WHERE rule_id IN (SELECT value FROM json_each(?))`,
+      ),
     };
   }
 
   all(): RuleInstance[] {
-    return (this.q.all.all() as (Omit<RuleInstance, 'state'> & { state: string })[]).map((r) => ({
-      ...r,
-      state: JSON.parse(r.state) as unknown,
-    }));
+    return parsed(this.q.all.all());
+  }
+
+  forRules(ruleIds: readonly string[]): RuleInstance[] {
+    return parsed(this.q.forRules.all(JSON.stringify(ruleIds)));
   }
 
   put(instance: RuleInstance): void {
@@ -121,6 +134,9 @@ export class MemoryRuleStateStore implements RuleStateStore {
 
   all(): RuleInstance[] {
     return [...this.rows.values()].map((r) => JSON.parse(r) as RuleInstance);
+  }
+  forRules(ruleIds: readonly string[]): RuleInstance[] {
+    return this.all().filter((i) => ruleIds.includes(i.ruleId));
   }
   put(instance: RuleInstance): void {
     this.pending.set(keyOf(instance), instance);

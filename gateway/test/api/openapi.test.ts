@@ -30,6 +30,7 @@ describe('docs/openapi.json', () => {
       '/api/v1/alerts',
       '/api/v1/alerts/{id}',
       '/api/v1/rules',
+      '/api/v1/rules/learning',
       '/healthz',
       '/metrics',
     ]);

@@ -197,13 +197,15 @@ describe('forwarding to InfluxDB 1.x (real influxd)', { timeout: 60_000 }, () =>
       // Within the limit between writes (a write in flight may hold trimming back a moment).
       expect(await g.metric('careedge_forward_outbox_bytes')).toBeLessThanOrEqual(0.6 * 1024 * 1024);
     });
-    const dropped = await g.metric('careedge_forward_points_dropped_total');
 
     await influx.start();
     await eventually(async () => {
       expect(await g.metric('careedge_forward_outbox_points')).toBe(0);
       expect(await influx.count('alert_event', 'alert_id')).toBe(3); // raised, dispatched, acknowledged
     });
+    // Read once drained: a chunk still on its way into the outbox when the first drop was seen
+    // may be trimmed after it (a busy machine showed 2,000 dropped, then 4,000).
+    const dropped = await g.metric('careedge_forward_points_dropped_total');
     expect(await influx.count('staff_workload', 'calls')).toBe(1);
     const vitals = await influx.count('wristband_vitals', 'activity');
     const status = await influx.count('device_status', 'battery_pct');

@@ -122,6 +122,24 @@ describe('the rules engine', () => {
     ]);
   });
 
+  it('two rules raising the same alert kind for one resident keep an alert each; each repeats only its own', async () => {
+    const t = setup(`${HR}  - id: hr-over-100
+    kind: test-high-heart-rate
+    priority: high
+    params: { aboveBpm: 100 }
+`);
+    t.send('wb-1', 130);
+    await t.tick(60_000);
+    t.send('wb-1', 80);
+    t.send('wb-1', 130);
+    await t.tick(60_000);
+    expect(t.sink.raised.map((a) => [a.id, a.ruleId, a.count])).toEqual([
+      [1, 'hr', 1],
+      [2, 'hr-over-100', 2], // high: latched on clear, so the relapse repeats it
+      [3, 'hr', 1],
+    ]);
+  });
+
   it('a high-priority alert stays latched on clear: the instance keeps it, so a relapse repeats it', async () => {
     const t = setup(`${HR}    priority: high\n`);
     t.send('wb-1', 130);

@@ -30,8 +30,22 @@ describe('the rules file', () => {
     expect(set.rules.map((r) => [r.id, r.kind])).toEqual([
       ['calls', 'instant'],
       ['device-offline', 'heartbeat-missed'],
+      ['tachycardia', 'vital-threshold'],
+      ['bradycardia', 'vital-threshold'],
+      ['battery-low', 'battery-low'],
+      ['band-not-worn', 'not-worn'],
+      ['fall-followup', 'fall-followup'],
+      ['inactivity', 'inactivity'],
+      ['not-up', 'not-up'],
+      ['night-wandering', 'night-wandering'],
     ]);
+    // Every kind the gateway knows has a rule in the example (it is the default rules file).
+    expect(new Set(set.rules.map((r) => r.kind))).toEqual(new Set(RULE_KINDS.map((k) => k.name)));
     expect(set.rules[1]!.params).toEqual({ missedHeartbeats: 3, graceS: 10, priority: 'medium' });
+    expect(set.rules[3]).toMatchObject({
+      priority: 'high',
+      params: { above: null, below: 40, hysteresis: 5 },
+    });
   });
 
   it('the version is the content hash: the same text gives the same version, a change a new one', () => {
@@ -65,7 +79,7 @@ describe('the rules file', () => {
 `;
     const [p, ...rest] = problems(text);
     expect(p).toMatch(
-      /^rules\.yaml:7: rules\[2\]\.kind: must be one of instant, heartbeat-missed, test-high-heart-rate \(got "heart-rate"\)$/,
+      /^rules\.yaml:7: rules\[2\]\.kind: must be one of instant, heartbeat-missed, vital-threshold, battery-low, not-worn, fall-followup, inactivity, not-up, night-wandering, test-high-heart-rate \(got "heart-rate"\)$/,
     );
     expect(rest).toEqual([]);
   });

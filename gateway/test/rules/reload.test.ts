@@ -1,13 +1,18 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildHttpApi } from '../../src/api/http.js';
-import { EXAMPLE_RULES } from '../../src/rules/file.js';
+import { EXAMPLE_RULES, RulesFileError } from '../../src/rules/file.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
+import { processConfig } from '../helpers/gateway-process.js';
 import { onTopic } from '../helpers/mqtt-client.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 const example = readFileSync(EXAMPLE_RULES, 'utf8');
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The example with SOS at medium priority: a valid change. */
 const sosMedium = example.replace(
   '  - id: calls\n    kind: instant\n    params: {}',
@@ -64,10 +69,11 @@ describe('rules reload', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({
       file: 'rules.yaml',
-      rules: [
+      rules: expect.arrayContaining([
         { id: 'calls', kind: 'instant' },
         { id: 'device-offline', kind: 'heartbeat-missed' },
-      ],
+        { id: 'tachycardia', kind: 'vital-threshold' },
+      ]),
     });
     expect(ok.json().version).not.toBe(good);
     expect(await g.metric('careedge_rules_reloads_total', { result: 'ok' })).toBe(1);
@@ -95,11 +101,45 @@ describe('rules reload', () => {
     });
   });
 
-  it('a rules file that is not valid at start leaves the gateway on the example rules, calls working', async () => {
+  it('a rules file that is not valid at start refuses the start with file:line: path lines (no fallback to the example)', async () => {
     file = join(makeTempDir(), 'rules.yaml');
     writeFileSync(file, broken);
+    const refused = await testGateway({ rules: { file } }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(RulesFileError);
+    expect((refused as RulesFileError).problems).toEqual([
+      `rules.yaml:${brokenLine}: rules[1].params.missedHeartbeat: unknown key`,
+    ]);
+    // Fixed, it starts.
+    writeFileSync(file, example);
     g = await testGateway({ rules: { file } });
-    expect(g.gateway.context.rules.current().file).toBe('rules.example.yaml');
     expect((await sosPriority()).priority).toBe('high');
   });
+
+  it('main prints the problems and exits 2, as for an invalid config or site file', async () => {
+    const dir = makeTempDir();
+    file = join(dir, 'rules.yaml');
+    writeFileSync(file, broken);
+    const { configFile } = await processConfig(dir, { rules: { file } });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'gateway/src/main.ts', '--config', configFile],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `CareEdge refuses to start because the rules file is not valid:\n  rules.yaml:${brokenLine}: rules[1].params.missedHeartbeat: unknown key\n`,
+    );
+    g = await testGateway(); // for afterEach
+  }, 30_000);
 });

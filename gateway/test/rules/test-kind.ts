@@ -1,4 +1,4 @@
-import type { WristbandTelemetry } from '@careedge/edge';
+import type { AlertKind, WristbandTelemetry } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
 import type { Priority } from '../../src/alerts/model.js';
 import type { AlertSink, RuleRaise } from '../../src/rules/alert-sink.js';
@@ -77,10 +77,17 @@ export class RecordingSink implements AlertSink {
 
   raise(r: RuleRaise): number {
     r.settle();
-    const same = this.raised.find(
-      (a) =>
-        this.open.has(a.id) && a.alertKind === r.alertKind && a.subject.residentId === r.subject.residentId,
-    );
+    // As the live sink: a rule repeats its own open alert; only the engine's unclassified ones
+    // (no repeatOf) join the subject's open alert of their kind.
+    const same =
+      r.repeatOf === undefined
+        ? this.raised.find(
+            (a) =>
+              this.open.has(a.id) &&
+              a.alertKind === r.alertKind &&
+              a.subject.residentId === r.subject.residentId,
+          )
+        : this.raised.find((a) => a.id === r.repeatOf && this.open.has(a.id));
     if (same) {
       same.count++;
       this.log.push(`repeat ${same.id}`);
@@ -95,6 +102,12 @@ export class RecordingSink implements AlertSink {
   openAlert(id: number) {
     const a = this.open.get(id);
     return a ? { id, ...a } : null;
+  }
+  openAlertOf(residentId: string, alertKind: AlertKind) {
+    const a = this.raised.find(
+      (r) => this.open.has(r.id) && r.alertKind === alertKind && r.subject.residentId === residentId,
+    );
+    return a ? this.openAlert(a.id) : null;
   }
   setPriority(id: number, priority: Priority): void {
     const a = this.open.get(id);

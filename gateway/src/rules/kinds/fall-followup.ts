@@ -63,6 +63,9 @@ export interface FallFollowupState {
 export const fallFollowup: RuleKind<FallFollowupParams, FallFollowupState> = {
   name: 'fall-followup',
   subject: 'resident',
+  follows: 'fall',
+  // The cancel comes from the room's care button (reset key, pull cord): bands have none.
+  roomEvents: ['cancel'],
   // It judges stillness over minutes after a fall: a reading every 5 s is plenty (events always come) (see RuleKind.sampleS).
   sampleS: 5,
   inputs: ['event', 'telemetry'],

@@ -1,6 +1,13 @@
 import type { RuleKind } from '../kind.js';
+import { batteryLow } from './battery-low.js';
+import { fallFollowup } from './fall-followup.js';
 import { heartbeatMissed } from './heartbeat-missed.js';
+import { inactivity } from './inactivity.js';
 import { instant } from './instant.js';
+import { nightWandering } from './night-wandering.js';
+import { notUp } from './not-up.js';
+import { notWorn } from './not-worn.js';
+import { vitalThreshold } from './vital-threshold.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds kinds of every params and state type
 export type AnyRuleKind = RuleKind<any, any>;
@@ -10,7 +17,17 @@ export type AnyRuleKind = RuleKind<any, any>;
  * kind is one file in this folder and one line here: the rules file's schema, its JSON Schema and
  * docs/rules.md follow from this list.
  */
-export const RULE_KINDS: readonly AnyRuleKind[] = [instant, heartbeatMissed];
+export const RULE_KINDS: readonly AnyRuleKind[] = [
+  instant,
+  heartbeatMissed,
+  vitalThreshold,
+  batteryLow,
+  notWorn,
+  fallFollowup,
+  inactivity,
+  notUp,
+  nightWandering,
+];
 
 /**
  * Kinds the live gateway runs through their own modules on the alarm path (call-rules.ts,

@@ -41,18 +41,9 @@ export const NightWanderingParams = Type.Object(
 );
 export type NightWanderingParams = Static<typeof NightWanderingParams>;
 
-/**
- * What the engine tells this kind about its subject besides the contract's context: the site
- * file's `nightWanderingRisk` of the resident. Absent: not flagged.
- */
-export interface SubjectAttributes {
-  nightWanderingRisk?: boolean;
-}
-
-export const flaggedForNightWandering = (ctx: StepContext): boolean => {
-  const subject = (ctx as StepContext & { subject?: SubjectAttributes }).subject;
-  return subject?.nightWanderingRisk === true;
-};
+/** The site file's `nightWanderingRisk` of the resident, as the engine passes it. Absent: not flagged. */
+export const flaggedForNightWandering = (ctx: StepContext): boolean =>
+  ctx.subject?.nightWanderingRisk === true;
 
 export interface NightWanderingState {
   guard: InputGuard;
