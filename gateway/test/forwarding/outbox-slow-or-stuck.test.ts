@@ -1,10 +1,6 @@
-import type { Worker } from 'node:worker_threads';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { silentLogger } from '../../src/core/logger.js';
-import { Outbox } from '../../src/forwarding/outbox.js';
-import { fakeClock } from '../helpers/fake-clock.js';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/forwarding.js';
-import { outboxWorkerOptions } from '../helpers/outbox.js';
+import { watchedOutbox } from '../helpers/outbox.js';
 
 const line = (n: number) => `stuck_probe,site=testsite value=${n}i ${1_790_000_000_000_000_000n + BigInt(n)}`;
 
@@ -15,42 +11,7 @@ const line = (n: number) => `stuck_probe,site=testsite value=${n}i ${1_790_000_0
  * memory grew to 1.3 GB. A worker that confirms nothing at all is stuck, and is started again.
  */
 describe('outbox worker that is slow or stuck', { timeout: 30_000 }, () => {
-  function outbox(more: { maxWaitingRoutine?: number } = {}) {
-    const time = fakeClock();
-    const watchdog = fakeClock();
-    let timedOut = 0;
-    let dropped = 0;
-    const failures: string[] = [];
-    const box = new Outbox({
-      clock: time.clock,
-      log: silentLogger(),
-      handOverMs: 50,
-      handOverPoints: 5000,
-      worker: outboxWorkerOptions(),
-      onStats: () => {},
-      onQueued: () => {},
-      onFailure: (err) => failures.push(err.message),
-      onTicketTimedOut: () => {
-        timedOut++;
-      },
-      onDropped: (points) => {
-        dropped += points;
-      },
-      ...more,
-      watchdogClock: watchdog.clock,
-      stuckAfterMs: 30_000,
-    });
-    onTestFinished(() => box.stop());
-    /** From now on the running worker takes no hand-over: it never confirms one. */
-    const stall = () => {
-      const worker = (box as unknown as { worker: Worker }).worker;
-      const post = worker.postMessage.bind(worker);
-      worker.postMessage = (m: { type: string }) => {
-        if (m.type !== 'chunks') post(m);
-      };
-    };
-    return { box, time, watchdog, stall, failures, timedOut: () => timedOut, dropped: () => dropped };
-  }
+  const outbox = watchedOutbox;
 
   it('keeps a PUBACK waiting while the worker runs, up to 5 s (an SOS may wait behind it), then counts it unstored', async () => {
     const o = outbox();

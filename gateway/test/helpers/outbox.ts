@@ -1,5 +1,10 @@
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { onTestFinished } from 'vitest';
+import { silentLogger } from '../../src/core/logger.js';
+import { Outbox } from '../../src/forwarding/outbox.js';
 import type { OutboxWorkerOptions } from '../../src/forwarding/outbox-protocol.js';
+import { fakeClock } from './fake-clock.js';
 import { makeTempDir } from './tmp.js';
 
 /**
@@ -30,4 +35,46 @@ export function outboxWorkerOptions(
     noConsent: [],
     ...overrides,
   };
+}
+
+/**
+ * An outbox on a real worker (storing into a fresh file, InfluxDB unreachable), on a fake gateway
+ * clock and a fake watchdog clock (stuckAfterMs 30 s), counting failures, expired tickets and
+ * dropped points; stopped when the test ends. `stall()` makes the running worker take no more
+ * hand-overs, so it never confirms one (a hung write, from the main thread's side).
+ */
+export function watchedOutbox(more: { maxWaitingRoutine?: number } = {}) {
+  const time = fakeClock();
+  const watchdog = fakeClock();
+  let timedOut = 0;
+  let dropped = 0;
+  const failures: string[] = [];
+  const box = new Outbox({
+    clock: time.clock,
+    log: silentLogger(),
+    handOverMs: 50,
+    handOverPoints: 5000,
+    worker: outboxWorkerOptions(),
+    onStats: () => {},
+    onQueued: () => {},
+    onFailure: (err) => failures.push(err.message),
+    onTicketTimedOut: () => {
+      timedOut++;
+    },
+    onDropped: (points) => {
+      dropped += points;
+    },
+    ...more,
+    watchdogClock: watchdog.clock,
+    stuckAfterMs: 30_000,
+  });
+  onTestFinished(() => box.stop());
+  const stall = () => {
+    const worker = (box as unknown as { worker: Worker }).worker;
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (m: { type: string }) => {
+      if (m.type !== 'chunks') post(m);
+    };
+  };
+  return { box, time, watchdog, stall, failures, timedOut: () => timedOut, dropped: () => dropped };
 }
