@@ -125,12 +125,17 @@ export class RuleEngine {
     this.flush();
   }
 
-  /** New rules (a reload): instances of rules that are gone are dropped, the others keep their state. */
+  /**
+   * New rules (a reload): instances of rules that are gone, or whose id now names another kind, are
+   * dropped (another kind's state would make the new kind throw or misjudge); the others keep theirs.
+   */
   setRules(rules: RuleSet): void {
+    const kindBefore = new Map([...this.byId].map(([id, r]) => [id, r.kind.name]));
     this.rules = rules;
     this.index();
     for (const [key, i] of this.instances) {
-      if (this.byId.has(i.ruleId)) continue;
+      const kind = this.byId.get(i.ruleId)?.kind.name;
+      if (kind !== undefined && kind === (kindBefore.get(i.ruleId) ?? kind)) continue;
       this.instances.delete(key);
       this.dirty.delete(key);
       this.lastFed.delete(key);
