@@ -110,6 +110,10 @@ export class RuleEngine {
   start(): void {
     this.running = true;
     for (const i of this.ports.store.all()) {
+      if (this.kindChanged(i)) {
+        this.ports.store.delete(i.subject, i.ruleId);
+        continue;
+      }
       this.instances.set(keyOf(i.subject, i.ruleId), i);
       if (i.wakeAt !== null) this.deadlines.push(i.wakeAt, keyOf(i.subject, i.ruleId));
     }
@@ -130,17 +134,21 @@ export class RuleEngine {
    * dropped (another kind's state would make the new kind throw or misjudge); the others keep theirs.
    */
   setRules(rules: RuleSet): void {
-    const kindBefore = new Map([...this.byId].map(([id, r]) => [id, r.kind.name]));
     this.rules = rules;
     this.index();
     for (const [key, i] of this.instances) {
-      const kind = this.byId.get(i.ruleId)?.kind.name;
-      if (kind !== undefined && kind === (kindBefore.get(i.ruleId) ?? kind)) continue;
+      if (this.byId.has(i.ruleId) && !this.kindChanged(i)) continue;
       this.instances.delete(key);
       this.dirty.delete(key);
       this.lastFed.delete(key);
       this.ports.store.delete(i.subject, i.ruleId);
     }
+  }
+
+  /** The instance's rule is in force with another kind than the one whose state it holds. */
+  private kindChanged(i: RuleInstance): boolean {
+    const kind = this.byId.get(i.ruleId)?.kind.name;
+    return kind !== undefined && i.kind !== null && i.kind !== kind;
   }
 
   /** One input from a device, in arrival order. */
@@ -290,6 +298,7 @@ export class RuleEngine {
       i = {
         subject: subjectKey,
         ruleId: rule.id,
+        kind: kind.name,
         deviceId: subject.deviceId,
         state: undefined,
         wakeAt: null,
