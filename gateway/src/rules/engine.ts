@@ -41,6 +41,12 @@ const FLUSH_SLICE = 100;
 
 /** How soon a raise that failed (SQLite busy) is tried again: an alert must not be lost. */
 const RETRY_MS = 5000;
+/**
+ * A resident's band not worn says nothing about the resident while another of their bands was
+ * heard worn this recently (a spare left on in its charger): its readings do not reach the
+ * resident's rules, or every one of them would reset what the worn band told (not-up, inactivity).
+ */
+const WORN_ELSEWHERE_MS = 10 * 60_000;
 /** A kind failing on every message raises (and logs) one unclassified alert a minute, not one a message. */
 const UNCLASSIFIED_EVERY_MS = 60_000;
 
@@ -88,6 +94,8 @@ export class RuleEngine {
   private timer: { handle: unknown; at: number } | undefined;
   private flushTimer: unknown;
   private readonly lastUnclassified = new Map<string, number>();
+  /** Per resident, the band last heard worn and when (see WORN_ELSEWHERE_MS). */
+  private readonly wornBand = new Map<string, { deviceId: string; at: number }>();
   private running = false;
 
   constructor(
@@ -166,7 +174,9 @@ export class RuleEngine {
     if (!subject) return;
     const local = () => this.ports.local(input.at);
     const keys = this.subjectKeys(subject);
+    const wornElsewhere = input.type === 'telemetry' && this.wornElsewhere(subject, input);
     for (const route of routes) {
+      if (wornElsewhere && route.kind.subject === 'resident') continue;
       const subjectKey = route.kind.subject === 'resident' ? keys.resident : keys.device;
       if (subjectKey === null) {
         this.roomEvent(route, subject, input, local);
@@ -175,6 +185,19 @@ export class RuleEngine {
       if (!inScope(route.rule.scope, subject, local)) continue;
       this.step(route, subjectKey, subject, input);
     }
+  }
+
+  /** A reading of a band not worn while another band of the resident was heard worn lately. */
+  private wornElsewhere(subject: SubjectInfo, input: DeviceInput & { type: 'telemetry' }): boolean {
+    if (subject.residentId === null) return false;
+    if (input.message.worn) {
+      this.wornBand.set(subject.residentId, { deviceId: input.deviceId, at: input.at });
+      return false;
+    }
+    const worn = this.wornBand.get(subject.residentId);
+    if (worn === undefined || worn.deviceId === input.deviceId) return false;
+    const since = input.at - worn.at;
+    return since >= 0 && since <= WORN_ELSEWHERE_MS;
   }
 
   /** A room device's event that a resident kind takes (roomEvents): to each resident of the room. */

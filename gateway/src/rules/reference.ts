@@ -78,6 +78,8 @@ export function renderRulesReference(kinds: readonly AnyRuleKind[] = RULE_KINDS)
     'hide the mistake. The rules version recorded on every alert (with the rule id) is the content',
     'hash of the file. A rule keeps its state (windows, learned baselines) across reloads and',
     'restarts while its id and kind stay the same; an id given another kind starts that kind afresh.',
+    "A resident's rules take the readings of all their bands, except a band not worn while another",
+    'of theirs was heard worn within 10 minutes (a spare left on in its charger).',
     '',
     '## A rule',
     '',
