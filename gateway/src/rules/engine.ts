@@ -442,7 +442,8 @@ export class RuleEngine {
     metrics?.kindErrors.inc({ rule: rule.id });
     const last = this.lastUnclassified.get(key);
     const now = clock.now();
-    if (last !== undefined && now - last < UNCLASSIFIED_EVERY_MS) return;
+    // A last one "later" than now (the clock was set back) does not silence the next for that long.
+    if (last !== undefined && now >= last && now - last < UNCLASSIFIED_EVERY_MS) return;
     this.lastUnclassified.set(key, now);
     log.error(
       { err, rule: rule.id, kind: rule.kind, input: input.type },
