@@ -166,7 +166,7 @@ export const ConfigSchema = Type.Object(
               minimum: 2,
               default: 50,
               description:
-                'An alert storm begins when this many new alerts (from every rule, calls included) were raised within `windowS`. While it lasts, high-priority alerts are still dispatched one by one; medium and low ones are held back from handsets and summarised to the shift supervisor in one alert-summary alert. Once the storm is over, those still open are dispatched, the most urgent first, at most alerts/2 − 1 per window.',
+                'An alert storm begins when this many new alerts (from every rule, calls included) were raised within `windowS`. While it lasts, high-priority alerts and calls (SOS, fall, care-button and emergency calls, at any priority) are still dispatched one by one; other medium and low ones are held back from handsets and summarised to the shift supervisor in one alert-summary alert. Once the storm is over, those still open are dispatched, the most urgent first, at most alerts/2 − 1 per window.',
             }),
             windowS: Type.Integer({
               minimum: 1,

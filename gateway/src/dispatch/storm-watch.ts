@@ -1,3 +1,4 @@
+import { ALARM_EVENT_TYPES, type AlertKind } from '@careedge/edge';
 import type { Alert } from '../alerts/model.js';
 import type { DispatchHolding } from '../alerts/planning.js';
 import type { GatewayConfig } from '../config/schema.js';
@@ -10,10 +11,17 @@ export interface StormCounters {
 }
 
 /**
+ * A resident or a device asking for a person (SOS, fall, care-button and emergency calls): never
+ * held, whatever priority the settings give it (the evaluation runs falls at medium). A storm is
+ * of the rules' and supervision's alerts; a call for help must not wait for it to end.
+ */
+const CALLS: ReadonlySet<AlertKind> = new Set<AlertKind>([...ALARM_EVENT_TYPES, 'emergency-call']);
+
+/**
  * Counts the raises of new alerts, from every source, in a sliding window on the gateway clock,
  * and says which dispatches wait: an alert storm (an access point dies and sixty bands go offline
  * at once) begins when `alerts` were raised within `windowS`. While it lasts, a high-priority
- * alert is dispatched as always; a medium or low one is held back (dispatch/storm.ts summarises
+ * alert and a call (CALLS) are dispatched as always; another medium or low one is held back (dispatch/storm.ts summarises
  * it to the supervisor). It ends once fewer than half the limit were raised in the last window:
  * the gap between start and end keeps a storm that slows down from flapping on and off, which
  * would release and hold back alerts by turns.
@@ -45,7 +53,7 @@ export class StormWatch implements DispatchHolding {
       this.counters.storms.inc();
       this.scheduleEnd();
     }
-    if (!this.storming || alert.priority === 'high') return null;
+    if (!this.storming || alert.priority === 'high' || CALLS.has(alert.kind)) return null;
     this.counters.heldBack.inc({ priority: alert.priority });
     return 'storm';
   }

@@ -41,6 +41,12 @@ const FLUSH_SLICE = 100;
 
 /** How soon a raise that failed (SQLite busy) is tried again: an alert must not be lost. */
 const RETRY_MS = 5000;
+/**
+ * A resident's band not worn says nothing about the resident while another of their bands was
+ * heard worn this recently (a spare left on in its charger): its readings do not reach the
+ * resident's rules, or every one of them would reset what the worn band told (not-up, inactivity).
+ */
+const WORN_ELSEWHERE_MS = 10 * 60_000;
 /** A kind failing on every message raises (and logs) one unclassified alert a minute, not one a message. */
 const UNCLASSIFIED_EVERY_MS = 60_000;
 
@@ -88,6 +94,8 @@ export class RuleEngine {
   private timer: { handle: unknown; at: number } | undefined;
   private flushTimer: unknown;
   private readonly lastUnclassified = new Map<string, number>();
+  /** Per resident, the band last heard worn and when (see WORN_ELSEWHERE_MS). */
+  private readonly wornBand = new Map<string, { deviceId: string; at: number }>();
   private running = false;
 
   constructor(
@@ -110,6 +118,10 @@ export class RuleEngine {
   start(): void {
     this.running = true;
     for (const i of this.ports.store.all()) {
+      if (this.kindChanged(i)) {
+        this.ports.store.delete(i.subject, i.ruleId);
+        continue;
+      }
       this.instances.set(keyOf(i.subject, i.ruleId), i);
       if (i.wakeAt !== null) this.deadlines.push(i.wakeAt, keyOf(i.subject, i.ruleId));
     }
@@ -125,17 +137,26 @@ export class RuleEngine {
     this.flush();
   }
 
-  /** New rules (a reload): instances of rules that are gone are dropped, the others keep their state. */
+  /**
+   * New rules (a reload): instances of rules that are gone, or whose id now names another kind, are
+   * dropped (another kind's state would make the new kind throw or misjudge); the others keep theirs.
+   */
   setRules(rules: RuleSet): void {
     this.rules = rules;
     this.index();
     for (const [key, i] of this.instances) {
-      if (this.byId.has(i.ruleId)) continue;
+      if (this.byId.has(i.ruleId) && !this.kindChanged(i)) continue;
       this.instances.delete(key);
       this.dirty.delete(key);
       this.lastFed.delete(key);
       this.ports.store.delete(i.subject, i.ruleId);
     }
+  }
+
+  /** The instance's rule is in force with another kind than the one whose state it holds. */
+  private kindChanged(i: RuleInstance): boolean {
+    const kind = this.byId.get(i.ruleId)?.kind.name;
+    return kind !== undefined && i.kind !== null && i.kind !== kind;
   }
 
   /** One input from a device, in arrival order. */
@@ -153,7 +174,9 @@ export class RuleEngine {
     if (!subject) return;
     const local = () => this.ports.local(input.at);
     const keys = this.subjectKeys(subject);
+    const wornElsewhere = input.type === 'telemetry' && this.wornElsewhere(subject, input);
     for (const route of routes) {
+      if (wornElsewhere && route.kind.subject === 'resident') continue;
       const subjectKey = route.kind.subject === 'resident' ? keys.resident : keys.device;
       if (subjectKey === null) {
         this.roomEvent(route, subject, input, local);
@@ -162,6 +185,19 @@ export class RuleEngine {
       if (!inScope(route.rule.scope, subject, local)) continue;
       this.step(route, subjectKey, subject, input);
     }
+  }
+
+  /** A reading of a band not worn while another band of the resident was heard worn lately. */
+  private wornElsewhere(subject: SubjectInfo, input: DeviceInput & { type: 'telemetry' }): boolean {
+    if (subject.residentId === null) return false;
+    if (input.message.worn) {
+      this.wornBand.set(subject.residentId, { deviceId: input.deviceId, at: input.at });
+      return false;
+    }
+    const worn = this.wornBand.get(subject.residentId);
+    if (worn === undefined || worn.deviceId === input.deviceId) return false;
+    const since = input.at - worn.at;
+    return since >= 0 && since <= WORN_ELSEWHERE_MS;
   }
 
   /** A room device's event that a resident kind takes (roomEvents): to each resident of the room. */
@@ -285,6 +321,7 @@ export class RuleEngine {
       i = {
         subject: subjectKey,
         ruleId: rule.id,
+        kind: kind.name,
         deviceId: subject.deviceId,
         state: undefined,
         wakeAt: null,
@@ -405,7 +442,8 @@ export class RuleEngine {
     metrics?.kindErrors.inc({ rule: rule.id });
     const last = this.lastUnclassified.get(key);
     const now = clock.now();
-    if (last !== undefined && now - last < UNCLASSIFIED_EVERY_MS) return;
+    // A last one "later" than now (the clock was set back) does not silence the next for that long.
+    if (last !== undefined && now >= last && now - last < UNCLASSIFIED_EVERY_MS) return;
     this.lastUnclassified.set(key, now);
     log.error(
       { err, rule: rule.id, kind: rule.kind, input: input.type },

@@ -17,6 +17,11 @@ const migrations = [
       );
     `,
   },
+  {
+    name: 'rules-state-2',
+    // The kind that wrote the state: a rule id given another kind must not hand it this state.
+    sql: `ALTER TABLE rule_state ADD COLUMN kind TEXT;`,
+  },
 ];
 
 /** One rule instance as the engine keeps it: the kind's state plus what the engine needs. */
@@ -24,6 +29,8 @@ export interface RuleInstance {
   /** `resident:<id>` or `device:<id>`. */
   subject: string;
   ruleId: string;
+  /** The kind whose state this is; null in rows saved before it was kept. */
+  kind: string | null;
   /** The device last heard for this subject: a deadline's alert names it. */
   deviceId: string;
   state: unknown;
@@ -68,18 +75,18 @@ export class SqliteRuleStateStore implements RuleStateStore {
     migrate(db, migrations);
     this.q = {
       all: db.prepare(
-        `SELECT subject, rule_id AS ruleId, device_id AS deviceId, state, wake_at AS wakeAt,
+        `SELECT subject, rule_id AS ruleId, kind, device_id AS deviceId, state, wake_at AS wakeAt,
            open_alert_id AS openAlertId FROM rule_state`,
       ),
       put: db.prepare(
-        `INSERT INTO rule_state (subject, rule_id, device_id, state, wake_at, open_alert_id)
-         VALUES (@subject, @ruleId, @deviceId, @state, @wakeAt, @openAlertId)
-         ON CONFLICT (subject, rule_id) DO UPDATE SET device_id = excluded.device_id,
+        `INSERT INTO rule_state (subject, rule_id, kind, device_id, state, wake_at, open_alert_id)
+         VALUES (@subject, @ruleId, @kind, @deviceId, @state, @wakeAt, @openAlertId)
+         ON CONFLICT (subject, rule_id) DO UPDATE SET kind = excluded.kind, device_id = excluded.device_id,
            state = excluded.state, wake_at = excluded.wake_at, open_alert_id = excluded.open_alert_id`,
       ),
       delete: db.prepare(`DELETE FROM rule_state WHERE subject = ? AND rule_id = ?`),
       forRules: db.prepare(
-        `SELECT subject, rule_id AS ruleId, device_id AS deviceId, state, wake_at AS wakeAt,
+        `SELECT subject, rule_id AS ruleId, kind, device_id AS deviceId, state, wake_at AS wakeAt,
            open_alert_id AS openAlertId FROM rule_state WHERE rule_id IN (SELECT value FROM json_each(?))`,
       ),
     };

@@ -69,6 +69,7 @@ describe('GET /api/v1/rules/learning', () => {
     store.putNow({
       subject: 'resident:r2',
       ruleId: 'not-up',
+      kind: 'not-up',
       deviceId: 'wb-2',
       state: { baseline: learnedDays(6) },
       wakeAt: null,

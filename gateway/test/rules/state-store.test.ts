@@ -18,6 +18,7 @@ describe('rule state in SQLite', () => {
     store.put({
       subject: 'resident:r1',
       ruleId: 'hr',
+      kind: 'vital-threshold',
       deviceId: 'wb-1',
       state: { n: 1 },
       wakeAt: null,
