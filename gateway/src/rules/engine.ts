@@ -256,22 +256,32 @@ export class RuleEngine {
     this.flushing.push(...this.dirty);
     this.dirty.clear();
     const slice = () => {
-      this.write(this.flushing.splice(0, FLUSH_SLICE));
+      if (!this.write(this.flushing.splice(0, FLUSH_SLICE))) {
+        // A full or failing card: the rest waits for the next flush rather than retrying every
+        // slice (each retry carries the failed rows again: 350 slices of growing transactions at
+        // 5,000 residents, on the alarms' connection, exactly when the card is in trouble).
+        for (const key of this.flushing) this.dirty.add(key);
+        this.flushing = [];
+        return;
+      }
       if (this.flushing.length > 0) setImmediate(slice);
     };
     slice();
   }
 
-  private write(keys: readonly string[]): void {
+  /** Writes these instances' state; false (logged, kept for the next try) when it could not. */
+  private write(keys: readonly string[]): boolean {
     for (const key of keys) {
       const i = this.instances.get(key);
       if (i) this.ports.store.put(i);
     }
     try {
       this.ports.store.flush();
+      return true;
     } catch (err) {
       for (const key of keys) this.dirty.add(key);
       this.ports.log.error({ err }, 'could not save rule state; kept in memory for the next try');
+      return false;
     }
   }
 

@@ -311,6 +311,29 @@ describe('the rules engine', () => {
     expect(seen()).toBe(4);
   });
 
+  it('a state flush that fails (a full card) stops at its first slice, keeps everything, and tries again at the next flush', async () => {
+    const store = new MemoryRuleStateStore();
+    let full = true;
+    let attempts = 0;
+    const flush = store.flush.bind(store);
+    store.flush = () => {
+      attempts++;
+      if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      flush();
+    };
+    const t = setup(HR, { store });
+    for (let n = 0; n < 250; n++) t.send(`wb-b${n}`, 100);
+    await t.tick(300_000);
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    expect(attempts, 'one try, not one per slice').toBe(1);
+    expect(t.errors.filter((e) => e.startsWith('could not save rule state'))).toHaveLength(1);
+    full = false;
+    t.send('wb-1', 100); // something changes: the next flush is due 5 minutes on
+    await t.tick(300_000);
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    expect(store.all()).toHaveLength(251);
+  });
+
   it('a stop in the middle of a sliced flush writes the rest, and what changed since', async () => {
     const { db } = openTempDatabase();
     const store = new SqliteRuleStateStore(db);
