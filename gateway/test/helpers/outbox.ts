@@ -40,10 +40,10 @@ export function outboxWorkerOptions(
 /**
  * An outbox on a real worker (storing into a fresh file, InfluxDB unreachable), on a fake gateway
  * clock and a fake watchdog clock (stuckAfterMs 30 s), counting failures, expired tickets and
- * dropped points; stopped when the test ends. `stall()` makes the running worker take no more
+ * dropped points; stopped when the test ends (unless `stopAtEnd: false`). `stall()` makes the running worker take no more
  * hand-overs, so it never confirms one (a hung write, from the main thread's side).
  */
-export function watchedOutbox(more: { maxWaitingRoutine?: number } = {}) {
+export function watchedOutbox(more: { maxWaitingRoutine?: number } = {}, opts: { stopAtEnd?: boolean } = {}) {
   const time = fakeClock();
   const watchdog = fakeClock();
   let timedOut = 0;
@@ -68,7 +68,8 @@ export function watchedOutbox(more: { maxWaitingRoutine?: number } = {}) {
     watchdogClock: watchdog.clock,
     stuckAfterMs: 30_000,
   });
-  onTestFinished(() => box.stop());
+  // A test that mocks the worker's terminate() stops the outbox itself, after restoring it.
+  if (opts.stopAtEnd !== false) onTestFinished(() => box.stop());
   const stall = () => {
     const worker = (box as unknown as { worker: Worker }).worker;
     const post = worker.postMessage.bind(worker);

@@ -1,10 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { silentLogger } from '../../src/core/logger.js';
-import { Outbox } from '../../src/forwarding/outbox.js';
-import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually } from '../helpers/forwarding.js';
-import { outboxWorkerOptions } from '../helpers/outbox.js';
+import { watchedOutbox } from '../helpers/outbox.js';
 
 /**
  * Found by probing: the watchdog terminated a stuck outbox worker, and only its exit told the
@@ -17,21 +14,8 @@ describe('found by probing: a stuck outbox worker that does not exit when termin
   timeout: 30_000,
 }, () => {
   it('is reported as failed by the watchdog, once, without waiting for its exit', async () => {
-    const time = fakeClock();
-    const watchdog = fakeClock();
-    const failures: string[] = [];
-    const box = new Outbox({
-      clock: time.clock,
-      log: silentLogger(),
-      handOverMs: 50,
-      handOverPoints: 5000,
-      worker: outboxWorkerOptions(),
-      onStats: () => {},
-      onQueued: () => {},
-      onFailure: (err) => failures.push(err.message),
-      watchdogClock: watchdog.clock,
-      stuckAfterMs: 30_000,
-    });
+    // Stopped below, once terminate() is itself again.
+    const { box, time, watchdog, failures } = watchedOutbox({}, { stopAtEnd: false });
     await box.start();
     const post = Worker.prototype.postMessage;
     const stalled = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (

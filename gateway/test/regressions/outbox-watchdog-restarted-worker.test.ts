@@ -1,10 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { silentLogger } from '../../src/core/logger.js';
-import { Outbox } from '../../src/forwarding/outbox.js';
-import { fakeClock } from '../helpers/fake-clock.js';
 import { eventually } from '../helpers/forwarding.js';
-import { outboxWorkerOptions } from '../helpers/outbox.js';
+import { watchedOutbox } from '../helpers/outbox.js';
 
 /**
  * Found by probing: the stuck-outbox-worker watchdog compared the oldest unconfirmed hand-over
@@ -16,22 +13,7 @@ import { outboxWorkerOptions } from '../helpers/outbox.js';
  */
 describe('found by probing: the outbox watchdog and a restarted worker', { timeout: 30_000 }, () => {
   it('gives a worker started since its last look a whole interval before it calls it stuck', async () => {
-    const time = fakeClock();
-    const watchdog = fakeClock();
-    const failures: string[] = [];
-    const box = new Outbox({
-      clock: time.clock,
-      log: silentLogger(),
-      handOverMs: 50,
-      handOverPoints: 5000,
-      worker: outboxWorkerOptions(),
-      onStats: () => {},
-      onQueued: () => {},
-      onFailure: (err) => failures.push(err.message),
-      watchdogClock: watchdog.clock,
-      stuckAfterMs: 30_000,
-    });
-    onTestFinished(() => box.stop());
+    const { box, time, watchdog, failures } = watchedOutbox();
     await box.start();
     // Every worker, the restarted one too, takes no hand-over: none is ever confirmed.
     const post = Worker.prototype.postMessage;
