@@ -7,6 +7,7 @@ export { formatJson } from './protocol/contract-files.js';
 export * from './protocol/decode.js';
 export * from './protocol/device-messages.js';
 export * from './protocol/errors.js';
+export * from './protocol/kiosk-messages.js';
 export * from './protocol/recorded-lines.js';
 export * from './protocol/staff-messages.js';
 export * from './protocol/topics.js';

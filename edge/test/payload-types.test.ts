@@ -25,7 +25,14 @@ describe('payload types come from the channel catalogue', () => {
     expectTypeOf<PayloadOf<'staffReply'>>().toEqualTypeOf<HandsetReply>();
     expectTypeOf<PayloadOf<'staffResult'>>().toEqualTypeOf<ReplyResult>();
     expectTypeOf<UpChannel>().toEqualTypeOf<
-      'deviceTelemetry' | 'deviceEvent' | 'deviceHeartbeat' | 'deviceStatus' | 'staffReply' | 'staffStatus'
+      | 'deviceTelemetry'
+      | 'deviceEvent'
+      | 'deviceHeartbeat'
+      | 'deviceStatus'
+      | 'deviceTap'
+      | 'deviceLocation'
+      | 'staffReply'
+      | 'staffStatus'
     >();
   });
 

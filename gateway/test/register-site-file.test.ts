@@ -144,7 +144,7 @@ roster:
       'residents[0]: unknown property "age"',
       'devices[1].resident: is required for a wristband',
       'devices[1].room: a wristband follows its resident; give resident, not room',
-      'devices[2].kind: must be one of wristband, care-button (got "button")',
+      'devices[2].kind: must be one of wristband, care-button, kiosk, base-station (got "button")',
       'devices[3].resident: unknown resident "r-9"',
       'devices[4]: needs secret or secretHash',
       'devices[5].id: "gateway" is reserved for the gateway\'s own MQTT login',

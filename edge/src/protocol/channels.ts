@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { DeviceEvent, DeviceStatus, Heartbeat, Reassurance, WristbandTelemetry } from './device-messages.js';
+import { DeviceConfiguration, KioskTap, KioskThanks, LocationReport } from './kiosk-messages.js';
 import { GatewayState, HandsetMessage, HandsetReply, ReplyResult } from './staff-messages.js';
 
 export const PROTOCOL_ROOT = 'careedge/v1';
@@ -60,6 +61,24 @@ export const channels = {
     retained: true,
     description: 'online after connect; offline as the MQTT last will. Retained.',
   },
+  deviceTap: {
+    party: 'device',
+    leaf: 'tap',
+    direction: 'up',
+    schema: KioskTap,
+    qos: 1,
+    retained: false,
+    description: 'Feedback kiosk taps: a face and optionally a reason. Anonymous.',
+  },
+  deviceLocation: {
+    party: 'device',
+    leaf: 'location',
+    direction: 'up',
+    schema: LocationReport,
+    qos: 1,
+    retained: false,
+    description: 'Where a wristband was last heard (room or zone), for night wandering.',
+  },
   deviceReassurance: {
     party: 'device',
     leaf: 'reassure',
@@ -68,6 +87,24 @@ export const channels = {
     qos: 1,
     retained: false,
     description: '"Help is coming" to the resident\'s device once staff acknowledged.',
+  },
+  deviceThanks: {
+    party: 'device',
+    leaf: 'thanks',
+    direction: 'down',
+    schema: KioskThanks,
+    qos: 1,
+    retained: false,
+    description: 'Thank-you to the kiosk for each tap.',
+  },
+  deviceConfiguration: {
+    party: 'device',
+    leaf: 'config',
+    direction: 'down',
+    schema: DeviceConfiguration,
+    qos: 1,
+    retained: true,
+    description: 'Settings for the device (intervals, kiosk reasons). Retained.',
   },
   staffDispatch: {
     party: 'staff',

@@ -32,7 +32,12 @@ export const Priority = Type.Union([Type.Literal('high'), Type.Literal('medium')
 export type Priority = Static<typeof Priority>;
 
 /** The kinds of device the protocol knows; what each may send is in device-messages.ts. */
-export const DEVICE_KINDS = ['wristband', 'care-button'] as const;
+/**
+ * `kiosk`: feedback kiosk (taps, and a "call staff" key that sends a `call` event) in a room;
+ * `base-station`: a radio base station on USB serial that relays wristbands and kiosks (serial
+ * protocol, docs/serial-protocol.md); it sends nothing on MQTT itself.
+ */
+export const DEVICE_KINDS = ['wristband', 'care-button', 'kiosk', 'base-station'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 /** A closed object: unknown properties are refused so that typos surface at the device, not in the data. */

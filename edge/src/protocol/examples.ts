@@ -5,6 +5,7 @@ import type {
   Reassurance,
   WristbandTelemetry,
 } from './device-messages.js';
+import type { DeviceConfiguration, KioskTap, KioskThanks, LocationReport } from './kiosk-messages.js';
 import type {
   Dispatch,
   GatewayState,
@@ -53,6 +54,14 @@ export const messageExamples = {
     staffFirstName: 'Maria',
     text: 'Help is coming: Maria is on the way.',
   } satisfies Reassurance,
+  KioskTap: { seq: 77, ts: t + 3_600_000, face: 'unhappy', reason: 'food' } satisfies KioskTap,
+  KioskThanks: { ts: t + 3_600_050, tapSeq: 77, text: 'Thank you for telling us.' } satisfies KioskThanks,
+  LocationReport: { seq: 1047, ts: t + 8_000, roomId: '12', rssiDbm: -71 } satisfies LocationReport,
+  DeviceConfiguration: {
+    ts: t - 60_000,
+    heartbeatIntervalS: 300,
+    reasons: ['food', 'noise', 'waiting', 'cleanliness'],
+  } satisfies DeviceConfiguration,
   Dispatch: {
     ts: t + 2_500,
     type: 'alert',

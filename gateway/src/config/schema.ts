@@ -1,5 +1,8 @@
 import { Priority } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
+import { FeedbackSettings } from './feedback.js';
+import { GpioSettings } from './gpio.js';
+import { SerialSettings } from './serial.js';
 
 // At most a day: a timer beyond 2^31 ms (~24.8 days) fires at once in Node.
 const Seconds = (def: number, description: string) =>
@@ -444,6 +447,9 @@ export const ConfigSchema = Type.Object(
           'Alert changes and KPI summaries, pseudonymous (keys from forwarding.residentKeySecret), to a head office MQTT broker through a durable queue (docs/uplink.md).',
       },
     ),
+    serial: SerialSettings,
+    gpio: GpioSettings,
+    feedback: FeedbackSettings,
     log: Type.Object(
       {
         level: Type.Union(

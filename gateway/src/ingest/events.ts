@@ -1,4 +1,12 @@
-import type { DeviceEvent, DeviceStatus, HandsetReply, Heartbeat, WristbandTelemetry } from '@careedge/edge';
+import type {
+  DeviceEvent,
+  DeviceStatus,
+  HandsetReply,
+  Heartbeat,
+  KioskTap,
+  LocationReport,
+  WristbandTelemetry,
+} from '@careedge/edge';
 import type { DeviceContext } from '../register/types.js';
 
 /** A validated, de-duplicated device message, enriched with where it comes from. */
@@ -27,6 +35,10 @@ export interface IngestEvents {
   'device:event': [FromDevice<DeviceEvent>];
   'device:heartbeat': [FromDevice<Heartbeat>];
   'device:status': [FromDevice<DeviceStatus>];
+  /** A feedback kiosk tap (anonymous: the source is the kiosk and its room). */
+  'device:tap': [FromDevice<KioskTap>];
+  /** Where a wristband was last heard; the room or zone it names exists in the register. */
+  'device:location': [FromDevice<LocationReport>];
   'staff:status': [StaffStatus];
   'staff:reply': [{ staffId: string; reply: HandsetReply; receivedAt: number }];
   /** A reply the schema refused, with what could be read of it: the handset still gets an answer. */

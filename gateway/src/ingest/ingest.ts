@@ -31,6 +31,16 @@ import type { UnrecordedAlarms } from './unrecorded.js';
 const EVENTS_BY_KIND: Record<DeviceKind, ReadonlySet<DeviceEvent['type']>> = {
   wristband: new Set(['sos', 'fall', 'off-wrist']),
   'care-button': new Set(['call', 'presence', 'cancel']),
+  // The kiosk's "call staff" key raises a call for the kiosk's room.
+  kiosk: new Set(['call']),
+  'base-station': new Set(),
+};
+
+/** Channels only some device kinds publish on; the others are open to every kind. */
+const CHANNEL_KINDS: Partial<Record<UpChannel, DeviceKind>> = {
+  deviceTelemetry: 'wristband',
+  deviceLocation: 'wristband',
+  deviceTap: 'kiosk',
 };
 
 /** The alarm in a payload the schema refused, if it is one: type plus whatever seq/ts it has. */
@@ -122,6 +132,16 @@ export class Ingest implements GatewayModule {
     this.stopped = true;
   }
 
+  /**
+   * A message that arrived by another way than MQTT (a serial base station, a GPIO pin), given
+   * the topic and JSON payload it would have had on MQTT: it takes exactly the MQTT path from
+   * here (validation, de-duplication, register, rules). An alarm must be written to the journal
+   * (`JournalWriter`) before its sender is told it arrived, as the broker does before its PUBACK.
+   */
+  receive(topic: string, payload: Buffer): void {
+    this.handle(topic, payload);
+  }
+
   /** Handles one MQTT message from the link. */
   private handle(topic: string, payload: Buffer, pressedFor?: AlarmContext): void {
     const parsed = parseTopic(topic);
@@ -180,8 +200,10 @@ export class Ingest implements GatewayModule {
       return { reason: 'unknown-staff', detail: `no staff member "${id}"` };
     if (device) {
       const kind = device.device.kind;
-      if (channel === 'deviceTelemetry' && kind !== 'wristband') {
-        return { reason: 'wrong-kind', detail: `telemetry comes from wristbands; ${id} is a ${kind}` };
+      const only = CHANNEL_KINDS[channel];
+      if (only !== undefined && kind !== only) {
+        const what = channels[channel].leaf;
+        return { reason: 'wrong-kind', detail: `${what} messages come from a ${only}; ${id} is a ${kind}` };
       }
       if (type !== undefined && !EVENTS_BY_KIND[kind].has(type)) {
         const problem = `a ${kind} does not send "${type}" events`;
@@ -253,6 +275,16 @@ export class Ingest implements GatewayModule {
       case 'deviceStatus':
         bus.emit('device:status', { source: device!, message: received.payload, receivedAt });
         break;
+      case 'deviceTap':
+        bus.emit('device:tap', { source: device!, message: received.payload, receivedAt });
+        break;
+      case 'deviceLocation': {
+        const { roomId, zoneId } = received.payload;
+        const unknown = this.unknownPlace(roomId, zoneId);
+        if (unknown) return { reason: 'unknown-place', detail: unknown };
+        bus.emit('device:location', { source: device!, message: received.payload, receivedAt });
+        break;
+      }
     }
     return undefined;
   }
@@ -317,6 +349,15 @@ export class Ingest implements GatewayModule {
       ...((room ?? current.room) ? { room: (room ?? current.room)! } : {}),
       ...((zone ?? current.zone) ? { zone: (zone ?? current.zone)! } : {}),
     };
+  }
+
+  /** Why a location report's place is not one of the site's, if it is not. */
+  private unknownPlace(roomId: string | undefined, zoneId: string | undefined): string | undefined {
+    const { register } = this.ctx;
+    if (roomId === undefined && zoneId === undefined) return 'a location report names a roomId or a zoneId';
+    if (roomId !== undefined && !register.room(roomId)) return `no room "${roomId}" in the site register`;
+    if (zoneId !== undefined && !register.zone(zoneId)) return `no zone "${zoneId}" in the site register`;
+    return undefined;
   }
 
   /** Settles a journaled alarm that no alert will settle, in a commit of its own. */

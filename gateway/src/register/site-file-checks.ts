@@ -95,6 +95,11 @@ export function crossCheck(doc: Loose): string[] {
     checkReference(rooms, r.room, `residents[${i}].room`, 'room', problems);
   });
 
+  const baseStations = new Set(
+    list(doc, 'devices')
+      .filter((d) => d.kind === 'base-station')
+      .map((d) => d.id),
+  );
   list(doc, 'devices').forEach((d, i) => {
     const path = `devices[${i}]`;
     if (d.kind === 'wristband') {
@@ -102,10 +107,18 @@ export function crossCheck(doc: Loose): string[] {
       if (d.room !== undefined) {
         problems.push(`${path}.room: a wristband follows its resident; give resident, not room`);
       }
-    } else if (d.kind === 'care-button') {
-      if (d.room === undefined) problems.push(`${path}.room: is required for a care-button`);
+    } else if (d.kind === 'care-button' || d.kind === 'kiosk') {
+      if (d.room === undefined) problems.push(`${path}.room: is required for a ${d.kind}`);
       if (d.resident !== undefined) {
-        problems.push(`${path}.resident: a care-button belongs to a room; give room, not resident`);
+        problems.push(`${path}.resident: a ${d.kind} belongs to a room; give room, not resident`);
+      }
+    } else if (d.kind === 'base-station') {
+      if (d.resident !== undefined) problems.push(`${path}.resident: a base-station belongs to no resident`);
+      if (d.via !== undefined) problems.push(`${path}.via: a base-station does not talk through another`);
+    }
+    if (d.via !== undefined) {
+      if (!baseStations.has(d.via)) {
+        problems.push(`${path}.via: "${d.via}" is not a base-station in devices`);
       }
     }
     checkReference(residents, d.resident, `${path}.resident`, 'resident', problems);

@@ -93,9 +93,21 @@ export const SiteFileSchema = Type.Object(
         Type.Object(
           {
             id: Id('Device id = its MQTT username.'),
-            kind: OneOf(deviceKinds, 'wristband (needs resident) or care-button (needs room).'),
+            kind: OneOf(
+              deviceKinds,
+              'wristband (needs resident), care-button or kiosk (need room), base-station (room optional).',
+            ),
             resident: Type.Optional(Id('Wristbands: the resident who wears it.')),
-            room: Type.Optional(Id('Care buttons and pull cords: the room they are in.')),
+            room: Type.Optional(
+              Id(
+                'Care buttons, pull cords and kiosks: the room they are in; base stations: where it is mounted.',
+              ),
+            ),
+            via: Type.Optional(
+              Id(
+                'The base station (a `base-station` device) this device talks through on serial; a frame from a base station naming a device not assigned to it is refused.',
+              ),
+            ),
             secret: Type.Optional(Secret),
             secretHash: Type.Optional(SecretHash),
           },

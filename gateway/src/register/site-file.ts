@@ -79,7 +79,9 @@ function normalize(doc: SiteFileDocument): SiteDefinition {
     devices: (doc.devices ?? []).map((d) => ({
       id: d.id,
       kind: d.kind,
-      ...(d.kind === 'wristband' ? { residentId: d.resident! } : { roomId: d.room! }),
+      ...(d.kind === 'wristband' ? { residentId: d.resident! } : {}),
+      ...(d.kind !== 'wristband' && d.room !== undefined ? { roomId: d.room } : {}),
+      ...(d.via !== undefined ? { via: d.via } : {}),
       credential: credentialOf(d),
     })),
     staff: (doc.staff ?? []).map((s) => ({

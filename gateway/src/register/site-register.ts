@@ -82,9 +82,10 @@ export class SiteRegister {
       kind: DeviceKind;
       residentId: string | null;
       roomId: string | null;
+      via: string | null;
       hash: string;
     }>(
-      'SELECT id, kind, resident_id AS residentId, room_id AS roomId, secret_hash AS hash FROM register_devices ORDER BY position',
+      'SELECT id, kind, resident_id AS residentId, room_id AS roomId, via_id AS via, secret_hash AS hash FROM register_devices ORDER BY position',
     );
     this.#devices = new Map();
     this.#contexts = new Map();
@@ -94,6 +95,7 @@ export class SiteRegister {
         kind: row.kind,
         ...(row.residentId !== null ? { residentId: row.residentId } : {}),
         ...(row.roomId !== null ? { roomId: row.roomId } : {}),
+        ...(row.via !== null ? { via: row.via } : {}),
       });
       this.#devices.set(device.id, device);
       this.#contexts.set(device.id, this.#contextOf(device));

@@ -86,6 +86,28 @@ const migrations = [
     name: 'register-4',
     sql: 'ALTER TABLE register_residents ADD COLUMN night_wandering_risk INTEGER NOT NULL DEFAULT 0',
   },
+  {
+    // Kiosks (in a room) and base stations (room optional), and the base station a device talks
+    // through (`via`): SQLite cannot change a CHECK in place, so the table is rebuilt.
+    name: 'register-5',
+    sql: `
+      CREATE TABLE register_devices_new (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('wristband', 'care-button', 'kiosk', 'base-station')),
+        resident_id TEXT REFERENCES register_residents (id),
+        room_id TEXT REFERENCES register_rooms (id),
+        secret_hash TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        via_id TEXT,
+        CHECK ((kind = 'wristband') = (resident_id IS NOT NULL AND room_id IS NULL)),
+        CHECK (kind NOT IN ('care-button', 'kiosk') OR room_id IS NOT NULL)
+      );
+      INSERT INTO register_devices_new (id, kind, resident_id, room_id, secret_hash, position)
+        SELECT id, kind, resident_id, room_id, secret_hash, position FROM register_devices;
+      DROP TABLE register_devices;
+      ALTER TABLE register_devices_new RENAME TO register_devices;
+    `,
+  },
 ];
 
 export function migrateRegister(db: Db): void {
@@ -132,7 +154,7 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
       'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     device: db.prepare(
-      'INSERT INTO register_devices (id, kind, resident_id, room_id, secret_hash, position) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO register_devices (id, kind, resident_id, room_id, secret_hash, position, via_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     roster: db.prepare(
       'INSERT INTO register_roster (position, staff_id, supervisor, rank, days, from_min, to_min) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -157,7 +179,16 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
       insert.staff.run(s.id, s.name, s.firstName, s.role, hashOf(s.credential), i);
     }
     for (const [i, d] of def.devices.entries()) {
-      insert.device.run(d.id, d.kind, d.residentId ?? null, d.roomId ?? null, hashOf(d.credential), i);
+      const { residentId, roomId, via } = d;
+      insert.device.run(
+        d.id,
+        d.kind,
+        residentId ?? null,
+        roomId ?? null,
+        hashOf(d.credential),
+        i,
+        via ?? null,
+      );
     }
     for (const [i, r] of def.roster.entries()) {
       insert.roster.run(i, r.staffId, r.supervisor ? 1 : 0, r.rank, r.days.join(','), r.fromMin, r.toMin);

@@ -37,9 +37,11 @@ export interface Resident {
 export interface Device {
   id: string;
   kind: DeviceKind;
-  /** A wristband belongs to a resident; a care button to a room. */
+  /** A wristband belongs to a resident; a care button or kiosk to a room; a base station may name one. */
   residentId?: string;
   roomId?: string;
+  /** The base station this device talks through on serial (absent: MQTT, or any way). */
+  via?: string;
 }
 
 export interface Staff {
