@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ChannelKey } from '../protocol/channels.js';
+import { type ChannelKey, channels, type PayloadOf } from '../protocol/channels.js';
 
 /**
  * Serial link protocol v1 (docs/serial-protocol.md, generated from this folder): what travels
@@ -66,6 +66,22 @@ export function frameTypeForChannel(channel: ChannelKey): MessageFrameName | und
 }
 
 export const isMessageFrame = (type: FrameTypeName): type is MessageFrameName => type in FRAME_CHANNELS;
+
+/** Device → gateway message frames (telemetry … location). */
+export type UpFrameName = {
+  [N in MessageFrameName]: (typeof channels)[(typeof FRAME_CHANNELS)[N]]['direction'] extends 'up'
+    ? N
+    : never;
+}[MessageFrameName];
+/** Gateway → device message frames (reassurance, thanks, configuration). */
+export type DownFrameName = Exclude<MessageFrameName, UpFrameName>;
+/** The payload a message frame carries: its channel's MQTT payload. */
+export type FramePayload<N extends MessageFrameName> = PayloadOf<(typeof FRAME_CHANNELS)[N]>;
+
+export const isDownFrame = (type: FrameTypeName): type is DownFrameName =>
+  isMessageFrame(type) && channels[FRAME_CHANNELS[type]].direction === 'down';
+export const isUpFrame = (type: FrameTypeName): type is UpFrameName =>
+  isMessageFrame(type) && channels[FRAME_CHANNELS[type]].direction === 'up';
 
 /** Every frame but ack and nack is answered with one of them; ack and nack are never answered. */
 export const expectsAck = (type: FrameTypeName): boolean => type !== 'ack' && type !== 'nack';
