@@ -83,6 +83,13 @@ export const isDownFrame = (type: FrameTypeName): type is DownFrameName =>
 export const isUpFrame = (type: FrameTypeName): type is UpFrameName =>
   isMessageFrame(type) && channels[FRAME_CHANNELS[type]].direction === 'up';
 
+/**
+ * A gateway that has no accepted hello on a link (it restarted, the port was reopened) answers
+ * nothing, since NACK means "drop" and the frame may be an alarm. So a sender whose frame stays
+ * unanswered after this many retransmissions says hello again before sending it once more.
+ */
+export const HELLO_AGAIN_AFTER_RETRANSMISSIONS = 2;
+
 /** Every frame but ack and nack is answered with one of them; ack and nack are never answered. */
 export const expectsAck = (type: FrameTypeName): boolean => type !== 'ack' && type !== 'nack';
 

@@ -6,6 +6,7 @@ import {
   FrameDecoder,
   type FramePayload,
   type FrameTypeName,
+  HELLO_AGAIN_AFTER_RETRANSMISSIONS,
   isDownFrame,
   type SerialFrame,
   type UpFrameName,
@@ -46,6 +47,8 @@ interface Outgoing {
   reject: (err: Error) => void;
   /** Times written to the line. */
   writes: number;
+  /** Times written since the last hello was ACKed. */
+  tries: number;
   timer?: unknown;
 }
 
@@ -57,9 +60,9 @@ const SEEN_DOWNLINKS = 64;
 /**
  * A simulated base station's side of the serial link protocol (docs/serial-protocol.md) over any
  * duplex stream (a SerialPort, a PTY, an in-memory pair): hello first, then data frames with at
- * most `maxInFlight` unanswered, each retransmitted until the gateway ACKs or NACKs it. While the
- * link is down frames wait; `reconnect` says hello again, then re-sends what was in flight and
- * the queue, in order.
+ * most `maxInFlight` unanswered, each retransmitted until the gateway ACKs or NACKs it (and after
+ * HELLO_AGAIN_AFTER_RETRANSMISSIONS unanswered, a new hello first). While the link is down frames
+ * wait; `reconnect` says hello again, then re-sends what was in flight and the queue, in order.
  */
 export class BaseStationLink {
   private readonly retransmitMs: number;
@@ -174,7 +177,7 @@ export class BaseStationLink {
       resolve = res;
       reject = rej;
     });
-    return { out: { frame, bytes, resolve, reject, writes: 0 } satisfies Outgoing, done };
+    return { out: { frame, bytes, resolve, reject, writes: 0, tries: 0 } satisfies Outgoing, done };
   }
 
   private attach(stream: Duplex): void {
@@ -241,8 +244,10 @@ export class BaseStationLink {
     }
     if (isHello && this.loggedIn) {
       // A snapshot, and only those still unanswered: an answer can arrive inside a write.
-      for (const f of [...this.inFlight.values()])
+      for (const f of [...this.inFlight.values()]) {
+        f.tries = 0;
         if (this.inFlight.get(f.frame.linkSeq) === f) this.transmit(f);
+      }
     }
     this.pump();
   }
@@ -271,15 +276,27 @@ export class BaseStationLink {
 
   private transmit(out: Outgoing): void {
     if (!this.stream) return; // sent on reconnect
+    out.tries++;
     if (out.writes++ === 0) this.stats.sent++;
     else this.stats.retransmitted++;
     // Timer first: a stream may deliver the answer inside write(), and that answer must find it.
     this.stopTimer(out);
     out.timer = this.opts.clock.setTimeout(() => {
       out.timer = undefined;
-      this.transmit(out);
+      if (out !== this.hello_ && out.tries > HELLO_AGAIN_AFTER_RETRANSMISSIONS) this.helloAgain();
+      else this.transmit(out);
     }, this.retransmitMs);
     this.stream.write(out.bytes);
+  }
+
+  /**
+   * No answer for a while: the gateway may have lost the hello (it restarted). Everything in
+   * flight waits for a new hello's ACK and then goes again, as after a reconnect.
+   */
+  private helloAgain(): void {
+    if (this.hello_) return;
+    for (const f of this.inFlight.values()) this.stopTimer(f);
+    this.hello().catch(() => undefined); // a refused hello leaves the frames waiting, as the first one would
   }
 
   private stopTimer(out: Outgoing): void {

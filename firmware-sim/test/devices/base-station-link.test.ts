@@ -21,6 +21,8 @@ class FakeGateway {
   ignore = 0;
   /** Answer nothing at all. */
   silent = false;
+  /** A gateway that restarted has forgotten the hello. */
+  helloSeen = false;
   readonly refuse = new Map<string, string>();
   private readonly decoder = new FrameDecoder();
   private linkSeq = 100;
@@ -54,6 +56,8 @@ class FakeGateway {
   private receive(frame: SerialFrame): void {
     this.frames.push(frame);
     if (frame.type === 'ack' || frame.type === 'nack' || this.silent) return;
+    if (frame.type === 'hello') this.helloSeen = true;
+    else if (!this.helloSeen) return; // no hello on this link: not a word (NACK would drop it)
     if (this.ignore > 0) {
       this.ignore--;
       return;
@@ -222,6 +226,31 @@ describe('BaseStationLink over an in-memory serial line', () => {
       ['event', 2, 2],
     ]);
     expect([first.settled, second.settled]).toEqual([true, true]);
+  });
+
+  it('says hello again when frames go unanswered (the gateway restarted) and then re-sends them', async () => {
+    const { link, gateway, track } = setup();
+    await Promise.all([link.hello(), settle()]);
+    gateway.helloSeen = false;
+    const sent = track(link.send('event', 'wb-1', sos));
+    await settle();
+    clock.tick(500);
+    await settle();
+    clock.tick(500);
+    await settle();
+    expect(gateway.frames.map((f) => f.type)).toEqual(['hello', 'event', 'event', 'event']);
+    expect(sent.settled).toBe(false);
+    clock.tick(500); // third retransmission due: a hello first, then the frame once it is ACKed
+    await settle();
+    expect(gateway.frames.map((f) => [f.type, f.linkSeq])).toEqual([
+      ['hello', 0],
+      ['event', 1],
+      ['event', 1],
+      ['event', 1],
+      ['hello', 2],
+      ['event', 1],
+    ]);
+    expect(sent.settled).toBe(true);
   });
 
   it('notices the gateway closing the line and sends nothing until reconnected', async () => {
