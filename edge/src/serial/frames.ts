@@ -128,7 +128,7 @@ export const NackPayload = Type.Object(
     reason: Type.String({
       minLength: 1,
       maxLength: 200,
-      description: 'Why the frame was refused (unknown device, not behind this base station, no hello yet…).',
+      description: 'Why the frame was refused, in words (unknown device, not behind this base station…).',
     }),
   },
   {
