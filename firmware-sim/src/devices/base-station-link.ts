@@ -107,6 +107,7 @@ export class BaseStationLink {
 
   /** Says who is on the line; resolves when the gateway ACKs, rejects (FrameRefused) on NACK. */
   hello(): Promise<void> {
+    if (this.closed) return this.closedError();
     this.loggedIn = false;
     const payload = {
       secret: this.opts.secret,
@@ -126,6 +127,7 @@ export class BaseStationLink {
 
   /** Sends a device's message; resolves on ACK, rejects (FrameRefused) on NACK. */
   send<T extends UpFrameName>(type: T, deviceId: string, payload: FramePayload<T>): Promise<void> {
+    if (this.closed) return this.closedError();
     const { out, done } = this.outgoing(type, deviceId, payload as Record<string, unknown>);
     this.queue.push(out);
     this.pump();
@@ -166,8 +168,11 @@ export class BaseStationLink {
     }
   }
 
+  private closedError(): Promise<never> {
+    return Promise.reject(new LinkClosed(`link of ${this.opts.baseStationId} is closed`));
+  }
+
   private outgoing(type: FrameTypeName, deviceId: string, payload: Record<string, unknown>) {
-    if (this.closed) throw new LinkClosed(`link of ${this.opts.baseStationId} is closed`);
     const frame: SerialFrame = { type, deviceId, linkSeq: this.nextSeq, payload };
     this.nextSeq = (this.nextSeq + 1) % 2 ** 32; // u32, wraps per direction
     const bytes = encodeFrame(frame);

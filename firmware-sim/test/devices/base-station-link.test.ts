@@ -6,6 +6,7 @@ import {
   BaseStationLink,
   type BaseStationLinkOptions,
   FrameRefused,
+  LinkClosed,
 } from '../../src/devices/base-station-link.js';
 import { type FakeClock, fakeClock } from '../helpers/fake-clock.js';
 
@@ -300,5 +301,18 @@ describe('BaseStationLink over an in-memory serial line', () => {
     expect(gateway.frames.filter((f) => f.type !== 'ack').map((f) => f.linkSeq)).toEqual([
       0xffff_fffe, 0xffff_ffff, 0,
     ]);
+  });
+
+  it('close rejects every unanswered frame and refuses new ones', async () => {
+    const { link, gateway } = setup();
+    await Promise.all([link.hello(), settle()]);
+    gateway.silent = true;
+    const inFlight = link.send('event', 'wb-1', sos);
+    link.close();
+    await expect(inFlight).rejects.toBeInstanceOf(LinkClosed);
+    await expect(link.send('event', 'wb-1', sos)).rejects.toBeInstanceOf(LinkClosed);
+    clock.tick(10_000);
+    await settle();
+    expect(gateway.data).toHaveLength(1);
   });
 });
