@@ -155,3 +155,19 @@ export interface SerialFrame {
   linkSeq: number;
   payload: Record<string, unknown>;
 }
+
+/** The ACK of a frame: its deviceId and linkSeq, an empty payload. */
+export const ackFrame = (to: SerialFrame): SerialFrame => ({
+  type: 'ack',
+  deviceId: to.deviceId,
+  linkSeq: to.linkSeq,
+  payload: {},
+});
+
+/** The NACK of a frame: its deviceId and linkSeq, and why, in words. */
+export const nackFrame = (to: SerialFrame, reason: string): SerialFrame => ({
+  type: 'nack',
+  deviceId: to.deviceId,
+  linkSeq: to.linkSeq,
+  payload: { reason } satisfies NackPayload,
+});

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import {
+  ackFrame,
   type DecodeResult,
   type DownFrameName,
   encodeFrame,
@@ -8,6 +9,7 @@ import {
   type FrameTypeName,
   HELLO_AGAIN_AFTER_RETRANSMISSIONS,
   isDownFrame,
+  nackFrame,
   type SerialFrame,
   type UpFrameName,
 } from '@careedge/edge';
@@ -227,7 +229,7 @@ export class BaseStationLink {
         return;
       default:
         if (isDownFrame(frame.type)) this.downlink(frame as SerialFrame & { type: DownFrameName });
-        else this.reply('nack', frame, { reason: `a base station does not take ${frame.type} frames` });
+        else this.reply(nackFrame(frame, `a base station does not take ${frame.type} frames`));
     }
   }
 
@@ -258,7 +260,7 @@ export class BaseStationLink {
   }
 
   private downlink(frame: SerialFrame & { type: DownFrameName }): void {
-    this.reply('ack', frame, {});
+    this.reply(ackFrame(frame));
     if (this.seenDownlinks.includes(frame.linkSeq)) return;
     this.seenDownlinks.push(frame.linkSeq);
     if (this.seenDownlinks.length > SEEN_DOWNLINKS) this.seenDownlinks.shift();
@@ -266,8 +268,8 @@ export class BaseStationLink {
     for (const handler of this.handlers) handler(frame);
   }
 
-  private reply(type: 'ack' | 'nack', to: SerialFrame, payload: Record<string, unknown>): void {
-    this.stream?.write(encodeFrame({ type, deviceId: to.deviceId, linkSeq: to.linkSeq, payload }));
+  private reply(answer: SerialFrame): void {
+    this.stream?.write(encodeFrame(answer));
   }
 
   /** Moves queued frames into flight while the link is up and logged in. */
