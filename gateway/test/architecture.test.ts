@@ -22,6 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ['core', 'config', 'alerts', 'register'],
   forwarding: ['core', 'config', 'alerts', 'register', 'ingest'],
   uplink: ['core', 'config', 'alerts'],
+  gpio: ['core', 'config', 'alerts', 'register', 'ingest', 'journal'],
 };
 
 const STAFF_COMMAND_CALL =
