@@ -143,9 +143,14 @@ export class GpioModule implements GatewayModule {
             (press) => this.events.pressed(config, press),
             (err) => this.pinLog.warn(`read/${number}`, { err, pin: number }, 'cannot read a GPIO input'),
           );
+          try {
+            button.start();
+          } catch (err) {
+            pin.close();
+            throw err;
+          }
           w.button = button;
           w.close = () => pin.close();
-          button.start();
         }
       } catch (err) {
         const what = w.kind === 'input' ? `input of ${w.config.device}` : `${w.config.kind}`;

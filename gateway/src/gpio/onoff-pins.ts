@@ -47,7 +47,10 @@ export class OnoffPinBank implements PinBank {
     const gpio = new (this.loaded())(pin, opts.activeLow ? 'high' : 'low', 'none', {
       activeLow: opts.activeLow,
     });
-    return { pin, write: (level) => gpio.writeSync(level), close: () => gpio.unexport() };
+    // Not unexported on close: the line keeps its level, so a lamp left on when the gateway stops
+    // still shows the call (unexporting may hand the line back to its default); the next start
+    // takes the exported pin over and drives it again.
+    return { pin, write: (level) => gpio.writeSync(level), close: () => undefined };
   }
 
   private loaded(): GpioClass {

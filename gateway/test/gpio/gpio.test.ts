@@ -235,10 +235,14 @@ describe('GPIO module', () => {
     expect(pins.out(CORRIDOR).onsSince(t0)).toEqual(light().onsSince(t0));
   });
 
-  it('after a restart the alerts still open light the lamps, and the button raises a new call', async () => {
+  it('a stopping gateway leaves the light on; after the restart the alerts still open light the lamps, and the button raises a new call', async () => {
     await start();
     await press();
+    await g.tick(900); // the yellow flash in its off phase, the buzzer between pulses
+    const [lamp, buzzer] = [light(), pins.out(BUZZER)];
     await g.restart();
+    expect(lamp.closed && lamp.level, 'a stopped gateway leaves the call showing, steady').toBe(1);
+    expect(buzzer.level).toBe(0);
     const t0 = g.fake.now;
     await g.tick(4000);
     expect(light().onsSince(t0).length).toBeGreaterThanOrEqual(2);
