@@ -24,6 +24,9 @@ import { AlertStorm, stormCounters } from './dispatch/storm.js';
 import { StormWatch } from './dispatch/storm-watch.js';
 import type { GatewayEvents } from './events.js';
 import { Forwarding } from './forwarding/forwarding.js';
+import { GpioModule } from './gpio/gpio-module.js';
+import { OnoffPinBank } from './gpio/onoff-pins.js';
+import type { PinBank } from './gpio/pins.js';
 import { ClockWatch } from './health/clock-watch.js';
 import { HealthReport } from './health/report.js';
 import { Ingest } from './ingest/ingest.js';
@@ -52,6 +55,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Monotonic milliseconds, to notice wall-clock jumps; performance.now unless a test fakes it. */
   monotonic?: () => number;
+  /** GPIO pins: onoff's unless a test fakes them. */
+  pins?: PinBank;
 }
 
 /**
@@ -189,6 +194,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     const unrecorded = new UnrecordedAlarms(ctx, (deviceId, staffIds) =>
       dispatcher.alsoAsk(deviceId, staffIds),
     );
+    const ingest = new Ingest(ctx, journal, unrecorded);
+    // Throws ConfigError for GPIO settings naming what the site register lacks: refuses the start.
+    const gpio = new GpioModule({ ...ctx, ingest, writeAhead, pins: opts.pins ?? new OnoffPinBank() });
     const modules: GatewayModule[] = [
       new HealthReport(ctx, VERSION),
       new ClockWatch(ctx, opts.monotonic),
@@ -204,7 +212,8 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new Forwarding(ctx),
       new Uplink(ctx),
       new IngestRecorder(ctx),
-      new Ingest(ctx, journal, unrecorded),
+      ingest,
+      gpio, // after ingest: a press is handled once the journal's backlog is
     ];
     cleanups.push(await startModules(modules, clock, log));
 

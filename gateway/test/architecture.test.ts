@@ -23,6 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   forwarding: ['core', 'config', 'alerts', 'register', 'ingest'],
   uplink: ['core', 'config', 'alerts'],
   auth: ['core', 'config', 'register'],
+  gpio: ['core', 'config', 'alerts', 'register', 'ingest', 'journal'],
 };
 
 const STAFF_COMMAND_CALL =

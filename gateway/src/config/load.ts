@@ -3,6 +3,7 @@ import { dottedPath, formatSchemaErrors, type SchemaErrorStyle } from '@careedge
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { gpioProblems } from './gpio.js';
 import { ConfigSchema, type GatewayConfig } from './schema.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -104,7 +105,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
   if (!validate(merged)) {
     problems.push(...formatSchemaErrors(validate.errors, configStyle));
   } else {
-    problems.push(...crossFieldProblems(merged as GatewayConfig), ...uplinkProblems(merged as GatewayConfig));
+    const c = merged as GatewayConfig;
+    problems.push(...crossFieldProblems(c), ...uplinkProblems(c), ...gpioProblems(c.gpio));
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return merged as GatewayConfig;
