@@ -51,6 +51,9 @@ const STUCK_AFTER_MS = 30_000;
 
 type Chunks = Extract<ToWorker, { type: 'chunks' }>;
 
+/** The answer to a ticket asked for while stopping. */
+const NEVER = new Promise<void>(() => {});
+
 const routinePoints = (m: Chunks) => m.chunks.reduce((n, c) => n + (c.class === 'routine' ? c.points : 0), 0);
 
 /**
@@ -181,6 +184,9 @@ export class Outbox {
    * instead of every handOverMs.
    */
   ackTicket(): Promise<void> {
+    // Stopping: nothing will store what devices send now; left unanswered, they send it again to
+    // the next gateway instance.
+    if (this.stopping) return NEVER;
     if (this.nextTicket) return this.nextTicket.promise;
     let resolve!: () => void;
     const promise = new Promise<void>((r) => {
@@ -349,9 +355,15 @@ export class Outbox {
         reject(lastError ?? new Error(`the outbox worker exited (code ${code}) before it started`));
       worker.once('error', failed);
       worker.once('exit', early);
+      let adopted = false;
       worker.on('message', (m: FromWorker) => {
         this.onMessage(m);
-        if (m.type !== 'stats' || this.worker === worker) return;
+        // Its first report makes it the worker, once: a report it sends after stop() let go of it
+        // (the stats of the last hand-over) must not make a stopping outbox think it has a worker
+        // again, whose empty hand-overs would then answer new tickets at once: PUBACKs for
+        // telemetry that forwarding, already stopped, made no point of.
+        if (m.type !== 'stats' || adopted || this.stopping) return;
+        adopted = true;
         worker.off('error', failed).off('exit', early);
         this.starting = undefined;
         this.worker = worker;
