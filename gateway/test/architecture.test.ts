@@ -20,7 +20,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   reassure: ['core', 'config', 'alerts', 'register', 'mqtt'],
   health: ['core', 'config', 'register', 'ingest', 'mqtt'],
   api: ['core', 'config', 'alerts', 'register'],
-  forwarding: ['core', 'config', 'alerts', 'register', 'ingest'],
+  feedback: ['core', 'config', 'alerts', 'register', 'ingest', 'mqtt'],
+  forwarding: ['core', 'config', 'alerts', 'register', 'ingest', 'feedback'],
   uplink: ['core', 'config', 'alerts'],
 };
 
