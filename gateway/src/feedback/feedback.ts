@@ -1,4 +1,4 @@
-import type { KioskTap, KioskThanks } from '@careedge/edge';
+import type { DeviceConfiguration, KioskTap, KioskThanks } from '@careedge/edge';
 import type { GatewayConfig } from '../config/schema.js';
 import type { EventBus } from '../core/bus.js';
 import type { Db } from '../core/db.js';
@@ -7,6 +7,7 @@ import type { GatewayModule } from '../core/module.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { FromDevice, IngestEvents } from '../ingest/events.js';
 import type { MqttLink } from '../mqtt/link.js';
+import type { SiteRegister } from '../register/register.js';
 import type { FeedbackEvents } from './events.js';
 import { type FollowUpDeps, FollowUps } from './follow-up.js';
 import { type FeedbackMetrics, feedbackMetrics } from './metrics.js';
@@ -18,6 +19,7 @@ export interface FeedbackDeps extends FollowUpDeps {
   metrics: Metrics;
   mqtt: Pick<MqttLink, 'publish'>;
   config: Pick<GatewayConfig, 'feedback' | 'dispatch' | 'log'>;
+  register: Pick<SiteRegister, 'supervisorsOnShift' | 'allDevices'>;
 }
 
 /**
@@ -47,6 +49,17 @@ export class FeedbackModule implements GatewayModule {
   start(): void {
     this.ctx.bus.on(this.name, 'device:tap', (e) => this.onTap(e));
     this.followUps.resume();
+    this.configureKiosks();
+  }
+
+  /** Each kiosk's reasons to offer, retained: a kiosk that connects later finds them waiting. */
+  private configureKiosks(): void {
+    const reasons = this.ctx.config.feedback.reasons.map((r) => r.id);
+    for (const d of this.ctx.register.allDevices()) {
+      if (d.kind !== 'kiosk') continue;
+      const message: DeviceConfiguration = { ts: this.ctx.clock.now(), reasons };
+      this.ctx.mqtt.publish('deviceConfiguration', d.id, message, true);
+    }
   }
 
   stop(): void {

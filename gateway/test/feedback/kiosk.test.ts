@@ -86,6 +86,14 @@ describe('feedback kiosks', () => {
       expect(followUps()).toEqual([]);
     });
 
+    it('a kiosk finds its reasons waiting (retained configuration)', async () => {
+      const k = await g.client('kiosk-n2');
+      await k.listen('deviceConfiguration');
+      expect((await k.next(onTopic('config'))).payload).toMatchObject({
+        reasons: ['food', 'noise', 'waiting', 'cleanliness', 'staff', 'other'],
+      });
+    });
+
     it('a tap with a reason not configured is refused, counted and not thanked', async () => {
       const k = await kiosk('kiosk-lounge');
       await k.send('deviceTap', { face: 'unhappy', reason: 'parking' });
