@@ -220,6 +220,12 @@ describe('feedback kiosks', () => {
       expect(followUps()[0]).toMatchObject({ id: followUp!.id, count: 2 });
       expect(await g.metric('careedge_feedback_bursts_total', { followUp: 'opened' })).toBe(1);
       expect(await g.metric('careedge_feedback_bursts_total', { followUp: 'updated' })).toBe(1);
+      // Sam takes it: the kiosk hears no "help is coming" (it called nobody).
+      await k.listen('deviceReassurance');
+      const ack = await sam.send('staffReply', { action: 'ack', alertId: followUp!.id });
+      expect((await sam.next(onTopic('result', { transaction: ack.seq }))).payload.status).toBe('ok');
+      await tapAll(k, ['happy']); // its thank-you comes after anything the ack sent
+      expect(k.drain().filter((m) => m.topic.endsWith('/reassure'))).toEqual([]);
       // Another kiosk's taps are another window.
       const n2 = await kiosk('kiosk-n2');
       await tapAll(n2, ['unhappy', 'unhappy', 'unhappy']);
