@@ -48,6 +48,7 @@ export const devices = new Series('device_status');
 export const alerts = new Series('alert_event');
 export const workload = new Series('staff_workload');
 export const health = new Series('gateway_health');
+export const feedback = new Series('feedback');
 
 /** `"tag" = 'value'` for an alert's action. */
 export const action = (a: AlertAction) => `${alerts.tag('action')} = '${a}'`;

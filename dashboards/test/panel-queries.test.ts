@@ -152,4 +152,22 @@ describe('what the panels say about the simulated week', () => {
     expect(vitalsResidents[0]!.values).toHaveLength(week.residents - 1);
     expect(statusResidents[0]!.values).toHaveLength(week.residents);
   });
+
+  it('Happy Index per kiosk: the dining-room kiosk dips in the hour after lunch, the other does not', async () => {
+    const panel = queryPanels(BOARDS['service-quality']!().build()).find((p) =>
+      p.title?.startsWith('Happy Index per kiosk'),
+    )!;
+    const series = await run(targetsOf(panel)[0]!.query);
+    /** Mean of the hourly values at one UTC hour of day (London is on UTC in November). */
+    const at = (kiosk: string, hour: number) => {
+      const rows = series
+        .find((s) => s.tags?.kiosk === kiosk)!
+        .values.filter((r) => new Date(r[0] as string).getUTCHours() === hour)
+        .map((r) => r[1] as number);
+      return rows.reduce((a, b) => a + b, 0) / rows.length;
+    };
+    // Lunch at 12:30: 13:00–14:00 is all dip (about 2.3 against 3.1 otherwise).
+    expect(at('kiosk-lounge', 13)).toBeLessThan(at('kiosk-lounge', 10) - 0.5);
+    expect(at('kiosk-east', 13)).toBeGreaterThan(at('kiosk-lounge', 13) + 0.5);
+  });
 });

@@ -4,6 +4,8 @@ export * from './devices/care-button.js';
 export * from './devices/handset.js';
 export * from './devices/handset-autopilot.js';
 export * from './devices/handset-policy.js';
+export * from './devices/kiosk.js';
+export * from './devices/kiosk-pattern.js';
 export * from './devices/sim-client.js';
 export * from './devices/sim-device.js';
 export * from './devices/wristband.js';

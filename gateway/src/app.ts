@@ -23,6 +23,8 @@ import { HandsetReplies } from './dispatch/replies.js';
 import { AlertStorm, stormCounters } from './dispatch/storm.js';
 import { StormWatch } from './dispatch/storm-watch.js';
 import type { GatewayEvents } from './events.js';
+import { FeedbackModule } from './feedback/feedback.js';
+import { HappyIndex } from './feedback/happy-index.js';
 import { Forwarding } from './forwarding/forwarding.js';
 import { GpioModule } from './gpio/gpio-module.js';
 import { OnoffPinBank } from './gpio/onoff-pins.js';
@@ -82,6 +84,8 @@ export interface GatewayContext {
   ruleLearning: RuleLearning;
   /** Named problems that make the gateway degraded (storage, clock); reported by health/. */
   health: Health;
+  /** The feedback kiosks' Happy Index (HTTP). */
+  happyIndex: HappyIndex;
 }
 
 export interface RunningGateway {
@@ -188,6 +192,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       rules,
       ruleLearning: new RuleLearning({ rules, store: new SqliteRuleStateStore(db), register }),
       health,
+      happyIndex: HappyIndex.of(db, clock),
     };
 
     const dispatcher = new Dispatcher(ctx, handsets);
@@ -209,6 +214,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new CallRules(ctx),
       new HeartbeatSupervision(ctx),
       new RulesModule({ ...ctx, ruleMetrics }),
+      new FeedbackModule(ctx),
       new Forwarding(ctx),
       new Uplink(ctx),
       new IngestRecorder(ctx),

@@ -69,7 +69,7 @@ describe('register: import and lookups', () => {
     expect(register.resident('r-101')?.name).toBe('Margaret Hughes');
     expect(register.room('w-lounge')?.zoneId).toBe('west');
     expect(register.zone('east')?.name).toBe('East wing');
-    expect(register.allDevices()).toHaveLength(14);
+    expect(register.allDevices()).toHaveLength(15); // 6 bands, 8 buttons, 1 kiosk
   });
 
   it('authenticates devices and staff by their secret and refuses wrong or unknown logins', () => {
@@ -92,7 +92,7 @@ describe('register: import and lookups', () => {
     const secrets = [...site.devices, ...site.staff].map((x) =>
       'secret' in x.credential ? x.credential.secret : '',
     );
-    expect(secrets.filter((s) => s.length >= 16)).toHaveLength(20);
+    expect(secrets.filter((s) => s.length >= 16)).toHaveLength(21);
     // Read the database while it is still open (WAL not yet checkpointed), then after closing.
     const bytesOnDisk = () =>
       readdirSync(dir)

@@ -1,11 +1,14 @@
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
 import { InfluxQL, refIds } from '../influxql.js';
-import { careedgeBoard, note, stat } from '../panels.js';
-import { action, actions, alerts, CLOSED, kinds, PROACTIVE_KINDS } from '../schema.js';
+import { careedgeBoard, stat, steps } from '../panels.js';
+import { action, actions, alerts, CLOSED, feedback, kinds, PROACTIVE_KINDS } from '../schema.js';
 
 const WHERE = `${alerts.place} AND $timeFilter`;
 const id = alerts.field('alert_id');
 const byAction = alerts.tag('action');
+const FEEDBACK_WHERE = `${feedback.place} AND $timeFilter`;
+const score = feedback.field('score');
 
 const heart = (title: string, description: string, queries: InfluxQL[]) =>
   stat().title(title).description(description).targets(refIds(queries)).span(8).height(6);
@@ -69,11 +72,34 @@ export function serviceQuality(): DashboardBuilder {
       ),
     )
     .withPanel(
-      note(
-        '♥ Confidence: satisfaction',
-        '**No satisfaction data yet.** Feedback kiosks (four faces, the Happy Index) and post-incident ratings do not exist in CareEdge yet, so the gateway writes no feedback measurement. This panel will show the Happy Index when they do.',
-        16,
-        6,
-      ),
+      heart(
+        '♥ Confidence: Happy Index',
+        'Mean face score of the kiosk taps (very happy 4, happy 3, unhappy 2, very unhappy 1; button mashing filtered out on the gateway), with the taps counted.',
+        [
+          new InfluxQL(
+            `SELECT mean(${score}) AS "Happy Index", count(${score}) AS "taps" FROM ${feedback} WHERE ${FEEDBACK_WHERE}`,
+            { columns: ['Happy Index', 'taps'] },
+          ),
+        ],
+      ).thresholds(steps('red', [2.5, 'yellow'], [3, 'green'])),
+    )
+    .withPanel(
+      new TimeSeries()
+        .title('Happy Index per kiosk, by hour')
+        .description(
+          'Mean face score per kiosk and hour: a dip after meals at the dining-room kiosk shows here first. An unhappy burst (≥ 50% unhappy within 15 min, at least 4 taps) opens a supervisor follow-up on the gateway.',
+        )
+        .min(1)
+        .max(4)
+        .targets(
+          refIds([
+            new InfluxQL(
+              `SELECT mean(${score}) AS "Happy Index" FROM ${feedback} WHERE ${FEEDBACK_WHERE} GROUP BY time(1h), ${feedback.tag('kiosk')} fill(none)`,
+              { columns: ['Happy Index'], tags: ['kiosk'] },
+            ).alias('$tag_kiosk'),
+          ]),
+        )
+        .span(16)
+        .height(8),
     );
 }

@@ -1,5 +1,5 @@
 import type { AlertKind, Priority } from '@careedge/edge';
-import { seededRandom, Wristband } from '@careedge/firmware-sim';
+import { KioskPattern, seededRandom, Wristband } from '@careedge/firmware-sim';
 import type { AlertAction } from '../../../gateway/src/alerts/events.js';
 import type { Actor, Alert } from '../../../gateway/src/alerts/model.js';
 import { Pseudonyms } from '../../../gateway/src/core/pseudonym.js';
@@ -110,6 +110,22 @@ export function simulateWeek(from = Date.UTC(2026, 10, 16), seed = 7): SimWeek {
       event_loop_delay_ms: 2 + random() * 8,
       broker_clients: 24 - (random() < 0.01 ? 3 : 0),
     });
+
+  // Feedback kiosks: the west lounge is where the west wing dines (a dip after meals). Their own
+  // random source, so the rest of the week stays as it was.
+  const kioskRandom = seededRandom(seed + 1);
+  for (const [kioskId, zoneId, dining] of [
+    ['kiosk-lounge', 'west', true],
+    ['kiosk-east', 'east', false],
+  ] as const) {
+    const pattern = new KioskPattern({ dining, timezone: 'Europe/London', random: kioskRandom });
+    let seq = 0;
+    for (let t = from; t < to; t += MIN) {
+      const tap = pattern.minute(t);
+      if (tap)
+        encoder.feedback({ kioskId, zoneId, face: tap.face, reason: tap.reason ?? null, at: t, seq: seq++ });
+    }
+  }
 
   const alerts = simulateAlerts(
     from,

@@ -39,10 +39,11 @@ export const AlertKind = Type.Union(
     Type.Literal('not-worn'),
     Type.Literal('unclassified'),
     Type.Literal('alert-summary'),
+    Type.Literal('feedback-follow-up'),
   ],
   {
     description:
-      "What raised the alert. `sos`, `fall`, `call`, `emergency-call`: the resident or the device asked. `device-offline`: the device missed its heartbeats (supervision, EN 50134), so it cannot raise an alarm. The anomaly rules raise the rest before anybody has to ask: `vital-sign` (a vital outside its limits for a sustained time), `inactivity` (far less activity than the resident's own rhythm), `not-up` (not up by the usual time), `night-wandering`, `battery-low`, `not-worn`; `unclassified` is input no rule could place (it goes to a person); `alert-summary` lists lower-priority alerts held back from handsets during an alert storm.",
+      "What raised the alert. `sos`, `fall`, `call`, `emergency-call`: the resident or the device asked. `device-offline`: the device missed its heartbeats (supervision, EN 50134), so it cannot raise an alarm. The anomaly rules raise the rest before anybody has to ask: `vital-sign` (a vital outside its limits for a sustained time), `inactivity` (far less activity than the resident's own rhythm), `not-up` (not up by the usual time), `night-wandering`, `battery-low`, `not-worn`; `unclassified` is input no rule could place (it goes to a person); `alert-summary` lists lower-priority alerts held back from handsets during an alert storm; `feedback-follow-up` is a supervisor's task after an unhappy burst at a feedback kiosk.",
   },
 );
 

@@ -1,4 +1,4 @@
-import type { ChannelMessage, Reassurance } from '@careedge/edge';
+import type { ChannelKey, ChannelMessage, Reassurance } from '@careedge/edge';
 import { type BodyOf, type ClientEvents, type Sent, SimClient, type SimClientOptions } from './sim-client.js';
 
 export const SIM_FIRMWARE = 'careedge-sim/0.1';
@@ -24,8 +24,9 @@ export abstract class SimDevice<
   private heartbeatTimer: unknown;
   private readonly bootAt: number;
 
-  protected constructor(opts: SimDeviceOptions) {
-    super('device', opts, ['deviceReassurance']);
+  /** `downlinks`: the device's other downward channels it listens to (a kiosk's thank-you). */
+  protected constructor(opts: SimDeviceOptions, downlinks: ChannelKey[] = []) {
+    super('device', opts, ['deviceReassurance', ...downlinks]);
     this.heartbeatS = opts.heartbeatS ?? 60;
     this.bootAt = this.clock.now();
   }

@@ -89,7 +89,7 @@ steps:
       'colour: unknown key (expected name, site, timeout, handsets, otherHandsets, steps)',
       'timeout: "soon" is not a duration like "2s", "500ms" or "1.5m"',
       'handsets.anna.mode: must be accept, decline or ignore (got "maybe")',
-      'handsets.ben[0].when.kind: must be one of sos, fall, call, emergency-call, device-offline, vital-sign, inactivity, not-up, night-wandering, battery-low, not-worn, unclassified, alert-summary',
+      'handsets.ben[0].when.kind: must be one of sos, fall, call, emergency-call, device-offline, vital-sign, inactivity, not-up, night-wandering, battery-low, not-worn, unclassified, alert-summary, feedback-follow-up',
       'handsets.ben[0].when.shift: cannot match on this (one of kind, reason, priority, level, residentId, room)',
       'handsets.ben[1].ackAfter: 2 has no unit: write e.g. "2s" or "2ms"',
       'handsets.carmen.outcome: not a setting of mode decline',

@@ -9,7 +9,7 @@ export interface DispatchPlan {
 }
 
 /** What the planner needs to know about an alert. */
-export type PlannedAlert = Pick<Alert, 'zoneId' | 'priority'> & Partial<Pick<Alert, 'excludeStaff'>>;
+export type PlannedAlert = Pick<Alert, 'zoneId' | 'priority'> & Partial<Pick<Alert, 'excludeStaff' | 'kind'>>;
 
 /**
  * Who is asked at a dispatch step, and until when. The alert service asks inside the transaction

@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { alertRoutes } from './alerts.js';
 import { answerErrorsFromCatalogue, answerFrameworkErrors, validationError } from './errors.js';
+import { feedbackRoutes, type HappyIndexReading } from './feedback.js';
 import { healthRoutes } from './health.js';
 import { type RulesLearning, type RulesReloading, rulesRoutes } from './rules.js';
 
@@ -23,6 +24,8 @@ export interface HttpApiDeps {
   alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'auditPage' | 'countOpen'>;
   rules: RulesReloading;
   ruleLearning: RulesLearning;
+  /** The feedback kiosks' Happy Index (feedback/). */
+  happyIndex: HappyIndexReading;
 }
 
 const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics and read access to alerts with their targets and audit trail.
@@ -61,6 +64,7 @@ export function buildHttpApi(deps: HttpApiDeps) {
           name: 'rules',
           description: "The rules file in force, its reload, and the baseline rules' learning",
         },
+        { name: 'feedback', description: "The feedback kiosks' Happy Index" },
       ],
     },
   });
@@ -73,5 +77,6 @@ export function buildHttpApi(deps: HttpApiDeps) {
   });
   void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });
   void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning });
+  void app.register(feedbackRoutes, { happyIndex: deps.happyIndex });
   return app;
 }

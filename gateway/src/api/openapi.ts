@@ -28,6 +28,7 @@ export function emptyHttpApiDeps(): HttpApiDeps {
       reload: () => ({ ok: false, problems: [] }),
     },
     ruleLearning: { residents: () => [] },
+    happyIndex: { read: () => [], now: () => 0 },
   };
 }
 

@@ -1,4 +1,4 @@
-import { type ChannelKey, channels, parseTopic, topicFor } from '@careedge/edge';
+import { channelKeys, channels, parseTopic, topicFor } from '@careedge/edge';
 import type { Principal } from '../register/types.js';
 
 /**
@@ -20,7 +20,8 @@ const who = (p: Principal): string => (p.kind === 'gateway' ? 'the gateway' : `$
 
 /** The exact topics a device or handset may subscribe to (and so receive). */
 function allowedFilters(p: Exclude<Principal, { kind: 'gateway' }>, siteId: string): string[] {
-  const own: ChannelKey[] = p.kind === 'device' ? ['deviceReassurance'] : ['staffDispatch', 'staffResult'];
+  // Every downward channel of its party: a device's reassurance, thank-you and configuration.
+  const own = channelKeys.filter((k) => channels[k].party === p.kind && channels[k].direction === 'down');
   try {
     return [...own.map((key) => topicFor(key, siteId, p.id)), topicFor('gatewayState', siteId)];
   } catch {

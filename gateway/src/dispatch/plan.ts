@@ -72,13 +72,22 @@ export class DispatchPlanner implements DispatchPlanning {
 
   /** The roster's levels without the staff this alert must not go to (unless nobody else is left). */
   private levels(alert: PlannedAlert, now: number): string[][] {
-    const levels = escalationLevels(this.register, alert.zoneId, now);
+    const all = escalationLevels(this.register, alert.zoneId, now);
+    // A supervisor's task (a feedback follow-up) skips the zone's responders: it is no call.
+    const levels = alert.kind === 'feedback-follow-up' ? this.fromSupervisors(all, now) : all;
     const exclude = new Set(alert.excludeStaff?.split(',') ?? []);
     if (exclude.size === 0) return levels;
     const kept = levels.map((l) => l.filter((s) => !exclude.has(s))).filter((l) => l.length > 0);
     const out: string[][] = [];
     for (const l of kept) if (!out.some((o) => keyOf(o) === keyOf(l))) out.push(l);
     return out.length > 0 ? out : levels;
+  }
+
+  /** The levels from the supervisors on shift on (all levels when there is none on shift). */
+  private fromSupervisors(levels: string[][], now: number): string[][] {
+    const supervisors = keyOf(this.register.supervisorsOnShift(now).map((s) => s.id));
+    const at = levels.findIndex((l) => keyOf(l) === supervisors);
+    return at < 0 ? levels : levels.slice(at);
   }
 
   /** When an alert of this priority dispatched now escalates if nobody accepts. */

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { GatewayModule } from '../core/module.js';
 import { Pseudonyms } from '../core/pseudonym.js';
+import type { FeedbackEvents } from '../feedback/events.js';
 import type { IngestEvents } from '../ingest/events.js';
 import type { SiteRegister } from '../register/site-register.js';
 import { HealthSampler } from './health-sampler.js';
@@ -20,7 +21,7 @@ import type { TargetOptions } from './targets.js';
 const HAND_OVER_POINTS = 2000;
 
 export interface ForwardingDeps {
-  bus: EventBus<Pick<IngestEvents, 'device:telemetry' | 'device:status'> & AlertEvents>;
+  bus: EventBus<Pick<IngestEvents, 'device:telemetry' | 'device:status'> & AlertEvents & FeedbackEvents>;
   clock: Clock;
   log: Logger;
   metrics: Metrics;
@@ -120,6 +121,7 @@ export class Forwarding implements GatewayModule {
     bus.on(this.name, 'device:telemetry', (e) => encoder.telemetry(e));
     bus.on(this.name, 'device:status', (e) => encoder.status(e));
     bus.on(this.name, 'alert:changed', (e) => encoder.alert(e));
+    bus.on(this.name, 'feedback:tap', (t) => encoder.feedback(t));
     this.sampler.start();
     const sample = () => {
       this.sampleTimer = clock.setTimeout(() => {

@@ -110,6 +110,28 @@ export const MEASUREMENTS = {
     fields: { calls: { type: 'integer', description: 'Always 1: one accepted call.' } },
     timestamp: 'As `alert_event` (the acceptance is one of its changes).',
   },
+  feedback: {
+    description:
+      'One point per kiosk tap counted as feedback (taps filtered as button mashing are not points). Anonymous: nothing says who tapped. The Happy Index is `mean(score)`.',
+    class: 'precious',
+    tags: {
+      site: SITE,
+      zone: ZONE,
+      kiosk:
+        'Kiosk id from the site file: a fixture in a shared room, not a person, so not pseudonymous (bounded by the building).',
+      face: 'very-happy, happy, unhappy or very-unhappy.',
+      reason:
+        'The reason tapped, an id of `feedback.reasons` (bounded by the configuration); absent without one.',
+    },
+    fields: {
+      score: {
+        type: 'integer',
+        description: 'Face score: very happy 4, happy 3, unhappy 2, very unhappy 1.',
+      },
+    },
+    timestamp:
+      "When the gateway counted the tap (ms), with the kiosk's `seq` (mod 10⁶) in the nanoseconds: two taps never share a point, and a resent batch lands on the same points.",
+  },
   gateway_health: {
     description: 'The gateway itself, sampled every `forwarding.healthIntervalS`.',
     class: 'routine',

@@ -1,6 +1,7 @@
-import type { DeviceStatus, WristbandTelemetry } from '@careedge/edge';
+import { type DeviceStatus, FACE_SCORE, type WristbandTelemetry } from '@careedge/edge';
 import type { AlertChange } from '../alerts/events.js';
 import type { Pseudonyms } from '../core/pseudonym.js';
+import type { CountedTap } from '../feedback/events.js';
 import type { FromDevice } from '../ingest/events.js';
 import type { DeviceContext } from '../register/types.js';
 import { encodeAfterHead, encodeLine, LATEST_MS, lineHead, nanos } from './line-protocol.js';
@@ -142,6 +143,24 @@ export class PointEncoder {
           ts,
         ),
       );
+  }
+
+  feedback(t: CountedTap): void {
+    this.emit(
+      'feedback',
+      encodeLine(
+        'feedback',
+        {
+          site: this.o.siteId,
+          zone: t.zoneId,
+          kiosk: t.kioskId,
+          face: t.face,
+          reason: t.reason ?? undefined,
+        },
+        { score: FACE_SCORE[t.face] },
+        nanos(t.at, t.seq % 1_000_000),
+      ),
+    );
   }
 
   health(at: number, fields: Parameters<typeof encodeLine<'gateway_health'>>[2]): void {

@@ -36,7 +36,13 @@ export class ReassuranceModule implements GatewayModule {
     this.ctx.bus.on(this.name, 'alert:changed', ({ alert, action }) => {
       // The resident did not call: "help is coming" (or "delayed") for a silent band would only
       // confuse them. A storm's summary is nobody's device: the gateway lists other alerts in it.
-      if (alert.kind === 'device-offline' || alert.kind === 'alert-summary') return;
+      // A feedback follow-up is the supervisor's task, not a call from the kiosk.
+      if (
+        alert.kind === 'device-offline' ||
+        alert.kind === 'alert-summary' ||
+        alert.kind === 'feedback-follow-up'
+      )
+        return;
       if (action === 'returned') {
         this.ctx.mqtt.publish('deviceReassurance', alert.deviceId, {
           ts: this.ctx.clock.now(),

@@ -26,6 +26,7 @@ const JOINS: Record<AlertKind, AlertKind[]> = {
   'not-worn': ['not-worn'],
   unclassified: ['unclassified'],
   'alert-summary': ['alert-summary'],
+  'feedback-follow-up': ['feedback-follow-up'], // raised by feedback/, one per kiosk
 };
 
 /**

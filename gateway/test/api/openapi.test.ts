@@ -29,6 +29,7 @@ describe('docs/openapi.json', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/v1/alerts',
       '/api/v1/alerts/{id}',
+      '/api/v1/feedback/happy-index',
       '/api/v1/rules',
       '/api/v1/rules/learning',
       '/healthz',
