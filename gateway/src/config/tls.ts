@@ -28,29 +28,29 @@ export const TlsSettings = Type.Object(
   },
 );
 
-const listener = (port: number, what: string) =>
+const listener = (port: number, name: string, purpose: string) =>
   Type.Object(
     {
       enabled: Type.Boolean({
         default: false,
-        description: `Listen for ${what} (certificate: the tls section).`,
+        description: `Open the ${name} listener (${purpose}), with the certificate of the tls section.`,
       }),
-      host: Type.String({ default: '0.0.0.0', description: `${what} listen address.` }),
+      host: Type.String({ default: '0.0.0.0', description: `${name} listen address.` }),
       port: Type.Integer({
         minimum: 0,
         maximum: 65_535,
         default: port,
-        description: `${what} port (0 = any free port).`,
+        description: `${name} port (0 = any free port).`,
       }),
     },
     { additionalProperties: false, default: {} },
   );
 
 /** The HTTPS listener of the API and console, beside the plain one on loopback. */
-export const HttpTlsSettings = listener(8443, 'HTTPS (the API and the console, for the site network)');
+export const HttpTlsSettings = listener(8443, 'HTTPS', 'the API and the console, for the site network');
 
 /** The MQTT-over-TLS listener of the embedded broker, beside the plain one. */
-export const MqttTlsSettings = listener(8883, 'MQTT over TLS (devices and handsets)');
+export const MqttTlsSettings = listener(8883, 'MQTT-over-TLS', 'devices and handsets');
 
 /** Whether a listen address is reachable from this machine only. */
 export const isLoopbackHost = (host: string) =>
