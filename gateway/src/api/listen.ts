@@ -62,7 +62,8 @@ export async function listenOrRetry(
   let server: HttpsServer | undefined;
   if (https) {
     await app.ready(); // routes are complete before the first request comes in by app.routing
-    server = createHttpsServer({ key: https.key, cert: https.cert }, app.routing);
+    // A stalled handshake holds a socket; 10 s is plenty on a site network (node's default: 120 s).
+    server = createHttpsServer({ key: https.key, cert: https.cert, handshakeTimeout: 10_000 }, app.routing);
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     server.on('tlsClientError', (err, socket) => https.onHandshakeError?.(err, socket.remoteAddress));
   }

@@ -359,7 +359,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     const { key, cert, host, port } = opts.tls;
     // A client that fails the handshake (plain MQTT on this port, a wrong certificate) never
     // reaches aedes; its socket is closed by node:tls.
-    const server = createTlsServer({ key, cert, noDelay: true }, accept);
+    // A handshake gets as long as aedes gives a CONNECT (connectTimeout), not node's 120 s.
+    const server = createTlsServer({ key, cert, noDelay: true, handshakeTimeout: 10_000 }, accept);
     server.on('tlsClientError', (err, socket) =>
       report({
         kind: 'tls',
