@@ -38,7 +38,7 @@ COPY --from=build /src/dist ./dist
 RUN mkdir -p /var/lib/careedge && chown node:node /var/lib/careedge
 VOLUME /var/lib/careedge
 USER node
-EXPOSE 1883 8080
+EXPOSE 1883 8883 8080 8443
 # 503 while degraded (storage, clock): Docker marks the container unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

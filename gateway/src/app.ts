@@ -5,7 +5,7 @@ import { AlertCommands } from './alerts/commands.js';
 import { AlertService } from './alerts/service.js';
 import { AlertStore } from './alerts/store.js';
 import { buildHttpApi } from './api/http.js';
-import { listenOrRetry } from './api/listen.js';
+import { httpsHandshakeFailures, listenOrRetry } from './api/listen.js';
 import type { GatewayConfig } from './config/schema.js';
 import { EventBus } from './core/bus.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -16,6 +16,7 @@ import { createMetrics, type Metrics } from './core/metrics.js';
 import type { GatewayModule } from './core/module.js';
 import { startModules } from './core/modules.js';
 import { probeStorage } from './core/storage-probe.js';
+import { loadTlsCredentials, type TlsCredentials } from './core/tls.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { HandsetPresence } from './dispatch/handset-presence.js';
 import { DispatchPlanner } from './dispatch/plan.js';
@@ -92,6 +93,12 @@ export interface RunningGateway {
   siteId: string;
   mqttPort: number;
   httpPort: number;
+  /** The embedded broker's MQTT-over-TLS port, when mqtt.tls is enabled. */
+  mqttTlsPort?: number;
+  /** The HTTPS port, when http.tls is enabled and listening. */
+  httpsPort?: number;
+  /** The certificate of the TLS listeners, when one is enabled. */
+  tls?: TlsCredentials;
   context: GatewayContext;
   stop(): Promise<void>;
 }
@@ -151,7 +158,22 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
         c && { residentId: c.resident?.id ?? null, roomId: c.room?.id ?? null, zoneId: c.zone?.id ?? null }
       );
     });
-    const opened = await openMqtt({ config, register, clock, log, metrics, version: VERSION, writeAhead });
+    // Before any listener: a configured certificate that is missing or not its key's refuses the start.
+    const mqttTls = config.mqtt.tls.enabled && !config.mqtt.url;
+    const tls =
+      config.http.tls.enabled || mqttTls
+        ? await loadTlsCredentials({ config, now: () => clock.now(), log: log.child({ module: 'tls' }) })
+        : undefined;
+    const opened = await openMqtt({
+      config,
+      register,
+      clock,
+      log,
+      metrics,
+      version: VERSION,
+      writeAhead,
+      ...(mqttTls ? { tls } : {}),
+    });
     cleanups.push(() => opened.close());
     const mqtt = opened.link;
     const mqttPort = opened.port;
@@ -224,11 +246,33 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     cleanups.push(await startModules(modules, clock, log));
 
     const { host, port } = config.http;
-    const http = await listenOrRetry(buildHttpApi(ctx), { host, port }, clock);
+    const tlsInUse = tls && { fingerprint: tls.fingerprint, source: tls.source, validTo: tls.validTo };
+    const http = await listenOrRetry(
+      buildHttpApi({ ...ctx, ...(tlsInUse ? { tls: tlsInUse } : {}) }),
+      { host, port },
+      clock,
+      config.http.tls.enabled && tls
+        ? {
+            ...config.http.tls,
+            key: tls.key,
+            cert: tls.cert,
+            onHandshakeError: httpsHandshakeFailures(metrics.registry),
+          }
+        : undefined,
+    );
     cleanups.push(() => http.close());
     const httpPort = http.port() ?? config.http.port;
+    const httpsPort = config.http.tls.enabled ? (http.tlsPort() ?? config.http.tls.port) : undefined;
+    const mqttTlsPort = opened.tlsPort;
     log.info(
-      { httpPort, mqttPort: mqttPort || undefined, openAlerts: alerts.open().length },
+      {
+        httpPort,
+        httpsPort,
+        mqttPort: mqttPort || undefined,
+        mqttTlsPort,
+        tlsFingerprint: tls?.fingerprint,
+        openAlerts: alerts.open().length,
+      },
       'CareEdge gateway ready',
     );
     // Housekeeping, started only once alarms flow: its first run may move years of closed alerts.
@@ -241,7 +285,16 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     archiver.start();
     cleanups.push(() => archiver.stop());
 
-    return { siteId, mqttPort, httpPort, context: ctx, stop: cleanup };
+    return {
+      siteId,
+      mqttPort,
+      httpPort,
+      ...(httpsPort === undefined ? {} : { httpsPort }),
+      ...(mqttTlsPort === undefined ? {} : { mqttTlsPort }),
+      ...(tls ? { tls } : {}),
+      context: ctx,
+      stop: cleanup,
+    };
   } catch (err) {
     await cleanup();
     throw err;

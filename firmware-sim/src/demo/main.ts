@@ -25,6 +25,8 @@ async function main(): Promise<number> {
       scenario: { type: 'string', default: DEMO_SCENARIO },
       site: { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
+      // Devices and handsets over MQTT over TLS, trusting the gateway's self-signed certificate.
+      tls: { type: 'boolean', default: false },
     },
   });
   const scenario = loadScenario(values.scenario);
@@ -37,22 +39,32 @@ async function main(): Promise<number> {
       overrides: {
         siteFile,
         dataDir,
-        mqtt: { host: '127.0.0.1', port: 0 },
+        mqtt: { host: '127.0.0.1', port: 0, tls: { enabled: values.tls, host: '127.0.0.1', port: 0 } },
         http: { host: '127.0.0.1', port: 0 },
         dispatch: DEMO_DISPATCH,
         log: { level: values['log-level'] as 'warn' },
       },
     });
     const gateway = await startGateway({ config });
-    const url = `mqtt://127.0.0.1:${gateway.mqttPort}`;
+    const url = values.tls
+      ? `mqtts://127.0.0.1:${gateway.mqttTlsPort}`
+      : `mqtt://127.0.0.1:${gateway.mqttPort}`;
+    const caFile = values.tls ? gateway.tls?.certFile : undefined;
     console.log(`CareEdge demo — ${site.name} (site ${gateway.siteId})`);
     console.log(`gateway: MQTT ${url}, HTTP http://127.0.0.1:${gateway.httpPort}; data in ${dataDir}`);
+    if (gateway.tls) console.log(`TLS certificate ${caFile}, SHA-256 ${gateway.tls.fingerprint}`);
     console.log(
       `timeouts: ack high ${DEMO_DISPATCH.ackTimeoutS.high}s / medium ${DEMO_DISPATCH.ackTimeoutS.medium}s, attend ${DEMO_DISPATCH.attendTimeoutS}s`,
     );
     console.log(`scenario: ${scenario.name} (${scenario.steps.length} steps)\n`);
     try {
-      const report = await runScenario({ scenario, site, url, onLine: (line) => console.log(line) });
+      const report = await runScenario({
+        scenario,
+        site,
+        url,
+        ...(caFile ? { caFile } : {}),
+        onLine: (line) => console.log(line),
+      });
       console.log(`\n${formatSummary(report)}`);
       return report.summary.allClosed ? 0 : 1;
     } finally {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   type ChannelKey,
@@ -15,8 +16,14 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { type Clock, systemClock } from '../clock.js';
 
 export interface SimClientOptions {
-  /** Broker URL, e.g. `mqtt://127.0.0.1:1883`. */
+  /** Broker URL, e.g. `mqtt://127.0.0.1:1883`, or `mqtts://gateway.local:8883` for MQTT over TLS. */
   url: string;
+  /**
+   * With mqtts://: the PEM file of the certificate to trust, e.g. the gateway's self-signed one
+   * (`<dataDir>/tls/gateway.crt`), which pins it; without it, the system's CAs. The gateway's
+   * certificate must name the URL's host either way.
+   */
+  caFile?: string;
   siteId: string;
   /** Device or staff id: also the MQTT username. */
   id: string;
@@ -103,6 +110,7 @@ export abstract class SimClient<
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       will: this.willFor(),
+      ...(this.opts.caFile ? { ca: readFileSync(this.opts.caFile), rejectUnauthorized: true } : {}),
       ...this.opts.mqtt,
     });
     this.client = client;

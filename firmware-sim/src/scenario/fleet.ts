@@ -14,13 +14,22 @@ export interface Fleet {
 export interface FleetOptions {
   site: SimSite;
   url: string;
+  /** With an mqtts:// url: the certificate to trust (see SimClientOptions.caFile). */
+  caFile?: string;
   clock: Clock;
   behaviourFor: (staffId: string) => HandsetBehaviour;
   heartbeatS?: number | false;
 }
 
-export function createFleet({ site, url, clock, behaviourFor, heartbeatS = 60 }: FleetOptions): Fleet {
-  const common = { url, siteId: site.id, clock };
+export function createFleet({
+  site,
+  url,
+  caFile,
+  clock,
+  behaviourFor,
+  heartbeatS = 60,
+}: FleetOptions): Fleet {
+  const common = { url, ...(caFile ? { caFile } : {}), siteId: site.id, clock };
   const devices = new Map<string, Wristband | CareButton>();
   for (const d of site.devices) {
     const opts = { ...common, id: d.id, secret: d.secret, heartbeatS };

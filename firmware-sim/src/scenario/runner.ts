@@ -20,6 +20,8 @@ export interface RunOptions {
   site: SimSite;
   /** Broker URL, e.g. `mqtt://127.0.0.1:1883`. */
   url: string;
+  /** With an mqtts:// url: the certificate to trust (see SimClientOptions.caFile). */
+  caFile?: string;
   clock?: Clock;
   heartbeatS?: number | false;
   /** Keep listening this long after everything closed, for the last withdrawals and reassurances. */
@@ -50,6 +52,7 @@ export async function runScenario(opts: RunOptions): Promise<ScenarioReport> {
   const fleet = createFleet({
     site,
     url: opts.url,
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
     clock,
     heartbeatS: opts.heartbeatS ?? 60,
     behaviourFor: (id) => scenario.handsets[id] ?? scenario.otherHandsets,

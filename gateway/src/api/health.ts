@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import type { Health, Problem } from '../core/health.js';
 import type { Metrics } from '../core/metrics.js';
-import { ERROR_RESPONSES, HealthBody } from './schemas.js';
+import { ERROR_RESPONSES, HealthBody, type TlsBody } from './schemas.js';
 
 export interface HealthRoutesDeps {
   siteId: string;
@@ -10,6 +11,8 @@ export interface HealthRoutesDeps {
   metrics: Pick<Metrics, 'registry'>;
   openAlerts: () => number;
   now: () => number;
+  /** The TLS certificate in use, when a TLS listener is on. */
+  tls?: Static<typeof TlsBody>;
 }
 
 /** Liveness for watchdogs and monitoring, and the Prometheus metrics. */
@@ -45,6 +48,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesDeps> = async (
         status: degraded ? 'degraded' : 'ok',
         site: deps.siteId,
         ...(openAlerts === undefined ? {} : { openAlerts }),
+        ...(deps.tls ? { tls: deps.tls } : {}),
         ...(degraded ? { problems } : {}),
         ...(warnings.length > 0 ? { warnings } : {}),
       });

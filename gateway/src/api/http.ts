@@ -10,7 +10,7 @@ import type { Metrics } from '../core/metrics.js';
 import { alertRoutes } from './alerts.js';
 import { answerErrorsFromCatalogue, answerFrameworkErrors, validationError } from './errors.js';
 import { feedbackRoutes, type HappyIndexReading } from './feedback.js';
-import { healthRoutes } from './health.js';
+import { type HealthRoutesDeps, healthRoutes } from './health.js';
 import { type RulesLearning, type RulesReloading, rulesRoutes } from './rules.js';
 
 /** What the HTTP API is given by the composition root, and no more. */
@@ -26,6 +26,8 @@ export interface HttpApiDeps {
   ruleLearning: RulesLearning;
   /** The feedback kiosks' Happy Index (feedback/). */
   happyIndex: HappyIndexReading;
+  /** The TLS certificate in use, shown on /healthz; undefined without a TLS listener. */
+  tls?: HealthRoutesDeps['tls'];
 }
 
 const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics and read access to alerts with their targets and audit trail.
@@ -74,6 +76,7 @@ export function buildHttpApi(deps: HttpApiDeps) {
     metrics: deps.metrics,
     openAlerts: () => deps.alertStore.countOpen(),
     now: () => deps.clock.now(),
+    ...(deps.tls ? { tls: deps.tls } : {}),
   });
   void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });
   void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning });

@@ -139,6 +139,18 @@ export const ProblemSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The certificate on /healthz: staff compare the fingerprint with the one their browser shows. */
+export const TlsBody = Type.Object(
+  {
+    fingerprint: Type.String({
+      description: "SHA-256 fingerprint of the gateway's TLS certificate (`AB:CD:…`), as browsers show it.",
+    }),
+    source: Type.Union([Type.Literal('configured'), Type.Literal('self-signed')]),
+    validTo: Type.String({ format: 'date-time', description: 'When clients stop accepting it.' }),
+  },
+  { additionalProperties: false, description: 'Only when HTTPS or MQTT over TLS is on.' },
+);
+
 export const HealthBody = Type.Object(
   {
     status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
@@ -147,6 +159,7 @@ export const HealthBody = Type.Object(
       Type.Integer({ minimum: 0, description: 'Missing when storage cannot be read (then degraded).' }),
     ),
     problems: Type.Optional(Type.Array(ProblemSchema, { description: 'Only when degraded.' })),
+    tls: Type.Optional(TlsBody),
     warnings: Type.Optional(
       Type.Array(
         Type.Object(

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { alarmDeviceOf } from '@careedge/edge';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket } from 'aedes';
 import type { LoginThrottle } from '../core/login-throttle.js';
@@ -16,8 +17,11 @@ import { type WriteAheadHook, writeAheadGate } from './write-ahead-gate.js';
 
 /** Something the broker refused; reported to `onDenied`, never logged by the broker itself. */
 export interface DeniedEvent {
-  /** `throttled`: refused unchecked during a lockout; `oversize`/`rate`: connection closed. */
-  kind: 'auth' | 'throttled' | 'publish' | 'subscribe' | 'oversize' | 'rate';
+  /**
+   * `throttled`: refused unchecked during a lockout; `oversize`/`rate`: connection closed; `tls`: a
+   * TLS handshake failed (plain MQTT on the TLS port, a client refusing the certificate).
+   */
+  kind: 'auth' | 'throttled' | 'publish' | 'subscribe' | 'oversize' | 'rate' | 'tls';
   /** The client's network address. */
   source?: string;
   clientId: string;
@@ -30,6 +34,11 @@ export interface EmbeddedBrokerOptions {
   host: string;
   /** 0 picks a free port; read the chosen one from the result. */
   port: number;
+  /**
+   * MQTT over TLS beside the plain listener: the same broker behind both, so logins, ACLs, the
+   * packet size guard, rates and the write-ahead are the same on both.
+   */
+  tls?: { host: string; port: number; key: string; cert: string };
   siteId: string;
   /** Device and handset logins (the site register). Never asked about `gateway`. */
   authenticate(username: string, password: string): Principal | undefined;
@@ -94,6 +103,8 @@ export interface LocalBus {
 
 export interface EmbeddedBroker {
   port: number;
+  /** The MQTT-over-TLS port; undefined without `tls`. */
+  tlsPort?: number;
   local: LocalBus;
   /** MQTT clients connected now (devices and handsets; the gateway's in-process link is not one). */
   clients(): number;
@@ -322,9 +333,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const passAfterWriteAhead = writeAheadGate(opts.writeAhead, routing.pass, opts.writeAheadDurable);
   broker.on('clientDisconnect', (client) => clientIds.release(client.id, client));
 
-  // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's
-  // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.
-  const server: Server = createServer({ noDelay: true }, (socket) => {
+  // One door for both listeners: every connection gets the same guards.
+  const accept = (socket: Socket) => {
     const client = broker.handle(socket);
     // The packet size is known to the lean parser too: above it, it leaves the packet to the guard.
     parseLean(client, opts.maxPacketBytes);
@@ -339,21 +349,36 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         }),
       );
     }
-  });
+  };
+  // Alarms are small packets: without TCP_NODELAY a dispatch can wait ~40 ms for the peer's
+  // delayed ACK (Nagle's algorithm), which doubled alarm latency in the benchmark.
+  const servers: { server: Server; host: string; port: number }[] = [
+    { server: createServer({ noDelay: true }, accept), host: opts.host, port: opts.port },
+  ];
+  if (opts.tls) {
+    const { key, cert, host, port } = opts.tls;
+    // A client that fails the handshake (plain MQTT on this port, a wrong certificate) never
+    // reaches aedes; its socket is closed by node:tls.
+    // A handshake gets as long as aedes gives a CONNECT (connectTimeout), not node's 120 s.
+    const server = createTlsServer({ key, cert, noDelay: true, handshakeTimeout: 10_000 }, accept);
+    server.on('tlsClientError', (err, socket) =>
+      report({
+        kind: 'tls',
+        clientId: '',
+        source: socket.remoteAddress ?? 'unknown',
+        reason: `TLS handshake failed: ${err.message}`,
+      }),
+    );
+    servers.push({ server, host, port });
+  }
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    for (const s of servers) await listen(s.server, s.port, s.host);
   } catch (err) {
+    await Promise.all(servers.map((s) => closeServer(s.server)));
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     throw err;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const [port, tlsPort] = servers.map((s) => portOf(s.server, s.port));
 
   const local: LocalBus = {
     takeBulk: routing.takeBulk,
@@ -384,16 +409,33 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   let closing: Promise<void> | undefined;
   return {
-    port,
+    port: port!,
+    ...(tlsPort === undefined ? {} : { tlsPort }),
     local,
     clients: () => broker.connectedClients,
     close() {
       closing ??= Promise.all([
-        // Stop accepting first; the server's close completes once aedes has closed every client.
-        new Promise<void>((resolve) => server.close(() => resolve())),
+        // Stop accepting first; the servers' close completes once aedes has closed every client.
+        ...servers.map((s) => closeServer(s.server)),
         new Promise<void>((resolve) => broker.close(() => resolve())),
       ]).then(() => undefined);
       return closing;
     },
   };
 }
+
+const listen = (server: Server, port: number, host: string) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+const portOf = (server: Server, configured: number) => {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : configured;
+};

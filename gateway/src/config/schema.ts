@@ -4,6 +4,7 @@ import { AuthSettings } from './auth.js';
 import { FeedbackSettings } from './feedback.js';
 import { GpioSettings } from './gpio.js';
 import { SerialSettings } from './serial.js';
+import { HttpTlsSettings, MqttTlsSettings, TlsSettings } from './tls.js';
 
 // At most a day: a timer beyond 2^31 ms (~24.8 days) fires at once in Node.
 const Seconds = (def: number, description: string) =>
@@ -60,8 +61,13 @@ export const ConfigSchema = Type.Object(
     }),
     mqtt: Type.Object(
       {
-        host: Type.String({ default: '0.0.0.0', description: 'Embedded broker listen address.' }),
-        port: Port(1883, 'Embedded broker TCP port (0 = any free port).'),
+        host: Type.String({
+          default: '127.0.0.1',
+          description:
+            'Plain (unencrypted) MQTT listen address of the embedded broker; by default this machine only. Devices that cannot do TLS: set 0.0.0.0 explicitly; the others use mqtt.tls.',
+        }),
+        port: Port(1883, 'Plain MQTT port of the embedded broker (0 = any free port).'),
+        tls: MqttTlsSettings,
         url: Type.String({
           default: '',
           description: 'External broker URL (mqtt://host:1883). Empty: run the embedded broker.',
@@ -99,9 +105,10 @@ export const ConfigSchema = Type.Object(
         host: Type.String({
           default: '127.0.0.1',
           description:
-            'HTTP listen address. The API has no login yet, so by default only this machine can reach it.',
+            'Plain HTTP listen address: a loopback address only (127.0.0.1, ::1, localhost), for monitoring and local tools; the configuration check refuses any other. The site network reaches the API over HTTPS (http.tls).',
         }),
-        port: Port(8080, 'HTTP API and metrics port (0 = any free port).'),
+        port: Port(8080, 'Plain HTTP API and metrics port (0 = any free port).'),
+        tls: HttpTlsSettings,
       },
       { additionalProperties: false, default: {} },
     ),
@@ -449,6 +456,7 @@ export const ConfigSchema = Type.Object(
       },
     ),
     auth: AuthSettings,
+    tls: TlsSettings,
     serial: SerialSettings,
     gpio: GpioSettings,
     feedback: FeedbackSettings,

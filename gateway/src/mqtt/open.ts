@@ -3,6 +3,7 @@ import { channels } from '@careedge/edge';
 import { Counter, Gauge } from 'prom-client';
 import { startEmbeddedBroker } from '../broker/index.js';
 import type { GatewayConfig } from '../config/schema.js';
+import { isLoopbackHost } from '../config/tls.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { LoginThrottle, throttlePolicy } from '../core/login-throttle.js';
@@ -15,6 +16,8 @@ export interface OpenedMqtt {
   link: MqttLink;
   /** The embedded broker's TCP port; 0 with an external broker. */
   port: number;
+  /** The embedded broker's MQTT-over-TLS port, when mqtt.tls is enabled. */
+  tlsPort?: number;
   close(): Promise<void>;
 }
 
@@ -29,10 +32,12 @@ export async function openMqtt(opts: {
   log: Logger;
   metrics: Metrics;
   version: string;
+  /** The certificate of the MQTT-over-TLS listener; needed when mqtt.tls is enabled. */
+  tls?: { key: string; cert: string };
   /** Makes alarms durable before they are acknowledged (the alarm journal). */
   writeAhead?: { (topic: string, payload: Buffer): Promise<void> | undefined; durable(): void };
 }): Promise<OpenedMqtt> {
-  const { config, register, clock, log, metrics, version, writeAhead } = opts;
+  const { config, register, clock, log, metrics, version, writeAhead, tls } = opts;
   const siteId = register.site.id;
   const mqttDenied = new Counter({
     registers: [metrics.registry],
@@ -54,10 +59,19 @@ export async function openMqtt(opts: {
     log.info({ url: config.mqtt.url }, 'connected to the external MQTT broker');
     return { link, port: 0, close: () => link.close() };
   }
+  if (config.mqtt.tls.enabled && !tls) throw new Error('mqtt.tls is enabled but no certificate was given');
+  if (!isLoopbackHost(config.mqtt.host))
+    log.warn(
+      { host: config.mqtt.host, port: config.mqtt.port },
+      'plain MQTT listens on the network (mqtt.host): device and handset passwords cross it unencrypted; mqtt.tls is the safe door',
+    );
   const denials = new RateLimitedLog(log, clock, config.log.rejectLogIntervalS * 1000);
   const broker = await startEmbeddedBroker({
     host: config.mqtt.host,
     port: config.mqtt.port,
+    ...(config.mqtt.tls.enabled && tls
+      ? { tls: { ...tls, host: config.mqtt.tls.host, port: config.mqtt.tls.port } }
+      : {}),
     siteId,
     // A random secret nobody is given: the gateway talks to its broker in-process, so the
     // all-powerful `gateway` login stays shut.
@@ -77,7 +91,10 @@ export async function openMqtt(opts: {
     onDenied: (e) => {
       mqttDenied.inc({ kind: e.kind });
       // Login failures are summed up per address (one guesser tries many usernames).
-      const who = e.kind === 'auth' || e.kind === 'throttled' ? e.source : (e.username ?? e.clientId);
+      const who =
+        e.kind === 'auth' || e.kind === 'throttled' || e.kind === 'tls'
+          ? e.source
+          : (e.username ?? e.clientId);
       denials.warn(`${e.kind}/${who}`, { ...e }, 'MQTT request refused');
     },
     // Only devices raise alarms; staff replies and the gateway's own publishes pass at once.
@@ -88,7 +105,15 @@ export async function openMqtt(opts: {
         }
       : {}),
   });
-  log.info({ port: broker.port }, 'embedded MQTT broker listening');
+  log.info(
+    {
+      port: broker.port,
+      host: config.mqtt.host,
+      tlsPort: broker.tlsPort,
+      tlsHost: broker.tlsPort && config.mqtt.tls.host,
+    },
+    'embedded MQTT broker listening',
+  );
   new Gauge({
     registers: [metrics.registry],
     name: 'careedge_mqtt_clients',
@@ -101,6 +126,7 @@ export async function openMqtt(opts: {
   return {
     link,
     port: broker.port,
+    ...(broker.tlsPort === undefined ? {} : { tlsPort: broker.tlsPort }),
     close: async () => {
       await link.close();
       await broker.close();

@@ -11,6 +11,7 @@ export interface ComposeService {
   volumes?: string[];
   healthcheck?: { test: string[] };
   depends_on?: Record<string, unknown>;
+  ports?: string[];
 }
 export interface ComposeFile {
   services: Record<string, ComposeService>;

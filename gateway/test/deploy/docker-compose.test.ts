@@ -46,7 +46,11 @@ describe('docker-compose.yml', () => {
     const files = mounts(gateway!);
     const config = loadConfig({ file: files.get(env.CAREEDGE_CONFIG!)!, env });
     expect(config.forwarding.influx).toMatchObject({ url: 'http://influxdb:8086', version: 2 });
-    expect(config.http.host).toBe('0.0.0.0');
+    // Plain HTTP stays inside the container (its health check); the host reaches HTTPS.
+    expect(config.http.host).toBe('127.0.0.1');
+    expect(config.http.tls).toMatchObject({ enabled: true, host: '0.0.0.0', port: 8443 });
+    expect(config.mqtt.tls).toMatchObject({ enabled: true, port: 8883 });
+    expect(gateway!.ports).toEqual(expect.arrayContaining(['8883:8883', '127.0.0.1:8443:8443']));
     // The site it runs is the example site, mounted where the config looks.
     const site = loadSiteFile(files.get(config.siteFile)!);
     expect(site.site.id).toBe('sunrise');

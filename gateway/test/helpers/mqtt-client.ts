@@ -37,12 +37,23 @@ export class TestClient {
     });
   }
 
-  static async connect(port: number, siteId: string, id: string, password: string): Promise<TestClient> {
-    const client = await connectAsync(`mqtt://127.0.0.1:${port}`, {
+  /**
+   * With `tls`: MQTT over TLS to 127.0.0.1, trusting only `ca` (the gateway's certificate pinned)
+   * and checking it names `servername` (default localhost).
+   */
+  static async connect(
+    port: number,
+    siteId: string,
+    id: string,
+    password: string,
+    tls?: { ca: string; servername?: string },
+  ): Promise<TestClient> {
+    const client = await connectAsync(`${tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, {
       username: id,
       password,
       reconnectPeriod: 0,
       clientId: `${id}-test-${Math.random().toString(16).slice(2)}`, // bound to the login
+      ...(tls ? { ca: tls.ca, servername: tls.servername ?? 'localhost', rejectUnauthorized: true } : {}),
     });
     return new TestClient(client, siteId, id);
   }

@@ -13,6 +13,9 @@ describe('deployment files', () => {
     const c = loadConfig({ file });
     expect(c.siteFile).toBe('/etc/careedge/site.yaml');
     expect(c.dataDir).toBe('/var/lib/careedge');
+    // Devices and phones over TLS; plain listeners on this machine only.
+    expect(c.mqtt).toMatchObject({ host: '127.0.0.1', tls: { enabled: true, host: '0.0.0.0', port: 8883 } });
+    expect(c.http).toMatchObject({ host: '127.0.0.1', tls: { enabled: true, host: '0.0.0.0', port: 8443 } });
   });
 
   it('the systemd unit runs the gateway with that configuration and always restarts it', () => {
