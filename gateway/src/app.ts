@@ -41,6 +41,7 @@ import { RulesModule } from './rules/rules-module.js';
 import { RulesSource } from './rules/source.js';
 import { SqliteRuleStateStore } from './rules/state-store.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
+import { SerialModule } from './serial/serial-module.js';
 import { Uplink } from './uplink/uplink.js';
 
 export const EXAMPLE_SITE = fileURLToPath(new URL('../sites/example.yaml', import.meta.url));
@@ -189,6 +190,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     const unrecorded = new UnrecordedAlarms(ctx, (deviceId, staffIds) =>
       dispatcher.alsoAsk(deviceId, staffIds),
     );
+    const ingest = new Ingest(ctx, journal, unrecorded);
     const modules: GatewayModule[] = [
       new HealthReport(ctx, VERSION),
       new ClockWatch(ctx, opts.monotonic),
@@ -204,7 +206,8 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new Forwarding(ctx),
       new Uplink(ctx),
       new IngestRecorder(ctx),
-      new Ingest(ctx, journal, unrecorded),
+      ingest,
+      ...(config.serial.ports.length > 0 ? [new SerialModule(ctx, { ingest, writeAhead })] : []),
     ];
     cleanups.push(await startModules(modules, clock, log));
 

@@ -22,6 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ['core', 'config', 'alerts', 'register'],
   forwarding: ['core', 'config', 'alerts', 'register', 'ingest'],
   uplink: ['core', 'config', 'alerts'],
+  serial: ['core', 'config', 'register', 'journal', 'mqtt'],
 };
 
 const STAFF_COMMAND_CALL =

@@ -4,6 +4,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type GatewayConfig } from './schema.js';
+import { serialProblems } from './serial.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -104,7 +105,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
   if (!validate(merged)) {
     problems.push(...formatSchemaErrors(validate.errors, configStyle));
   } else {
-    problems.push(...crossFieldProblems(merged as GatewayConfig), ...uplinkProblems(merged as GatewayConfig));
+    const config = merged as GatewayConfig;
+    problems.push(...crossFieldProblems(config), ...uplinkProblems(config), ...serialProblems(config.serial));
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return merged as GatewayConfig;
