@@ -13,3 +13,8 @@ export * from './protocol/staff-messages.js';
 export * from './protocol/topics.js';
 export * from './protocol/uplink-messages.js';
 export * from './schema-errors.js';
+export * from './serial/codec.js';
+export * from './serial/decoder.js';
+export * from './serial/frames.js';
+export * from './serial/slip.js';
+export * from './serial/throughput.js';
