@@ -1,6 +1,6 @@
 import type { FrameTypeName, SerialFrame } from '@careedge/edge';
 import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
+import type { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { SerialMetrics } from './metrics.js';
 
 /** Where a logged-in base station's frames go: its port. */
@@ -35,7 +35,8 @@ const SEQ_LIMIT = 2 ** 32;
 
 export interface DownlinkOptions {
   clock: Clock;
-  log: Logger;
+  /** A base station that stays away would otherwise log every downlink it misses. */
+  log: RateLimitedLog;
   metrics: SerialMetrics;
   ackTimeoutMs: number;
   tries: number;
@@ -63,6 +64,7 @@ export class Downlinks {
       const dropped = station.queue.shift()!;
       this.o.metrics.downlinksDropped.inc({ reason: 'queue-full' });
       this.o.log.warn(
+        `serial-downlinks-full/${via}`,
         { baseStation: via, device: dropped.deviceId, type: dropped.type },
         'too many downlinks waiting for a base station; the oldest is dropped',
       );
@@ -96,6 +98,7 @@ export class Downlinks {
     if (refusal !== undefined) {
       this.o.metrics.downlinksDropped.inc({ reason: 'refused' });
       this.o.log.warn(
+        `serial-downlink-refused/${via}`,
         { baseStation: via, device: d.deviceId, type: d.type, reason: refusal },
         'a base station refused a downlink',
       );
@@ -152,6 +155,7 @@ export class Downlinks {
       this.o.metrics.frames.inc({ port: sender.port, direction: 'out', type: d.type, result: 'given-up' });
       this.o.metrics.downlinksDropped.inc({ reason: 'given-up' });
       this.o.log.warn(
+        `serial-downlink-given-up/${sender.port}`,
         { port: sender.port, device: d.deviceId, type: d.type, tries: d.tries },
         'a base station never acknowledged a downlink; given up',
       );

@@ -82,7 +82,7 @@ export class SerialModule implements GatewayModule {
     this.rejectLog = new RateLimitedLog(this.log, ctx.clock, ctx.config.log.rejectLogIntervalS * 1000);
     this.downlinks = new Downlinks({
       clock: ctx.clock,
-      log: this.log,
+      log: this.rejectLog,
       metrics: this.metrics,
       ackTimeoutMs: serial.ackTimeoutMs,
       tries: serial.downlinkTries,

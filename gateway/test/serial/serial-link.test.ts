@@ -161,6 +161,13 @@ describe('serial base stations through real pseudo-terminals', () => {
       await g.metric('careedge_serial_rejections_total', { port, reason: 'not-via-this-base-station' }),
     ).toBe(2);
     expect(await g.metric('careedge_serial_rejections_total', { port, reason: 'unknown-device' })).toBe(1);
+    // The base station's own heartbeat is its supervision: taken.
+    const own = station.frame('heartbeat', 'bs-1', message({ intervalS: 60 }));
+    station.send(own);
+    expect(await station.answerTo(own)).toMatchObject({ type: 'ack' });
+    expect(
+      await g.metric('careedge_ingest_messages_total', { channel: 'deviceHeartbeat', result: 'accepted' }),
+    ).toBe(1);
   });
 
   it('NACKs every data frame until a base station has logged in with its own secret', async () => {
