@@ -43,7 +43,7 @@ export function serialMetrics(registry: Registry) {
     downlinksDropped: new Counter({
       ...reg,
       name: 'careedge_serial_downlinks_dropped_total',
-      help: 'Downlinks not delivered, by reason (queue-full: too many while the base station was away; given-up: never acknowledged; no-base-station: the device has no via; write-queue-full: the port could not take more).',
+      help: 'Downlinks not delivered, by reason (queue-full: too many while the base station was away; given-up: never acknowledged; refused: the base station answered NACK; write-queue-full: a frame the port could not take, sent again if unacknowledged).',
       labelNames: ['reason'] as const,
     }),
   };
