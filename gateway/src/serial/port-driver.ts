@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -15,6 +16,9 @@ export interface SerialStream {
 
 export type OpenSerial = (o: { path: string; baudRate: number }) => SerialStream;
 
+/** How often an open port's device path is looked at (see watch()). */
+export const PATH_CHECK_MS = 1000;
+
 /** A fresh SerialPort per attempt: one that closed on an unplug is not opened again. */
 export const openSerialPort: OpenSerial = ({ path, baudRate }) =>
   new SerialPort({ path, baudRate, autoOpen: false }) as unknown as SerialStream;
@@ -31,6 +35,8 @@ export interface PortDriverOptions {
   open?: OpenSerial;
   /** [0, 1), for the jitter. */
   random?: () => number;
+  /** Whether the device path is there; tests may fake it. */
+  exists?: (path: string) => boolean;
   onData(chunk: Buffer): void;
   /** The port opened (`reconnect`: after having been closed or failing). */
   onUp(reconnect: boolean): void;
@@ -52,6 +58,7 @@ export class PortDriver {
   private stopped = true;
   private failures = 0;
   private timer: unknown;
+  private watchTimer: unknown;
   /** Since when the port is down, for the log line when it is back; undefined while up. */
   private downSince: number | undefined;
   private readonly queued: Buffer[] = [];
@@ -71,6 +78,7 @@ export class PortDriver {
   async stop(): Promise<void> {
     this.stopped = true;
     this.o.clock.clearTimeout(this.timer);
+    this.o.clock.clearTimeout(this.watchTimer);
     const port = this.port;
     this.port = undefined;
     this.open = false;
@@ -144,7 +152,25 @@ export class PortDriver {
       this.downSince = undefined;
       this.failures = 0;
       this.o.onUp(reconnect);
+      this.watch(port);
     });
+  }
+
+  /**
+   * A hung-up tty may never report its hangup: once the kernel has hung it up, reads return 0
+   * bytes, which node-serialport reads again rather than taking for a disconnect. A USB adapter
+   * that is unplugged loses its device node, so an open port whose path is gone is closed here.
+   */
+  private watch(port: SerialStream): void {
+    this.watchTimer = this.o.clock.setTimeout(() => {
+      if (this.port !== port || !this.open) return;
+      if ((this.o.exists ?? existsSync)(this.o.path)) {
+        this.watch(port);
+        return;
+      }
+      this.lost('the device is gone (its path vanished)');
+      port.close();
+    }, PATH_CHECK_MS);
   }
 
   private flush(port: SerialStream): void {
@@ -156,6 +182,7 @@ export class PortDriver {
 
   /** The open port closed. */
   private lost(reason: string): void {
+    this.o.clock.clearTimeout(this.watchTimer);
     this.open = false;
     this.port = undefined;
     this.failed(reason);

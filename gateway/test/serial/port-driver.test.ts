@@ -30,7 +30,7 @@ class FakePort extends EventEmitter {
   }
 }
 
-function setUp(plugged: () => boolean) {
+function setUp(plugged: () => boolean, exists: () => boolean = () => true) {
   const time = fakeClock();
   const logged: string[] = [];
   const log = {
@@ -49,6 +49,7 @@ function setUp(plugged: () => boolean) {
     reconnectMinMs: 500,
     reconnectMaxMs: 4000,
     writeQueue: 2,
+    exists,
     random: () => 0, // the lower edge of the jitter: waits of 250, 500, 1000, 2000, 2000 ms
     open: () => {
       attempts++;
@@ -99,6 +100,22 @@ describe('serial port driver', () => {
     fake.tick(250);
     expect(attempts()).toBe(2);
     expect(events).toEqual(['up', 'down: the port closed (unplugged?)', 'up again']);
+  });
+
+  it('closes an open port whose device path vanished (a hung-up tty may never say so)', () => {
+    let there = true;
+    const { driver, events, fake, ports } = setUp(
+      () => there,
+      () => there,
+    );
+    driver.start();
+    fake.tick(5000);
+    expect(driver.isUp).toBe(true);
+    there = false;
+    fake.tick(1000);
+    expect(driver.isUp).toBe(false);
+    expect(ports[0]!.isOpen).toBe(false);
+    expect(events).toEqual(['up', 'down: the device is gone (its path vanished)']);
   });
 
   it('queues writes while the port asks to wait, drops beyond the bound, and flushes on drain', () => {

@@ -228,10 +228,12 @@ describe('serial base stations through real pseudo-terminals', () => {
 
     await station.close();
     await pty.unplug();
+    // Noticed by the read failing, or by the device path being gone (looked at on the gateway's clock).
     await eventually(
       g,
       async () => (await g.metric('careedge_serial_link_up', { port })) === 0,
       'the port to close',
+      1000,
     );
     const down = await healthz(g);
     expect(down.status).toBe('ok'); // a serial port is a warning, not a degraded gateway
