@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { FrameTypeName, SerialFrame } from '@careedge/edge';
 import type { Clock } from '../core/clock.js';
 import type { RateLimitedLog } from '../core/rate-limited-log.js';
@@ -32,6 +33,7 @@ interface Station {
 const WINDOW = 8;
 /** linkSeq is a u32. */
 const SEQ_LIMIT = 2 ** 32;
+const randomLinkSeq = () => randomInt(SEQ_LIMIT - 1);
 
 export interface DownlinkOptions {
   clock: Clock;
@@ -42,6 +44,12 @@ export interface DownlinkOptions {
   tries: number;
   /** Downlinks kept per base station, waiting and in flight. */
   queueLimit: number;
+  /**
+   * The first linkSeq per base station. Random by default: a base station that remembers the
+   * linkSeqs it was sent (to drop retransmissions) must not take the first downlinks after a
+   * gateway restart for ones it already had.
+   */
+  firstLinkSeq?: () => number;
 }
 
 /**
@@ -117,7 +125,7 @@ export class Downlinks {
   private station(via: string): Station {
     let s = this.stations.get(via);
     if (!s) {
-      s = { queue: [], inFlight: new Map(), nextSeq: 1 };
+      s = { queue: [], inFlight: new Map(), nextSeq: (this.o.firstLinkSeq ?? randomLinkSeq)() };
       this.stations.set(via, s);
     }
     return s;

@@ -92,14 +92,14 @@ export class SerialModule implements GatewayModule {
 
   async start(): Promise<void> {
     this.stopped = false;
+    // Ports first: alarms coming up must not wait for the downlink subscription (nor fail with
+    // it); a retried start finds them running.
+    if (this.ports.length === 0) for (const port of this.ctx.config.serial.ports) this.openPort(port);
     if (!this.listening) {
-      // Before the ports open: a retained configuration is queued for its base station at once.
       this.ctx.mqtt.onMessage((topic, payload) => this.downlink(topic, payload));
       this.listening = true;
     }
     await this.ctx.mqtt.subscribe(DOWNLINK_CHANNELS.map((c) => filterFor(c, this.ctx.siteId)));
-    if (this.ports.length > 0) return; // a retried start: the ports are already running
-    for (const port of this.ctx.config.serial.ports) this.openPort(port);
   }
 
   async stop(): Promise<void> {

@@ -18,6 +18,7 @@ function setUp(o: { tries?: number; queueLimit?: number } = {}) {
     ackTimeoutMs: 1000,
     tries: o.tries ?? 3,
     queueLimit: o.queueLimit ?? 4,
+    firstLinkSeq: () => 1,
   });
   const sent: SerialFrame[] = [];
   const port: FrameSender = { port: '/dev/ttyTEST', send: (f) => sent.push(f) > 0 };
