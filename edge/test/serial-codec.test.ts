@@ -13,6 +13,7 @@ import {
   frameTypeForChannel,
   isMessageFrame,
   MAX_FRAME_BYTES,
+  measureDecoder,
   type SerialFrame,
   slipEncode,
 } from '../src/index.js';
@@ -276,5 +277,13 @@ describe('serial frame decoder resynchronisation', () => {
     for (let i = 0; i < 1000; i++) oversize += decoder.push(Buffer.alloc(4096, 0x55)).length;
     expect(oversize).toBe(1);
     expect((decoder as unknown as { packet: Buffer }).packet.length).toBe(MAX_FRAME_BYTES);
+  });
+});
+
+describe('measureDecoder', () => {
+  it('reports frames per second through noise', () => {
+    const rate = measureDecoder({ frames: 2000, noiseRatio: 0.2 });
+    expect(Number.isFinite(rate)).toBe(true);
+    expect(rate).toBeGreaterThan(1000);
   });
 });

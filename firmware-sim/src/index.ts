@@ -1,4 +1,5 @@
 export * from './clock.js';
+export * from './devices/base-station-link.js';
 export * from './devices/care-button.js';
 export * from './devices/handset.js';
 export * from './devices/handset-autopilot.js';

@@ -59,7 +59,16 @@ export function frameBytes(frame: SerialFrame): Buffer {
 /** A frame as bytes to write to the line: escaped, with an END before and after. */
 export const encodeFrame = (frame: SerialFrame): Buffer => slipEncode(frameBytes(frame));
 
-export type FrameRejection = 'bad-crc' | 'oversize' | 'unknown-type' | 'bad-version' | 'malformed';
+/** Why a packet is not a frame: the decoder's reasons, which the gateway counts per port. */
+export const FRAME_REJECTIONS = {
+  'bad-crc': 'The CRC does not match: line noise, a cut frame, a wrong baud rate.',
+  oversize: `More than ${MAX_FRAME_BYTES} bytes (unescaped) before END; reported when the limit is crossed, the rest up to the next END is skipped.`,
+  'unknown-type': 'Good CRC and version, but a type byte v1 does not know.',
+  'bad-version': `Good CRC, but the version byte is not ${SERIAL_PROTOCOL_VERSION}.`,
+  malformed:
+    'Anything else: shorter than 11 bytes, idLen past the end, an id outside IdPattern, a payload that is not one CBOR map of JSON values, a hello/ack/nack payload not as specified, an ESC not followed by 0xDC or 0xDD.',
+} as const;
+export type FrameRejection = keyof typeof FRAME_REJECTIONS;
 export type ParsedFrame =
   | { ok: true; frame: SerialFrame }
   | { ok: false; reason: FrameRejection; detail: string };

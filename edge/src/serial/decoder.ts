@@ -44,7 +44,8 @@ export class FrameDecoder {
 
   push(chunk: Uint8Array): DecodeResult[] {
     const results: DecodeResult[] = [];
-    for (const byte of chunk) {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
       if (byte === SLIP.END) {
         const result = this.endPacket();
         if (result) results.push(result);

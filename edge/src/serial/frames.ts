@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ChannelKey } from '../protocol/channels.js';
+import { type ChannelKey, channels, type PayloadOf } from '../protocol/channels.js';
 
 /**
  * Serial link protocol v1 (docs/serial-protocol.md, generated from this folder): what travels
@@ -67,6 +67,29 @@ export function frameTypeForChannel(channel: ChannelKey): MessageFrameName | und
 
 export const isMessageFrame = (type: FrameTypeName): type is MessageFrameName => type in FRAME_CHANNELS;
 
+/** Device → gateway message frames (telemetry … location). */
+export type UpFrameName = {
+  [N in MessageFrameName]: (typeof channels)[(typeof FRAME_CHANNELS)[N]]['direction'] extends 'up'
+    ? N
+    : never;
+}[MessageFrameName];
+/** Gateway → device message frames (reassurance, thanks, configuration). */
+export type DownFrameName = Exclude<MessageFrameName, UpFrameName>;
+/** The payload a message frame carries: its channel's MQTT payload. */
+export type FramePayload<N extends MessageFrameName> = PayloadOf<(typeof FRAME_CHANNELS)[N]>;
+
+export const isDownFrame = (type: FrameTypeName): type is DownFrameName =>
+  isMessageFrame(type) && channels[FRAME_CHANNELS[type]].direction === 'down';
+export const isUpFrame = (type: FrameTypeName): type is UpFrameName =>
+  isMessageFrame(type) && channels[FRAME_CHANNELS[type]].direction === 'up';
+
+/**
+ * A gateway that has no accepted hello on a link (it restarted, the port was reopened) answers
+ * nothing, since NACK means "drop" and the frame may be an alarm. So a sender whose frame stays
+ * unanswered after this many retransmissions says hello again before sending it once more.
+ */
+export const HELLO_AGAIN_AFTER_RETRANSMISSIONS = 2;
+
 /** Every frame but ack and nack is answered with one of them; ack and nack are never answered. */
 export const expectsAck = (type: FrameTypeName): boolean => type !== 'ack' && type !== 'nack';
 
@@ -105,7 +128,7 @@ export const NackPayload = Type.Object(
     reason: Type.String({
       minLength: 1,
       maxLength: 200,
-      description: 'Why the frame was refused (unknown device, not behind this base station, no hello yet…).',
+      description: 'Why the frame was refused, in words (unknown device, not behind this base station…).',
     }),
   },
   {
@@ -132,3 +155,19 @@ export interface SerialFrame {
   linkSeq: number;
   payload: Record<string, unknown>;
 }
+
+/** The ACK of a frame: its deviceId and linkSeq, an empty payload. */
+export const ackFrame = (to: SerialFrame): SerialFrame => ({
+  type: 'ack',
+  deviceId: to.deviceId,
+  linkSeq: to.linkSeq,
+  payload: {},
+});
+
+/** The NACK of a frame: its deviceId and linkSeq, and why, in words. */
+export const nackFrame = (to: SerialFrame, reason: string): SerialFrame => ({
+  type: 'nack',
+  deviceId: to.deviceId,
+  linkSeq: to.linkSeq,
+  payload: { reason } satisfies NackPayload,
+});
