@@ -1,11 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
+  ackFrame,
   type DecodeResult,
   encodeFrame,
   FRAME_CHANNELS,
   FrameDecoder,
   isMessageFrame,
   isUpChannel,
+  nackFrame,
   type SerialFrame,
   topicFor,
 } from '@careedge/edge';
@@ -275,7 +277,7 @@ export class StationLink implements FrameSender {
   }
 
   private ack(frame: SerialFrame): void {
-    this.send({ type: 'ack', deviceId: frame.deviceId, linkSeq: frame.linkSeq, payload: {} });
+    this.send(ackFrame(frame));
   }
 
   private refuse(frame: SerialFrame, reason: Refusal, detail?: string): void {
@@ -286,6 +288,6 @@ export class StationLink implements FrameSender {
       { port: this.o.port, type: frame.type, device: frame.deviceId, reason, ...(detail ? { detail } : {}) },
       'serial frame refused (NACK)',
     );
-    this.send({ type: 'nack', deviceId: frame.deviceId, linkSeq: frame.linkSeq, payload: { reason } });
+    this.send(nackFrame(frame, reason));
   }
 }

@@ -1,4 +1,4 @@
-import { encodeFrame, FrameDecoder, type FrameTypeName, type SerialFrame } from '@careedge/edge';
+import { ackFrame, encodeFrame, FrameDecoder, type FrameTypeName, type SerialFrame } from '@careedge/edge';
 import { SerialPort } from 'serialport';
 import { secretOf } from './gateway.js';
 
@@ -34,8 +34,7 @@ export class SerialStation {
 
   private take(frame: SerialFrame): void {
     this.received.push(frame);
-    if (this.autoAck && frame.type !== 'ack' && frame.type !== 'nack')
-      this.send({ type: 'ack', deviceId: frame.deviceId, linkSeq: frame.linkSeq, payload: {} });
+    if (this.autoAck && frame.type !== 'ack' && frame.type !== 'nack') this.send(ackFrame(frame));
     const w = this.waiters.find((x) => x.match(frame));
     if (w) {
       this.waiters = this.waiters.filter((x) => x !== w);

@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { encodeFrame, type SerialFrame } from '@careedge/edge';
+import { BaseStationLink } from '@careedge/firmware-sim';
+import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeepPartial } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
-import { type TestGateway, testGateway } from '../helpers/gateway.js';
+import { secretOf, type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic } from '../helpers/mqtt-client.js';
 import { type PtyPair, ptyPair } from '../helpers/pty-pair.js';
 import { SerialStation } from '../helpers/serial-station.js';
@@ -272,6 +274,53 @@ describe('serial base stations through real pseudo-terminals', () => {
     expect(await back.answerTo(call)).toMatchObject({ type: 'ack' });
     expect(g.alerts.open().filter((a) => a.deviceId === 'kiosk-s1')).toHaveLength(1);
     expect((await healthz(g)).warnings).toBeUndefined();
+  });
+
+  it('takes the alarm the base station simulator queued while unplugged, once, after the gateway reopens the port', async () => {
+    const { g, ptys, station, port } = await setUp();
+    await station.close(); // this test speaks through the firmware simulator's link instead
+    const pty = ptys[0]!;
+    const openB = async () => {
+      const p = new SerialPort({ path: pty.b, baudRate: 115_200, autoOpen: false });
+      await new Promise<void>((resolve, reject) => p.open((err) => (err ? reject(err) : resolve())));
+      return p;
+    };
+    // Retransmits on the gateway's clock: each tick below may resend, which ingest de-duplicates.
+    const link = new BaseStationLink(
+      { baseStationId: 'bs-1', secret: secretOf('bs-1'), clock: g.clock },
+      await openB(),
+    );
+    cleanups.push(async () => link.close());
+    await link.hello();
+    const alice = await g.handset('alice');
+
+    link.disconnect(); // the cable is pulled...
+    await pty.unplug();
+    const sos = link.send('event', 'wb-s1', { seq: seq++, ts: Date.now(), type: 'sos' });
+    expect(link.pending).toEqual({ inFlight: 0, queued: 1 });
+    await eventually(
+      g,
+      async () => (await g.metric('careedge_serial_link_up', { port })) === 0,
+      'the port to close',
+      1000,
+    );
+
+    await pty.plug(); // ...and plugged in again
+    await eventually(
+      g,
+      async () => (await g.metric('careedge_serial_link_up', { port })) === 1,
+      'the reopen',
+      1000,
+    );
+    await link.reconnect(await openB());
+    await sos; // ACKed
+    const dispatch = (await alice.next(onTopic('dispatch', { type: 'alert' }))).payload;
+    expect(dispatch).toMatchObject({ kind: 'sos', residentId: 'r1', reason: 'new' });
+    await g.tick(5000); // retransmissions, if any, have had their chance
+    expect(g.alerts.open()).toHaveLength(1);
+    expect(alice.drain().filter((m) => m.topic.endsWith('/dispatch') && m.payload.reason === 'new')).toEqual(
+      [],
+    );
   });
 
   it('keeps the ports apart: each base station gets the downlinks of its own devices', async () => {
