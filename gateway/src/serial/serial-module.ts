@@ -1,4 +1,5 @@
 import { type ChannelKey, filterFor, frameTypeForChannel, parseTopic } from '@careedge/edge';
+import { ConfigError } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Health } from '../core/health.js';
@@ -75,8 +76,8 @@ export class SerialModule implements GatewayModule {
         ? [`serial.ports[${i}].baseStation: "${p.baseStation}" is not a base-station in the site file`]
         : [],
     );
-    if (problems.length > 0)
-      throw new Error(`the serial configuration is not valid:\n  ${problems.join('\n  ')}`);
+    // The same refusal as any other configuration problem (main.ts prints the lines).
+    if (problems.length > 0) throw new ConfigError(problems);
     this.log = ctx.log.child({ module: 'serial' });
     this.metrics = serialMetrics(ctx.metrics.registry);
     this.rejectLog = new RateLimitedLog(this.log, ctx.clock, ctx.config.log.rejectLogIntervalS * 1000);

@@ -82,9 +82,14 @@ describe('serial configuration', () => {
         serial: { ports: [{ path: join(dir, 'no-such-port'), baseStation: 'wb-s1' }] },
       },
     });
-    await expect(startGateway({ config, logger: silentLogger() })).rejects.toThrow(
-      'serial.ports[0].baseStation: "wb-s1" is not a base-station in the site file',
+    const refused = await startGateway({ config, logger: silentLogger() }).then(
+      () => undefined,
+      (err: unknown) => err,
     );
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).problems).toEqual([
+      'serial.ports[0].baseStation: "wb-s1" is not a base-station in the site file',
+    ]);
     rmSync(dir, { recursive: true, force: true });
   });
 });
