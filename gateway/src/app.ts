@@ -24,6 +24,9 @@ import { AlertStorm, stormCounters } from './dispatch/storm.js';
 import { StormWatch } from './dispatch/storm-watch.js';
 import type { GatewayEvents } from './events.js';
 import { Forwarding } from './forwarding/forwarding.js';
+import { GpioModule } from './gpio/gpio-module.js';
+import { OnoffPinBank } from './gpio/onoff-pins.js';
+import type { PinBank } from './gpio/pins.js';
 import { ClockWatch } from './health/clock-watch.js';
 import { HealthReport } from './health/report.js';
 import { Ingest } from './ingest/ingest.js';
@@ -53,6 +56,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Monotonic milliseconds, to notice wall-clock jumps; performance.now unless a test fakes it. */
   monotonic?: () => number;
+  /** GPIO pins: onoff's unless a test fakes them. */
+  pins?: PinBank;
 }
 
 /**
@@ -191,6 +196,8 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       dispatcher.alsoAsk(deviceId, staffIds),
     );
     const ingest = new Ingest(ctx, journal, unrecorded);
+    // Throws ConfigError for GPIO settings naming what the site register lacks: refuses the start.
+    const gpio = new GpioModule({ ...ctx, ingest, writeAhead, pins: opts.pins ?? new OnoffPinBank() });
     const modules: GatewayModule[] = [
       new HealthReport(ctx, VERSION),
       new ClockWatch(ctx, opts.monotonic),
@@ -207,6 +214,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new Uplink(ctx),
       new IngestRecorder(ctx),
       ingest,
+      gpio, // after ingest: a press is handled once the journal's backlog is
       ...(config.serial.ports.length > 0 ? [new SerialModule(ctx, { ingest, writeAhead })] : []),
     ];
     cleanups.push(await startModules(modules, clock, log));

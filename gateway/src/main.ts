@@ -1,7 +1,12 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startGateway } from './app.js';
+import { EXAMPLE_SITE, startGateway } from './app.js';
+import { runAccountCli, STAFF_USAGE } from './auth/cli.js';
+import { secretReader } from './auth/secret-prompt.js';
 import { ConfigError, loadConfig } from './config/load.js';
+import { openDatabase } from './core/db.js';
 import { hashSecret } from './register/credentials.js';
+import { openRegister } from './register/register.js';
 import { SiteFileError } from './register/site-file.js';
 import { RulesFileError } from './rules/file.js';
 import { openOfflineRules } from './rules/offline-engine.js';
@@ -11,6 +16,7 @@ const USAGE = `Usage:
   careedge-gateway [--config FILE] [--site FILE]   start the gateway
   careedge-gateway hash-secret SECRET              print the secretHash for a site file
   careedge-gateway replay FILE [--rules A.yaml …]  run a recording through the rules (--help)
+${STAFF_USAGE.replace('Usage:\n', '')}
 
 Settings come from the config file (or CAREEDGE_CONFIG), then CAREEDGE_* environment variables;
 see "Configuration" in README.md.`;
@@ -23,6 +29,8 @@ async function main(): Promise<number> {
       err: (text) => console.error(text),
       progressStream: process.stderr,
     });
+  if (process.argv[2] === 'staff' || process.argv[2] === 'token')
+    return accountCommand(process.argv.slice(2));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -80,6 +88,34 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   return -1; // keep running
+}
+
+/** `staff …` and `token …`: against the configured gateway's database and site. */
+async function accountCommand(argv: string[]): Promise<number> {
+  const reader = secretReader(process.stdin, process.stderr);
+  try {
+    return await runAccountCli(
+      argv,
+      (files) => {
+        const config = loadConfig({
+          file: files.config ?? process.env.CAREEDGE_CONFIG,
+          env: process.env,
+          overrides: files.site ? { siteFile: files.site } : {},
+        });
+        const db = openDatabase(join(config.dataDir, 'careedge.sqlite'));
+        return { db, register: openRegister(db, config.siteFile || EXAMPLE_SITE), config };
+      },
+      { out: (t) => console.log(t), err: (t) => console.error(t), secret: (p) => reader.ask(p) },
+    );
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof SiteFileError) {
+      for (const p of err.problems) console.error(`  ${p}`);
+      return 2;
+    }
+    throw err;
+  } finally {
+    reader.close();
+  }
 }
 
 main().then(

@@ -22,6 +22,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ['core', 'config', 'alerts', 'register'],
   forwarding: ['core', 'config', 'alerts', 'register', 'ingest'],
   uplink: ['core', 'config', 'alerts'],
+  auth: ['core', 'config', 'register'],
+  gpio: ['core', 'config', 'alerts', 'register', 'ingest', 'journal'],
   serial: ['core', 'config', 'register', 'journal', 'mqtt'],
 };
 

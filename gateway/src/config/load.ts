@@ -3,6 +3,7 @@ import { dottedPath, formatSchemaErrors, type SchemaErrorStyle } from '@careedge
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { gpioProblems } from './gpio.js';
 import { ConfigSchema, type GatewayConfig } from './schema.js';
 import { serialProblems } from './serial.js';
 
@@ -105,8 +106,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
   if (!validate(merged)) {
     problems.push(...formatSchemaErrors(validate.errors, configStyle));
   } else {
-    const config = merged as GatewayConfig;
-    problems.push(...crossFieldProblems(config), ...uplinkProblems(config), ...serialProblems(config.serial));
+    const c = merged as GatewayConfig;
+    problems.push(
+      ...crossFieldProblems(c),
+      ...uplinkProblems(c),
+      ...gpioProblems(c.gpio),
+      ...serialProblems(c.serial),
+    );
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return merged as GatewayConfig;

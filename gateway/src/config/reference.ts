@@ -6,10 +6,24 @@ const typeOf = (s: TSchema): string =>
 
 /** The configuration reference (Markdown), rendered from the schema so it cannot drift from it. */
 export function renderConfigReference(): string {
-  const rows = configLeaves().map(({ path, schema }) => {
-    const def = schema.default === '' ? '(empty)' : `\`${JSON.stringify(schema.default)}\``;
-    return `| \`${path.join('.')}\` | \`${envName(path)}\` | ${typeOf(schema)} | ${def} | ${schema.description ?? ''} |`;
-  });
+  const row = (key: string, env: string, schema: TSchema) => {
+    const def =
+      schema.default === undefined
+        ? '—'
+        : schema.default === ''
+          ? '(empty)'
+          : `\`${JSON.stringify(schema.default)}\``;
+    return `| \`${key}\` | ${env} | ${typeOf(schema)} | ${def} | ${schema.description ?? ''} |`;
+  };
+  const rows = configLeaves().flatMap(({ path, schema }) => [
+    row(path.join('.'), `\`${envName(path)}\``, schema),
+    // A list of objects (GPIO pins, serial ports): its fields, set in the file (no variable each).
+    ...(schema.type === 'array' && schema.items?.type === 'object'
+      ? configLeaves(schema.items as TSchema).map((f) =>
+          row(`${path.join('.')}[].${f.path.join('.')}`, '—', f.schema),
+        )
+      : []),
+  ]);
   return [
     '# CareEdge gateway configuration',
     '',

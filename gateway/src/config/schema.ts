@@ -1,5 +1,6 @@
 import { Priority } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
+import { AuthSettings } from './auth.js';
 import { FeedbackSettings } from './feedback.js';
 import { GpioSettings } from './gpio.js';
 import { SerialSettings } from './serial.js';
@@ -447,6 +448,7 @@ export const ConfigSchema = Type.Object(
           'Alert changes and KPI summaries, pseudonymous (keys from forwarding.residentKeySecret), to a head office MQTT broker through a durable queue (docs/uplink.md).',
       },
     ),
+    auth: AuthSettings,
     serial: SerialSettings,
     gpio: GpioSettings,
     feedback: FeedbackSettings,

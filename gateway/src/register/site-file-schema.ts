@@ -125,6 +125,12 @@ export const SiteFileSchema = Type.Object(
               Name('Told to the resident ("Anna is on her way"); default: first word of name.'),
             ),
             role: OneOf(staffRoles, 'carer, nurse or supervisor.'),
+            admin: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Administers the centre in the staff console: the register, the rules, devices and their credentials (default false). Independent of role and roster.',
+              }),
+            ),
             secret: Type.Optional(Secret),
             secretHash: Type.Optional(SecretHash),
           },

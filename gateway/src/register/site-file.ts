@@ -89,6 +89,7 @@ function normalize(doc: SiteFileDocument): SiteDefinition {
       name: s.name,
       firstName: s.firstName ?? s.name.split(/\s+/)[0]!,
       role: s.role,
+      ...(s.admin === true ? { admin: true as const } : {}),
       credential: credentialOf(s),
     })),
     roster: (doc.roster ?? []).map((r, i) => ({

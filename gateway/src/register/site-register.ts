@@ -67,13 +67,13 @@ export class SiteRegister {
     );
 
     this.#secretHashes = new Map();
-    const staffRows = rows<Staff & { role: StaffRole; hash: string }>(
-      'SELECT id, name, first_name AS firstName, role, secret_hash AS hash FROM register_staff ORDER BY position',
+    const staffRows = rows<Omit<Staff, 'admin'> & { role: StaffRole; hash: string; admin: number }>(
+      'SELECT id, name, first_name AS firstName, role, admin, secret_hash AS hash FROM register_staff ORDER BY position',
     );
     this.#staff = byId(
-      staffRows.map(({ hash, ...s }) => {
+      staffRows.map(({ hash, admin, ...s }) => {
         this.#secretHashes.set(s.id, { principal: Object.freeze({ kind: 'staff', id: s.id }), hash });
-        return Object.freeze(s);
+        return Object.freeze({ ...s, ...(admin === 1 ? { admin: true as const } : {}) });
       }),
     );
 

@@ -108,6 +108,11 @@ const migrations = [
       ALTER TABLE register_devices_new RENAME TO register_devices;
     `,
   },
+  {
+    // Administrators of the staff console (auth/roles.ts): 0 unless the site file says admin: true.
+    name: 'register-6',
+    sql: 'ALTER TABLE register_staff ADD COLUMN admin INTEGER NOT NULL DEFAULT 0',
+  },
 ];
 
 export function migrateRegister(db: Db): void {
@@ -151,7 +156,7 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
       'INSERT INTO register_residents (id, name, room_id, position, forward_vitals, night_wandering_risk) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     staff: db.prepare(
-      'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position, admin) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     device: db.prepare(
       'INSERT INTO register_devices (id, kind, resident_id, room_id, secret_hash, position, via_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -176,7 +181,7 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
         r.nightWanderingRisk ? 1 : 0,
       );
     for (const [i, s] of def.staff.entries()) {
-      insert.staff.run(s.id, s.name, s.firstName, s.role, hashOf(s.credential), i);
+      insert.staff.run(s.id, s.name, s.firstName, s.role, hashOf(s.credential), i, s.admin ? 1 : 0);
     }
     for (const [i, d] of def.devices.entries()) {
       const { residentId, roomId, via } = d;

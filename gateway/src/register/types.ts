@@ -49,6 +49,8 @@ export interface Staff {
   name: string;
   firstName: string;
   role: StaffRole;
+  /** Administers the centre in the console (register, rules, devices); absent: not an admin. */
+  admin?: true;
 }
 
 /** One line of the on-call roster: who covers which zones, when, at which rank. */

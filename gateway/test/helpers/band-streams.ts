@@ -18,6 +18,8 @@ export async function streamingBands(mqttPort: number) {
   const base = Date.now() - 3_600_000;
   const acked = new Map<string, number[]>(Object.keys(BANDS).map((b) => [b, []]));
   let halted = false;
+  const ackedAt = new Map<number, number>();
+  let endAt = 0;
   const bands = await Promise.all(
     Object.keys(BANDS).map((id) => TestClient.connect(mqttPort, 'testsite', id, secretOf(id))),
   );
@@ -28,7 +30,10 @@ export async function streamingBands(mqttPort: number) {
         const ts = base + b * 1_000_000 + round * 20 + i;
         return band
           .send('deviceTelemetry', { activity: i, worn: true, batteryPct: 90, rssiDbm: -50 }, { ts })
-          .then(() => acked.get(band.id)!.push(ts));
+          .then(() => {
+            acked.get(band.id)!.push(ts);
+            ackedAt.set(ts, Date.now());
+          });
       });
       sent.push(band.send('deviceHeartbeat', { intervalS: 60 }));
       await Promise.all(sent).catch(() => {});
@@ -38,6 +43,7 @@ export async function streamingBands(mqttPort: number) {
   return {
     async halt(end: () => Promise<void>) {
       await eventually(async () => expect([...acked.values()].flat().length).toBeGreaterThan(1500));
+      endAt = Date.now();
       await end();
       halted = true;
       await Promise.all(bands.map((b) => b.client.endAsync(true)));
@@ -50,15 +56,34 @@ export async function streamingBands(mqttPort: number) {
      */
     async expectAllAckedIn(influx: Influxd) {
       for (const [id, resident] of Object.entries(BANDS)) {
-        expect(acked.get(id)!.length).toBeGreaterThan(0);
-        await eventually(async () => {
-          const rows = await influx.query(
-            `SELECT activity FROM wristband_vitals WHERE resident = '${keys.key('resident', resident)}'`,
-          );
-          const stored = new Set(rows.map((r) => Date.parse(r.time as string)));
-          const lost = acked.get(id)!.filter((ts) => !stored.has(ts));
-          expect(lost, `${id}: acknowledged but not in InfluxDB`).toEqual([]);
-        });
+        const all = acked.get(id)!;
+        expect(all.length).toBeGreaterThan(0);
+        let lost: number[] = [];
+        let stored = new Set<number>();
+        try {
+          await eventually(async () => {
+            const rows = await influx.query(
+              `SELECT activity FROM wristband_vitals WHERE resident = '${keys.key('resident', resident)}'`,
+            );
+            stored = new Set(rows.map((r) => Date.parse(r.time as string)));
+            lost = all.filter((ts) => !stored.has(ts));
+            expect(lost, `${id}: acknowledged but not in InfluxDB`).toEqual([]);
+          });
+        } catch (err) {
+          // Where in the stream the lost ones were and how long before the stop they were
+          // acknowledged: tells a lost tail (the stop) from a lost middle (a hand-over).
+          const where = {
+            acknowledged: all.length,
+            stored: stored.size,
+            lostIndexes: [all.indexOf(lost[0]!), all.indexOf(lost.at(-1)!)],
+            lostAcknowledgedMsBeforeStop: [
+              endAt - ackedAt.get(lost[0]!)!,
+              endAt - ackedAt.get(lost.at(-1)!)!,
+            ],
+            lastAcknowledgedMsBeforeStop: endAt - ackedAt.get(all.at(-1)!)!,
+          };
+          throw new Error(`${(err as Error).message}\n${JSON.stringify(where)}`);
+        }
       }
     },
   };
@@ -85,7 +110,11 @@ export async function ackedReadingsSurvive(stop: (gw: GatewayProcess) => Promise
 
   const bands = await streamingBands(mqttPort);
   const stopped = gw;
-  await bands.halt(() => stop(stopped));
+  let before = '';
+  await bands.halt(async () => {
+    before = await forwardingMetrics(httpPort);
+    await stop(stopped);
+  });
 
   gw = GatewayProcess.start({ configFile, httpPort, logFile });
   await gw.waitHealthy();
@@ -99,7 +128,24 @@ export async function ackedReadingsSurvive(stop: (gw: GatewayProcess) => Promise
     // not in InfluxDB after a SIGTERM), never alone: the gateways' warnings say which path took them.
     const log = readFileSync(logFile, 'utf8').slice(-6000);
     throw new Error(
-      `${(err as Error).message}\n--- both gateways' log (warn and above), last 6 KB ---\n${log}`,
+      [
+        (err as Error).message,
+        "--- the first gateway's forwarding metrics just before it was stopped ---",
+        before,
+        "--- the second gateway's ---",
+        await forwardingMetrics(httpPort).catch((e: Error) => e.message),
+        "--- both gateways' log (warn and above), last 6 KB ---",
+        log,
+      ].join('\n'),
     );
   }
+}
+
+/** The forwarding, ingest and broker lines of a gateway's /metrics: what a failure report needs. */
+async function forwardingMetrics(httpPort: number): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => /^careedge_(forward|ingest_messages|mqtt)/.test(l))
+    .join('\n');
 }

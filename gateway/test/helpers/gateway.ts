@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { type RunningGateway, startGateway } from '../../src/app.js';
 import { type DeepPartial, loadConfig } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
+import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { PinBank } from '../../src/gpio/pins.js';
 import { fakeClock } from './fake-clock.js';
 import { TestClient } from './mqtt-client.js';
 
@@ -18,7 +20,11 @@ export const secretOf = (id: string) => `${id}-secret-0123456789`;
  * clock, plus real MQTT clients for devices and handsets. `restart()` stops the gateway and
  * starts a new one on the same SQLite file and clock.
  */
-export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, opts: { start?: number } = {}) {
+export async function testGateway(
+  overrides: DeepPartial<GatewayConfig> = {},
+  /** `pins`: makes the GPIO pins on the gateway's clock (a FakePinBank); onoff's otherwise. */
+  opts: { start?: number; pins?: (clock: Clock) => PinBank } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'careedge-test-'));
   const time = fakeClock(opts.start);
   const config = loadConfig({
@@ -32,6 +38,7 @@ export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, op
     },
   });
   const clients: TestClient[] = [];
+  const pins = opts.pins?.(time.clock);
   // The fake clock's own monotonic time: ticks move it, setSystemTime (a wall-clock jump) does not.
   const monotonic = () => time.fake.performance.now();
   let gateway: RunningGateway = await startGateway({
@@ -39,6 +46,7 @@ export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, op
     clock: time.clock,
     logger: silentLogger(),
     monotonic,
+    ...(pins ? { pins } : {}),
   });
 
   const h = {
@@ -70,7 +78,13 @@ export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, op
     async restart() {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await gateway.stop();
-      gateway = await startGateway({ config, clock: time.clock, logger: silentLogger(), monotonic });
+      gateway = await startGateway({
+        config,
+        clock: time.clock,
+        logger: silentLogger(),
+        monotonic,
+        ...(pins ? { pins } : {}),
+      });
     },
     async stop() {
       await Promise.all(clients.splice(0).map((c) => c.close()));
