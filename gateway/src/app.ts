@@ -47,6 +47,7 @@ import { RulesModule } from './rules/rules-module.js';
 import { RulesSource } from './rules/source.js';
 import { SqliteRuleStateStore } from './rules/state-store.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
+import { SerialModule } from './serial/serial-module.js';
 import { Uplink } from './uplink/uplink.js';
 
 export const EXAMPLE_SITE = fileURLToPath(new URL('../sites/example.yaml', import.meta.url));
@@ -242,6 +243,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new IngestRecorder(ctx),
       ingest,
       gpio, // after ingest: a press is handled once the journal's backlog is
+      ...(config.serial.ports.length > 0 ? [new SerialModule(ctx, { ingest, writeAhead })] : []),
     ];
     cleanups.push(await startModules(modules, clock, log));
 

@@ -25,6 +25,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   uplink: ['core', 'config', 'alerts'],
   auth: ['core', 'config', 'register'],
   gpio: ['core', 'config', 'alerts', 'register', 'ingest', 'journal'],
+  serial: ['core', 'config', 'register', 'journal', 'mqtt'],
 };
 
 const STAFF_COMMAND_CALL =

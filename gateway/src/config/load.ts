@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { gpioProblems } from './gpio.js';
 import { ConfigSchema, type GatewayConfig } from './schema.js';
+import { serialProblems } from './serial.js';
 import { tlsProblems } from './tls.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -107,7 +108,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
     problems.push(...formatSchemaErrors(validate.errors, configStyle));
   } else {
     const c = merged as GatewayConfig;
-    problems.push(...crossFieldProblems(c), ...uplinkProblems(c), ...gpioProblems(c.gpio), ...tlsProblems(c));
+    problems.push(
+      ...crossFieldProblems(c),
+      ...uplinkProblems(c),
+      ...gpioProblems(c.gpio),
+      ...serialProblems(c.serial),
+      ...tlsProblems(c),
+    );
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return merged as GatewayConfig;
