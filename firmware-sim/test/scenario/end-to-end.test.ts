@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EXAMPLE_SITE, loadConfig, type RunningGateway, silentLogger, startGateway } from '@careedge/gateway';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_SITE } from '@careedge/gateway';
+import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/scenario/runner.js';
-import { parseScenario } from '../../src/scenario/scenario.js';
 import { loadSimSite } from '../../src/site/sim-site.js';
+import { exampleGatewayForFile, sosToClose } from '../helpers/example-gateway.js';
 
 /**
  * The simulator against the real gateway (embedded broker, SQLite, rules, dispatch): an SOS is
@@ -14,41 +11,11 @@ import { loadSimSite } from '../../src/site/sim-site.js';
  * order, never about how long it took.
  */
 describe('scenario against the real gateway', () => {
-  let gateway: RunningGateway;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'careedge-sim-e2e-'));
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        siteFile: EXAMPLE_SITE,
-        dataDir,
-        mqtt: { host: '127.0.0.1', port: 0 },
-        http: { host: '127.0.0.1', port: 0 },
-      },
-    });
-    gateway = await startGateway({ config, logger: silentLogger() });
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const gw = exampleGatewayForFile();
 
   it('SOS → dispatch → ack → "help is coming" → arrived → resolved, and the summary says so', async () => {
-    const scenario = parseScenario({
-      name: 'e2e',
-      timeout: '15s',
-      // Whoever leads the east wing at this hour (day or night shift) takes it.
-      otherHandsets: {
-        mode: 'accept',
-        ackAfter: '100ms',
-        arriveAfter: '100ms',
-        resolveAfter: '100ms',
-        outcome: 'assisted',
-      },
-      steps: [{ at: '100ms', device: 'wb-101', do: 'sos' }],
-    });
+    const gateway = gw.current();
+    const scenario = sosToClose('e2e');
     const report = await runScenario({
       scenario,
       site: loadSimSite(EXAMPLE_SITE),
