@@ -12,6 +12,21 @@ import type { HttpError } from './schemas.js';
 
 const body = (code: ErrorCode, message: string): HttpError => ({ error: { code, message } });
 
+/**
+ * A refusal of the API itself (not of an alert command): its code from the one catalogue, which
+ * gives the status; `headers` go with the answer (Retry-After).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
 /** Logged in full; the client gets no detail (the message may name files or SQL). */
 function internalError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   req.log.error({ err, url: req.url }, 'HTTP request failed');
@@ -19,6 +34,9 @@ function internalError(err: FastifyError, req: FastifyRequest, reply: FastifyRep
     .status(ERROR_CATALOGUE['internal-error'].status)
     .send(body('internal-error', 'the gateway could not answer this request; it is logged'));
 }
+
+/** Every body the API takes is a few fields: anything near this is not a request of ours. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Every error answer comes from the one catalogue (edge/src/protocol/errors.ts), with its status:
@@ -28,8 +46,14 @@ function internalError(err: FastifyError, req: FastifyRequest, reply: FastifyRep
  */
 export function answerErrorsFromCatalogue(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof AlertError) {
+    if (err instanceof AlertError || err instanceof ApiError) {
+      if (err instanceof ApiError) void reply.headers(err.headers);
       return reply.status(ERROR_CATALOGUE[err.code].status).send(body(err.code, err.message));
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply
+        .status(ERROR_CATALOGUE['payload-too-large'].status)
+        .send(body('payload-too-large', `the body is larger than the ${BODY_LIMIT_BYTES} bytes accepted`));
     }
     if (err.validation || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
       return reply

@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { type RunningGateway, startGateway } from '../../src/app.js';
 import { type DeepPartial, loadConfig } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
+import type { ConsoleRole } from '../../src/auth/roles.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { fakeClock } from './fake-clock.js';
+import { apiAs, consoleLogin } from './http.js';
 import { TestClient } from './mqtt-client.js';
 
 export const TEST_SITE = fileURLToPath(new URL('../fixtures/site.yaml', import.meta.url));
@@ -66,6 +68,14 @@ export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, op
       await c.listen('staffDispatch', 'staffResult');
       await c.send('staffStatus', { state: 'online' });
       return c;
+    },
+    /** The HTTP API with a machine token of `role` on every request (reading routes). */
+    api(role: ConsoleRole = 'admin') {
+      return apiAs(gateway.context, role);
+    },
+    /** The HTTP API as `staffId` logged in to the console (cookie and CSRF token): acting on alerts. */
+    console(staffId: string) {
+      return consoleLogin(gateway.context, staffId);
     },
     async restart() {
       await Promise.all(clients.splice(0).map((c) => c.close()));
