@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { freePort } from '../../harness/free-port.js';
@@ -48,10 +49,14 @@ export async function scrapeMetric(httpPort: number, name: string): Promise<numb
  * firmware-sim, which has the bench's own copy of this.)
  */
 export class GatewayProcess {
+  /** A staff-role bearer token for the API, made with the real `token create` command on first use. */
+  private token: string | undefined;
+
   private constructor(
     private readonly child: ChildProcess,
     private readonly httpPort: number,
     private readonly logFile: string,
+    private readonly configFile: string,
   ) {}
 
   static start(opts: { configFile: string; httpPort: number; logFile: string }): GatewayProcess {
@@ -62,7 +67,7 @@ export class GatewayProcess {
       { cwd: ROOT, stdio: ['ignore', log, log], env: { ...process.env } },
     );
     closeSync(log); // the child has its own copy of the descriptor
-    return new GatewayProcess(child, opts.httpPort, opts.logFile);
+    return new GatewayProcess(child, opts.httpPort, opts.logFile, opts.configFile);
   }
 
   get exited(): boolean {
@@ -84,10 +89,26 @@ export class GatewayProcess {
     throw new Error(`the gateway did not become healthy within ${timeoutMs / 1000}s:\n${this.logTail()}`);
   }
 
+  /** GET of an API route, with a staff token (the API needs one beyond /healthz and /metrics). */
   async get<T>(path: string): Promise<T> {
-    const res = await fetch(this.url(path));
+    const res = await fetch(this.url(path), { headers: { authorization: `Bearer ${await this.apiToken()}` } });
     if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
     return (await res.json()) as T;
+  }
+
+  private async apiToken(): Promise<string> {
+    if (this.token) return this.token;
+    const name = `test-${process.pid}-${Date.now()}`;
+    const args = ['token', 'create', name, '--role', 'staff', '--config', this.configFile];
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'gateway/src/main.ts', ...args],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    const token = /^cet_\S+$/m.exec(stdout)?.[0];
+    if (!token) throw new Error(`token create printed no token: ${stdout}`);
+    this.token = token;
+    return token;
   }
 
   /** One unlabelled value of its /metrics (Prometheus text); NaN when absent. */

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type RunningGateway, startGateway } from '../../src/app.js';
 import { type DeepPartial, loadConfig } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
+import type { buildHttpApi } from '../../src/api/http.js';
 import type { ConsoleRole } from '../../src/auth/roles.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { fakeClock } from './fake-clock.js';
@@ -73,9 +74,12 @@ export async function testGateway(overrides: DeepPartial<GatewayConfig> = {}, op
     api(role: ConsoleRole = 'admin') {
       return apiAs(gateway.context, role);
     },
-    /** The HTTP API as `staffId` logged in to the console (cookie and CSRF token): acting on alerts. */
-    console(staffId: string) {
-      return consoleLogin(gateway.context, staffId);
+    /**
+     * The HTTP API as `staffId` logged in to the console (cookie and CSRF token): acting on
+     * alerts. On `app` when given (its login rate limit counts every login made on it).
+     */
+    console(staffId: string, app?: ReturnType<typeof buildHttpApi>) {
+      return consoleLogin(gateway.context, staffId, app);
     },
     async restart() {
       await Promise.all(clients.splice(0).map((c) => c.close()));

@@ -43,13 +43,13 @@ export function apiAs(ctx: GatewayContext, role: ConsoleRole): AuthedApi {
 export async function consoleLogin(
   ctx: GatewayContext,
   staffId: string,
+  app = buildHttpApi(ctx),
 ): Promise<AuthedApi & { csrfToken: string; cookie: string }> {
   new AuthStore(ctx.db).setPassword(
     staffId,
     await hashPassword(TEST_PASSWORD, { N: 1024, r: 8, p: 1 }),
     ctx.clock.now(),
   );
-  const app = buildHttpApi(ctx);
   const res = await app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
