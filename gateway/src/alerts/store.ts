@@ -329,7 +329,9 @@ export class AlertStore {
       stmt = this.db.prepare(sql);
       this.lists.set(sql, stmt);
     }
-    const params = Object.fromEntries(keys.filter((k) => where[keys.indexOf(k)] !== OPEN).map((k) => [k, filter[k]]));
+    const params = Object.fromEntries(
+      keys.filter((k) => where[keys.indexOf(k)] !== OPEN).map((k) => [k, filter[k]]),
+    );
     return stmt.all({ ...params, limit }) as Alert[];
   }
 

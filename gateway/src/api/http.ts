@@ -9,7 +9,12 @@ import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { SiteRegister } from '../register/site-register.js';
-import { answerErrorsFromCatalogue, answerFrameworkErrors, BODY_LIMIT_BYTES, validationError } from './errors.js';
+import {
+  answerErrorsFromCatalogue,
+  answerFrameworkErrors,
+  BODY_LIMIT_BYTES,
+  validationError,
+} from './errors.js';
 import { access, CSRF_HEADER, SESSION_COOKIE } from './plugins/access.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { alertRoutes } from './routes/alerts/index.js';
@@ -17,6 +22,7 @@ import { authRoutes } from './routes/auth/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { type RegisterReading, registerRoutes } from './routes/register/index.js';
 import { type RulesLearning, type RulesReloading, rulesRoutes } from './routes/rules/index.js';
+import { requestValidation } from './validation.js';
 
 /** What the HTTP API is given by the composition root, and no more. */
 export interface HttpApiDeps {
@@ -59,11 +65,9 @@ export function buildHttpApi(deps: HttpApiDeps) {
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: answerFrameworkErrors,
     bodyLimit: BODY_LIMIT_BYTES,
-    // Errors carry the value and the schema, so a message can say what it got (errors.ts); an
-    // unknown field is refused, not silently dropped.
-    ajv: { customOptions: { verbose: true, removeAdditional: false } },
     schemaErrorFormatter: validationError,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(requestValidation());
 
   answerErrorsFromCatalogue(app);
   void app.register(swagger, {
@@ -72,7 +76,12 @@ export function buildHttpApi(deps: HttpApiDeps) {
       info: { title: 'CareEdge gateway HTTP API', version: '1', description: API_DESCRIPTION },
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The console session.' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'The console session.',
+          },
           bearer: { type: 'http', scheme: 'bearer', description: 'A machine token (`cet_…`).' },
         },
       },

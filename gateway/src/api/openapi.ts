@@ -22,7 +22,9 @@ export function emptyHttpApiDeps(): HttpApiDeps {
       targets: () => [],
       auditPage: () => [],
     },
-    commands: { execute: () => ({ ok: false, error: { code: 'internal-error', message: 'none', status: 500 } }) },
+    commands: {
+      execute: () => ({ ok: false, error: { code: 'internal-error', message: 'none', status: 500 } }),
+    },
     accounts: {
       login: async () => ({ ok: false, reason: 'invalid' }),
       logout: () => {},

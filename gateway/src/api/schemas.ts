@@ -192,7 +192,7 @@ export const AUTH_ERRORS = {
   write: {
     401: httpError('`unauthenticated`: no valid session cookie or bearer token.'),
     403: httpError(
-      '`forbidden`: the role is too low; `csrf`: a cookie request without the session\'s `x-csrf-token`.',
+      "`forbidden`: the role is too low; `csrf`: a cookie request without the session's `x-csrf-token`.",
     ),
     413: httpError('`payload-too-large`: the body is larger than the API accepts.'),
   },

@@ -161,9 +161,7 @@ describe('access to every route (table-driven, from the app itself)', () => {
 
   it('refuses a route that declares no role to everyone, admins included (default deny)', async () => {
     const app = buildHttpApi(g.gateway.context);
-    void app.register(async (scope) => {
-      scope.get('/api/v1/undeclared', async () => ({ secret: true }));
-    });
+    app.get('/api/v1/undeclared', async () => ({ secret: true }));
     const token = g.gateway.context.accounts.createToken('undeclared-check', 'admin', 'test');
     if (!token.ok) throw new Error(token.problem);
     try {

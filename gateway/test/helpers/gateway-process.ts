@@ -2,8 +2,8 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { freePort } from '../../harness/free-port.js';
 import { TEST_SITE } from './gateway.js';
@@ -91,7 +91,9 @@ export class GatewayProcess {
 
   /** GET of an API route, with a staff token (the API needs one beyond /healthz and /metrics). */
   async get<T>(path: string): Promise<T> {
-    const res = await fetch(this.url(path), { headers: { authorization: `Bearer ${await this.apiToken()}` } });
+    const res = await fetch(this.url(path), {
+      headers: { authorization: `Bearer ${await this.apiToken()}` },
+    });
     if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
     return (await res.json()) as T;
   }

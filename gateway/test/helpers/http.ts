@@ -1,7 +1,7 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { GatewayContext } from '../../src/app.js';
 import { buildHttpApi } from '../../src/api/http.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/api/plugins/access.js';
+import type { GatewayContext } from '../../src/app.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import type { ConsoleRole } from '../../src/auth/roles.js';
 import { AuthStore } from '../../src/auth/store.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
-import { onTopic } from '../helpers/mqtt-client.js';
 import type { AuthedApi } from '../helpers/http.js';
+import { onTopic } from '../helpers/mqtt-client.js';
 
 // Ajv's coercion reads "1e309" as Infinity and lets it past `integer`, `minimum` and `maximum`:
 // auditLimit=1e309 reached SQLite's LIMIT and answered 500, auditAfter=-1e309 passed `minimum: 0`.

@@ -54,41 +54,43 @@ const sameSecret = (given: string, expected: string) => {
  * request that changes something, 403 `csrf` unless `x-csrf-token` is the session's token (a
  * bearer request carries no ambient credential a third-party page could borrow).
  */
-export const access = shared(async (app: FastifyInstance, { accounts }: { accounts: Pick<Accounts, 'session' | 'token'> }) => {
-  await app.register(cookie);
-  app.decorateRequest('principal', null);
-  app.decorateRequest('sessionId', null);
+export const access = shared(
+  async (app: FastifyInstance, { accounts }: { accounts: Pick<Accounts, 'session' | 'token'> }) => {
+    await app.register(cookie);
+    app.decorateRequest('principal', null);
+    app.decorateRequest('sessionId', null);
 
-  app.addHook('onRequest', async (req) => {
-    if (req.is404) return; // an unknown route is answered `not-found` for everyone
-    const needed = req.routeOptions.config.access;
-    const authorization = req.headers.authorization;
-    if (authorization !== undefined) {
-      const [scheme, token] = authorization.split(' ');
-      req.principal = (scheme === 'Bearer' && token && accounts.token(token)) || null;
-      if (!req.principal && needed !== 'anyone')
-        throw new ApiError('unauthenticated', 'the bearer token is not valid (unknown or revoked)');
-    } else {
-      const sessionId = req.cookies[SESSION_COOKIE];
-      const session = sessionId ? accounts.session(sessionId) : undefined;
-      if (session) {
-        req.principal = session;
-        req.sessionId = sessionId!;
+    app.addHook('onRequest', async (req) => {
+      if (req.is404) return; // an unknown route is answered `not-found` for everyone
+      const needed = req.routeOptions.config.access;
+      const authorization = req.headers.authorization;
+      if (authorization !== undefined) {
+        const [scheme, token] = authorization.split(' ');
+        req.principal = (scheme === 'Bearer' && token && accounts.token(token)) || null;
+        if (!req.principal && needed !== 'anyone')
+          throw new ApiError('unauthenticated', 'the bearer token is not valid (unknown or revoked)');
+      } else {
+        const sessionId = req.cookies[SESSION_COOKIE];
+        const session = sessionId ? accounts.session(sessionId) : undefined;
+        if (session) {
+          req.principal = session;
+          req.sessionId = sessionId!;
+        }
       }
-    }
-    if (needed === 'anyone') return;
-    if (needed === undefined) {
-      req.log.error({ url: req.routeOptions.url }, 'route declares no access: refused');
-      throw new ApiError('forbidden', 'this route declares no role, so nobody may call it');
-    }
-    const principal = req.principal;
-    if (!principal) throw new ApiError('unauthenticated', 'log in first (or send a bearer token)');
-    if (!hasRole(principal.role, needed))
-      throw new ApiError('forbidden', `this needs the ${needed} role; you are ${principal.role}`);
-    if (principal.kind === 'session' && !SAFE_METHODS.has(req.method)) {
-      const given = req.headers[CSRF_HEADER];
-      if (typeof given !== 'string' || !sameSecret(given, principal.csrfToken))
-        throw new ApiError('csrf', `send the session's token in the ${CSRF_HEADER} header`);
-    }
-  });
-});
+      if (needed === 'anyone') return;
+      if (needed === undefined) {
+        req.log.error({ url: req.routeOptions.url }, 'route declares no access: refused');
+        throw new ApiError('forbidden', 'this route declares no role, so nobody may call it');
+      }
+      const principal = req.principal;
+      if (!principal) throw new ApiError('unauthenticated', 'log in first (or send a bearer token)');
+      if (!hasRole(principal.role, needed))
+        throw new ApiError('forbidden', `this needs the ${needed} role; you are ${principal.role}`);
+      if (principal.kind === 'session' && !SAFE_METHODS.has(req.method)) {
+        const given = req.headers[CSRF_HEADER];
+        if (typeof given !== 'string' || !sameSecret(given, principal.csrfToken))
+          throw new ApiError('csrf', `send the session's token in the ${CSRF_HEADER} header`);
+      }
+    });
+  },
+);

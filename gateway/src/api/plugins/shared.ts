@@ -5,7 +5,9 @@ import type { FastifyPluginAsync } from 'fastify';
  * (what fastify-plugin does, by the `skip-override` symbol fastify documents for it): the
  * security headers and the access guard apply to every route registered after them.
  */
-export function shared<O extends Record<string, unknown>>(plugin: FastifyPluginAsync<O>): FastifyPluginAsync<O> {
+export function shared<O extends Record<string, unknown>>(
+  plugin: FastifyPluginAsync<O>,
+): FastifyPluginAsync<O> {
   Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
   return plugin;
 }

@@ -5,9 +5,9 @@ import type { AlertCommand, AlertCommands } from '../../../alerts/commands.js';
 import { AlertError } from '../../../alerts/errors.js';
 import { hasRole } from '../../../auth/roles.js';
 import { ApiError } from '../../errors.js';
+import { AlertParams, inRange } from '../../params.js';
 import { principalOf } from '../../plugins/access.js';
 import { AlertSchema, AUTH_ERRORS, ERROR_RESPONSES, httpError } from '../../schemas.js';
-import { AlertParams, inRange } from './params.js';
 
 const StaffId = (description: string) => Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', description });
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 1000, description });
@@ -29,17 +29,19 @@ const ActionBody = Type.Object(
 type ActionBody = Static<typeof ActionBody>;
 
 /** Which fields each action takes (required first); anything else in the body is refused. */
-const FIELDS: Record<AlertCommand['action'], { required: (keyof ActionBody)[]; optional: (keyof ActionBody)[] }> =
-  {
-    received: { required: [], optional: [] },
-    accept: { required: [], optional: [] },
-    decline: { required: [], optional: ['reason'] },
-    arrive: { required: [], optional: [] },
-    resolve: { required: ['outcome'], optional: ['note'] },
-    handover: { required: ['to'], optional: ['note'] },
-    reassign: { required: ['to'], optional: ['note'] },
-    note: { required: ['text'], optional: [] },
-  };
+const FIELDS: Record<
+  AlertCommand['action'],
+  { required: (keyof ActionBody)[]; optional: (keyof ActionBody)[] }
+> = {
+  received: { required: [], optional: [] },
+  accept: { required: [], optional: [] },
+  decline: { required: [], optional: ['reason'] },
+  arrive: { required: [], optional: [] },
+  resolve: { required: ['outcome'], optional: ['note'] },
+  handover: { required: ['to'], optional: ['note'] },
+  reassign: { required: ['to'], optional: ['note'] },
+  note: { required: ['text'], optional: [] },
+};
 
 /** The body as the one command type, or a clear `invalid-request` naming the field. */
 function toCommand(alertId: number, body: ActionBody): AlertCommand {
@@ -60,10 +62,9 @@ function toCommand(alertId: number, body: ActionBody): AlertCommand {
  * `via: console`. The alert's own rules (owner, on shift, supervisor on shift) stay the command
  * path's; the console role adds one: reassigning needs the supervisor role.
  */
-export const alertActionRoutes: FastifyPluginAsyncTypebox<{ commands: Pick<AlertCommands, 'execute'> }> = async (
-  app,
-  { commands },
-) => {
+export const alertActionRoutes: FastifyPluginAsyncTypebox<{
+  commands: Pick<AlertCommands, 'execute'>;
+}> = async (app, { commands }) => {
   app.post(
     '/api/v1/alerts/:id/actions',
     {
@@ -71,7 +72,7 @@ export const alertActionRoutes: FastifyPluginAsyncTypebox<{ commands: Pick<Alert
       schema: {
         summary: 'Act on an alert',
         description:
-          'accept, decline (reason?), arrive, resolve (outcome, note?), handover (to, note?), reassign (to, note?; supervisor role), note (text). As a logged-in staff member (a session): machine tokens may read alerts but not act on them, since an alert is owned by a person. Refusals are the command path\'s codes (not-owner, illegal-transition, not-on-shift, …).',
+          "accept, decline (reason?), arrive, resolve (outcome, note?), handover (to, note?), reassign (to, note?; supervisor role), note (text). As a logged-in staff member (a session): machine tokens may read alerts but not act on them, since an alert is owned by a person. Refusals are the command path's codes (not-owner, illegal-transition, not-on-shift, …).",
         tags: ['alerts'],
         params: AlertParams,
         body: ActionBody,
@@ -91,7 +92,10 @@ export const alertActionRoutes: FastifyPluginAsyncTypebox<{ commands: Pick<Alert
       const id = inRange(req.params.id, 'params/id', 1, Number.MAX_SAFE_INTEGER);
       const command = toCommand(id, req.body);
       if (principal.kind !== 'session')
-        throw new ApiError('forbidden', 'alert actions need a staff member\'s login: a machine token may only read');
+        throw new ApiError(
+          'forbidden',
+          "alert actions need a staff member's login: a machine token may only read",
+        );
       if (command.action === 'reassign' && !hasRole(principal.role, 'supervisor'))
         throw new ApiError('forbidden', `reassigning needs the supervisor role; you are ${principal.role}`);
       const result = commands.execute({ kind: 'staff', id: principal.staffId, via: 'console' }, command);

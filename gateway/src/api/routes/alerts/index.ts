@@ -4,9 +4,9 @@ import { Type } from '@sinclair/typebox';
 import type { AlertCommands } from '../../../alerts/commands.js';
 import { AlertError, provisionalAlertError } from '../../../alerts/errors.js';
 import type { AlertFilter, AlertStore } from '../../../alerts/store.js';
+import { AlertParams, inRange } from '../../params.js';
 import { AlertDetail, AlertList, AUTH_ERRORS, ERROR_RESPONSES } from '../../schemas.js';
 import { alertActionRoutes } from './actions.js';
-import { AlertParams, inRange } from './params.js';
 
 export interface AlertRoutesDeps {
   alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'list' | 'targets' | 'auditPage'>;
@@ -17,27 +17,27 @@ const Id = (description: string) => Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,6
 const STATES = ['raised', 'dispatched', 'acknowledged', 'attended', 'resolved', 'cancelled'] as const;
 // A page of the audit trail: one alert's trail can run to thousands of entries (a stuck button's
 // repeats), and answering them all at once would hold the event loop that carries the alarms.
-const AuditPageQuery = Type.Object({
-  auditAfter: Type.Integer({
-    minimum: 0,
-    maximum: Number.MAX_SAFE_INTEGER,
-    default: 0,
-    description: 'Audit entries after this entry id.',
-  }),
-  auditLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 500, description: 'At most this many.' }),
-}, { additionalProperties: false });
+const AuditPageQuery = Type.Object(
+  {
+    auditAfter: Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: 0,
+      description: 'Audit entries after this entry id.',
+    }),
+    auditLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 500, description: 'At most this many.' }),
+  },
+  { additionalProperties: false },
+);
 const Millis = (description: string) =>
   Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 const AlertListQuery = Type.Object(
   {
-    state: Type.Union(
-      [Type.Literal('open'), Type.Literal('recent'), ...STATES.map((s) => Type.Literal(s))],
-      {
-        default: 'open',
-        description:
-          '`open`: the open alerts, oldest first; `recent`: the latest, open or closed; or one state, newest first.',
-      },
-    ),
+    state: Type.Union([Type.Literal('open'), Type.Literal('recent'), ...STATES.map((s) => Type.Literal(s))], {
+      default: 'open',
+      description:
+        '`open`: the open alerts, oldest first; `recent`: the latest, open or closed; or one state, newest first.',
+    }),
     priority: Type.Optional(Priority),
     kind: Type.Optional(AlertKind),
     zone: Type.Optional(Id('Only alerts of this zone (site file id).')),
@@ -76,8 +76,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
         ...(kind ? { kind } : {}),
         ...(zone ? { zoneId: zone } : {}),
         ...(owner ? { ownerId: owner } : {}),
-        ...(since === undefined ? {} : { since: inRange(since, 'querystring/since', 0, Number.MAX_SAFE_INTEGER) }),
-        ...(until === undefined ? {} : { until: inRange(until, 'querystring/until', 0, Number.MAX_SAFE_INTEGER) }),
+        ...(since === undefined
+          ? {}
+          : { since: inRange(since, 'querystring/since', 0, Number.MAX_SAFE_INTEGER) }),
+        ...(until === undefined
+          ? {}
+          : { until: inRange(until, 'querystring/until', 0, Number.MAX_SAFE_INTEGER) }),
       };
       return { alerts: deps.alertStore.list(filter, limit, state === 'open' ? 'oldest' : 'newest') };
     },
@@ -120,4 +124,3 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
 
   await app.register(alertActionRoutes, { commands: deps.commands });
 };
-

@@ -53,7 +53,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesDeps> = async (app,
   const { accounts, register } = deps;
   const me = (p: ConsolePrincipal) =>
     p.kind === 'session'
-      ? { staffId: p.staffId, name: register.staff(p.staffId)?.name ?? p.staffId, role: p.role, csrfToken: p.csrfToken }
+      ? {
+          staffId: p.staffId,
+          name: register.staff(p.staffId)?.name ?? p.staffId,
+          role: p.role,
+          csrfToken: p.csrfToken,
+        }
       : { name: p.name, role: p.role };
 
   await app.register(rateLimit, {
@@ -105,9 +110,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesDeps> = async (app,
       config: { access: 'staff' },
       schema: {
         summary: 'Log out',
-        description: 'Ends the session and clears its cookie. With a bearer token it does nothing (revoke the token instead).',
+        description:
+          'Ends the session and clears its cookie. With a bearer token it does nothing (revoke the token instead).',
         tags: ['auth'],
-        response: { 204: Type.Null({ description: 'Logged out.' }), ...AUTH_ERRORS.write, 500: ERROR_RESPONSES[500] },
+        response: {
+          204: Type.Null({ description: 'Logged out.' }),
+          ...AUTH_ERRORS.write,
+          500: ERROR_RESPONSES[500],
+        },
       },
     },
     async (req, reply) => {

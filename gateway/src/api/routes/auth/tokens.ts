@@ -3,6 +3,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import type { Accounts } from '../../../auth/accounts.js';
 import type { ConsoleRole } from '../../../auth/roles.js';
 import { ApiError } from '../../errors.js';
+import { inRange } from '../../params.js';
 import { actorOf, principalOf } from '../../plugins/access.js';
 import { AUTH_ERRORS, ERROR_RESPONSES } from '../../schemas.js';
 
@@ -30,7 +31,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{
       config: { access: 'admin' },
       schema: {
         summary: 'The machine tokens',
-        description: 'Revoked ones included (with `revokedAt`); never the tokens themselves, which only their hashes are kept of.',
+        description:
+          'Revoked ones included (with `revokedAt`); never the tokens themselves, which only their hashes are kept of.',
         tags: ['auth'],
         response: {
           200: Type.Object({ tokens: Type.Array(Token(Role)) }, { additionalProperties: false }),
@@ -52,7 +54,10 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{
         tags: ['auth'],
         body: Type.Object(
           {
-            name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Unique; letters, digits, _ and -.' }),
+            name: Type.String({
+              pattern: '^[A-Za-z0-9_-]{1,64}$',
+              description: 'Unique; letters, digits, _ and -.',
+            }),
             role: Role,
           },
           { additionalProperties: false },
@@ -102,9 +107,9 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (req, reply) => {
-      const { id } = req.params as { id: number };
-      if (!Number.isSafeInteger(id) || !accounts.revokeToken(id, actorOf(principalOf(req))))
-        throw new ApiError('not-found', `no live token ${req.params.id}`);
+      const id = inRange((req.params as { id: number }).id, 'params/id', 1, Number.MAX_SAFE_INTEGER);
+      if (!accounts.revokeToken(id, actorOf(principalOf(req))))
+        throw new ApiError('not-found', `no live token ${id}`);
       return reply.status(204).send(null);
     },
   );

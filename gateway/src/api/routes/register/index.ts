@@ -15,7 +15,9 @@ const Resident = obj(
     id: Id('Site file id.'),
     name: Type.String(),
     roomId: Type.String(),
-    forwardVitals: Type.Optional(Type.Literal(false, { description: 'No consent to vitals leaving the gateway.' })),
+    forwardVitals: Type.Optional(
+      Type.Literal(false, { description: 'No consent to vitals leaving the gateway.' }),
+    ),
     nightWanderingRisk: Type.Optional(Type.Literal(true)),
   },
   'A resident.',
@@ -47,7 +49,9 @@ const RosterEntry = obj(
     zoneIds: Type.Array(Type.String(), { description: 'Zones answered first; empty for a supervisor.' }),
     supervisor: Type.Boolean(),
     rank: Type.Integer({ description: 'Lower is asked first in a zone.' }),
-    days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { description: 'ISO weekdays the shift starts.' }),
+    days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+      description: 'ISO weekdays the shift starts.',
+    }),
     fromMin: Type.Integer({ description: 'Shift start, minutes after local midnight.' }),
     toMin: Type.Integer({ description: 'Shift end; not after the start means past midnight.' }),
   },

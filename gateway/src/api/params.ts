@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { AlertError } from '../../../alerts/errors.js';
+import { AlertError } from '../alerts/errors.js';
 
 // At most 2^53-1: larger numbers lose digits (1e309 parses as Infinity) and name no alert.
 export const AlertParams = Type.Object(
