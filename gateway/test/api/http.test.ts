@@ -140,6 +140,31 @@ describe('HTTP API', () => {
     expect(res.json()).toEqual({ error: { code: 'invalid-request', message } });
   });
 
+  it('GET the register (zones, rooms, residents, devices, staff, roster), with no secret anywhere', async () => {
+    const read = async (what: string) => {
+      const res = await get(`/api/v1/${what}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toMatch(/secret|hash/i);
+      return res.json()[what];
+    };
+    expect(await read('zones')).toEqual([
+      { id: 'north', name: 'North wing' },
+      { id: 'south', name: 'South wing' },
+    ]);
+    expect(await read('rooms')).toContainEqual({ id: 'n1', name: 'Room N1', zoneId: 'north' });
+    expect(await read('residents')).toContainEqual({ id: 'r1', name: 'Rose Tyler', roomId: 'n1' });
+    expect(await read('devices')).toContainEqual({ id: 'wb-1', kind: 'wristband', residentId: 'r1' });
+    expect(await read('staff')).toContainEqual({
+      id: 'sam',
+      name: 'Sam Lake',
+      firstName: 'Sam',
+      role: 'supervisor',
+    });
+    expect(await read('roster')).toContainEqual(
+      expect.objectContaining({ staffId: 'alice', zoneIds: ['north'], supervisor: false, rank: 1 }),
+    );
+  });
+
   it('an unknown route: 404 not-found', async () => {
     const res = await get('/api/v1/nothing?x=1');
     expect(res.statusCode).toBe(404);
