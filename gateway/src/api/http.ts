@@ -15,6 +15,7 @@ import {
   BODY_LIMIT_BYTES,
   validationError,
 } from './errors.js';
+import { httpRefusals } from './metrics.js';
 import { access, CSRF_HEADER, SESSION_COOKIE } from './plugins/access.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { alertRoutes } from './routes/alerts/index.js';
@@ -59,17 +60,18 @@ Every error answer is \`{"error": {"code", "message"}}\` with a code of the gate
 export function buildHttpApi(deps: HttpApiDeps) {
   // As fastify's own logger type, so the app's type does not carry pino's generics.
   const log: FastifyBaseLogger = deps.log.child({ module: 'http' });
+  const countRefusal = httpRefusals(deps.metrics.registry);
   const app = Fastify({
     loggerInstance: log,
     // Request logs would drown the alarm log on a Pi; errors are still logged (api/errors.ts).
     logController: new LogController({ disableRequestLogging: true }),
-    frameworkErrors: answerFrameworkErrors,
+    frameworkErrors: answerFrameworkErrors(countRefusal),
     bodyLimit: BODY_LIMIT_BYTES,
     schemaErrorFormatter: validationError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(requestValidation());
 
-  answerErrorsFromCatalogue(app);
+  answerErrorsFromCatalogue(app, countRefusal);
   void app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

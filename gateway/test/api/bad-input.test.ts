@@ -139,6 +139,17 @@ describe('HTTP API: bad input', () => {
     await expectError({ method: 'GET', url }, 400, 'invalid-request', message);
   });
 
+  it('counts every refusal by its code in careedge_http_refused_total', async () => {
+    const before = await g.metric('careedge_http_refused_total', { code: 'invalid-request' });
+    const unauthenticated = await g.metric('careedge_http_refused_total', { code: 'unauthenticated' });
+    await api.inject({ method: 'GET', url: '/api/v1/alerts?colour=red' });
+    await api.app.inject({ method: 'GET', url: '/api/v1/alerts' }); // no credentials
+    expect(await g.metric('careedge_http_refused_total', { code: 'invalid-request' })).toBe(before + 1);
+    expect(await g.metric('careedge_http_refused_total', { code: 'unauthenticated' })).toBe(
+      unauthenticated + 1,
+    );
+  });
+
   it('token creation with a bad name or role: 400 invalid-request naming the field', async () => {
     const admin = g.api('admin');
     try {
