@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { freePort } from '../../harness/free-port.js';
+import { EXAMPLE_SITE } from '../../src/app.js';
+import { runAccountCli } from '../../src/auth/cli.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openDatabase } from '../../src/core/db.js';
+import { openRegister } from '../../src/register/register.js';
 import { TEST_SITE } from './gateway.js';
 
 /** The repository root, where node_modules/tsx and gateway/ are. */
@@ -98,17 +103,29 @@ export class GatewayProcess {
     return (await res.json()) as T;
   }
 
+  /** `token create` as the CLI runs it (in this process: spawning tsx again costs seconds). */
   private async apiToken(): Promise<string> {
     if (this.token) return this.token;
-    const name = `test-${process.pid}-${Date.now()}`;
-    const args = ['token', 'create', name, '--role', 'staff', '--config', this.configFile];
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'gateway/src/main.ts', ...args],
-      { cwd: ROOT, encoding: 'utf8' },
+    const out: string[] = [];
+    const code = await runAccountCli(
+      [
+        'token',
+        'create',
+        `test-${process.pid}-${Date.now()}`,
+        '--role',
+        'staff',
+        '--config',
+        this.configFile,
+      ],
+      (files) => {
+        const config = loadConfig({ file: files.config! });
+        const db = openDatabase(join(config.dataDir, 'careedge.sqlite'));
+        return { db, register: openRegister(db, config.siteFile || EXAMPLE_SITE), config };
+      },
+      { out: (t) => out.push(t), err: (t) => out.push(t), secret: async () => '' },
     );
-    const token = /^cet_\S+$/m.exec(stdout)?.[0];
-    if (!token) throw new Error(`token create printed no token: ${stdout}`);
+    const token = /^cet_\S+$/m.exec(out.join('\n'))?.[0];
+    if (code !== 0 || !token) throw new Error(`token create failed (${code}): ${out.join('\n')}`);
     this.token = token;
     return token;
   }
