@@ -6,12 +6,15 @@ import { AlertService } from './alerts/service.js';
 import { AlertStore } from './alerts/store.js';
 import { buildHttpApi } from './api/http.js';
 import { httpsHandshakeFailures, listenOrRetry } from './api/listen.js';
+import { Accounts } from './auth/accounts.js';
+import { AuthStore } from './auth/store.js';
 import type { GatewayConfig } from './config/schema.js';
 import { EventBus } from './core/bus.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { type Db, openDatabase } from './core/db.js';
 import { Health } from './core/health.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { LoginThrottle, throttlePolicy } from './core/login-throttle.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import type { GatewayModule } from './core/module.js';
 import { startModules } from './core/modules.js';
@@ -80,6 +83,10 @@ export interface GatewayContext {
   alertStore: AlertStore;
   alerts: AlertService;
   planner: DispatchPlanner;
+  /** The one command path for staff actions on alerts: handset replies and the HTTP API. */
+  commands: AlertCommands;
+  /** Staff console accounts, sessions and machine tokens (HTTP). */
+  accounts: Accounts;
   /** The rules file in force (reloaded on change); the call rules and supervision read theirs from it. */
   rules: RulesSource;
   /** What the baseline rules have learned per resident (HTTP). */
@@ -212,6 +219,20 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       alertStore,
       alerts,
       planner,
+      // The dispatcher is built from this context; a decline reaches it only once it exists.
+      commands: new AlertCommands(
+        alerts,
+        { afterDecline: (id) => dispatcher.afterDecline(id) },
+        log.child({ module: 'commands' }),
+      ),
+      accounts: new Accounts({
+        store: new AuthStore(db),
+        register,
+        clock,
+        // Console logins have their own counts; the policy is the MQTT logins' (config `logins`).
+        throttle: new LoginThrottle(() => clock.now(), throttlePolicy(config.logins)),
+        settings: config.auth,
+      }),
       rules,
       ruleLearning: new RuleLearning({ rules, store: new SqliteRuleStateStore(db), register }),
       health,
@@ -232,7 +253,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new JournalPruning(journal, clock, journalLog),
       new AlertStorm(ctx, stormWatch),
       dispatcher,
-      new HandsetReplies(ctx, new AlertCommands(alerts, dispatcher, log.child({ module: 'commands' }))),
+      new HandsetReplies(ctx, ctx.commands),
       new ReassuranceModule(ctx),
       new CallRules(ctx),
       new HeartbeatSupervision(ctx),

@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   rules: ['core', 'config', 'alerts', 'register', 'ingest'],
   reassure: ['core', 'config', 'alerts', 'register', 'mqtt'],
   health: ['core', 'config', 'register', 'ingest', 'mqtt'],
-  api: ['core', 'config', 'alerts', 'register'],
+  api: ['core', 'config', 'alerts', 'register', 'auth'],
   feedback: ['core', 'config', 'alerts', 'register', 'ingest', 'mqtt'],
   forwarding: ['core', 'config', 'alerts', 'register', 'ingest', 'feedback'],
   uplink: ['core', 'config', 'alerts'],

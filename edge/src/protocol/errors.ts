@@ -49,6 +49,29 @@ export const ERROR_CATALOGUE = {
     status: 400,
     description: 'The rules file is not valid (the problems are listed); the last good rules stay in force.',
   },
+  unauthenticated: {
+    status: 401,
+    description: 'No valid session or bearer token: log in (or the session ended), or send a live token.',
+  },
+  forbidden: {
+    status: 403,
+    description: 'Your role does not allow this; the message names the role needed.',
+  },
+  csrf: {
+    status: 403,
+    description:
+      "A request with the session cookie that changes something needs the header `x-csrf-token` with the session's token (from login or /api/v1/auth/me).",
+  },
+  'login-locked': {
+    status: 429,
+    description:
+      'Too many failed logins: this login is locked for a while from here; `Retry-After` says how long.',
+  },
+  'rate-limited': {
+    status: 429,
+    description: 'Too many requests from this address; `Retry-After` says when to try again.',
+  },
+  'payload-too-large': { status: 413, description: 'The request body is larger than the API accepts.' },
   'internal-error': {
     status: 500,
     description: 'The gateway could not carry this out (it is logged); please try again.',

@@ -19,8 +19,11 @@ export type AlertCommand = { alertId: number } & (
   | { action: 'note'; text: string }
 );
 
-/** Who gives the command. Console users and kiosks join when they exist. */
-export type CommandActor = { kind: 'staff'; id: string };
+/**
+ * Who gives the command, and how: a handset reply names only the staff member; the console (a
+ * logged-in session over HTTP) adds `via`, which the audit trail records with each row.
+ */
+export type CommandActor = { kind: 'staff'; id: string; via?: 'console' };
 
 export interface CommandError {
   code: ErrorCode;
@@ -57,7 +60,7 @@ export class AlertCommands {
   execute(actor: CommandActor, command: AlertCommand): CommandResult {
     const context = { actor: actor.id, action: command.action, alertId: command.alertId };
     try {
-      return { ok: true, alert: this.run(actor.id, command) };
+      return { ok: true, alert: this.alerts.via(actor.via, () => this.run(actor.id, command)) };
     } catch (err) {
       if (err instanceof AlertError) {
         this.log.info({ ...context, code: err.code }, err.message);

@@ -14,6 +14,9 @@ import type { AlertStore } from './store.js';
  * do what) are in service.ts.
  */
 export class AlertLedger {
+  /** The way staff commands are coming in while `via()` runs (the console), for their audit rows. */
+  private way: string | undefined;
+
   constructor(
     private readonly store: AlertStore,
     private readonly bus: EventBus<AlertEvents>,
@@ -25,6 +28,25 @@ export class AlertLedger {
     const alert = this.store.get(id);
     if (!alert) throw new AlertError('alert-not-found', `alert ${id} does not exist`);
     return alert;
+  }
+
+  /**
+   * Runs `fn` (synchronous, so nothing else runs meanwhile) with every staff change it audits
+   * marked `via: way` in its detail: the trail says an alert was accepted from the console, not
+   * the handset. Without a way the rows are as they always were (handset replies).
+   */
+  via<T>(way: string | undefined, fn: () => T): T {
+    const before = this.way;
+    this.way = way;
+    try {
+      return fn();
+    } finally {
+      this.way = before;
+    }
+  }
+
+  private marked(actor: Actor, detail: Record<string, unknown>): Record<string, unknown> {
+    return this.way && actor.kind === 'staff' ? { ...detail, via: this.way } : detail;
   }
 
   /** One change in its own transaction, then announced. */
@@ -46,8 +68,9 @@ export class AlertLedger {
     actor: Actor,
     action: AlertAction,
     mutate: (a: Alert) => Partial<Omit<Alert, 'id'>>,
-    detail: Record<string, unknown>,
+    given: Record<string, unknown>,
   ): AlertChange {
+    const detail = this.marked(actor, given);
     const now = this.clock.now();
     const current = this.get(id);
     const next = transition(current.state, command);
@@ -71,8 +94,9 @@ export class AlertLedger {
     action: AlertAction,
     actor: Actor,
     write: () => void = () => {},
-    detail: Record<string, unknown> = {},
+    given: Record<string, unknown> = {},
   ): void {
+    const detail = this.marked(actor, given);
     const auditId = this.store.transaction(() => {
       write();
       return this.store.appendAudit({

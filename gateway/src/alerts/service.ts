@@ -541,6 +541,11 @@ export class AlertService {
     return this.store.open();
   }
 
+  /** Runs staff commands marked with the way they came (`console`) in their audit rows. */
+  via<T>(way: string | undefined, fn: () => T): T {
+    return this.ledger.via(way, fn);
+  }
+
   private staff(staffId: string): void {
     if (!this.register.staff(staffId))
       throw new AlertError('unknown-staff', `unknown staff member "${staffId}"`);

@@ -191,11 +191,35 @@ export interface Target {
   declinedAt: number | null;
 }
 
+/** Which alerts a listing asks for; every field narrows it (raisedAt in [since, until)). */
+export interface AlertFilter {
+  /** `open`: any open state; or one state. */
+  state?: 'open' | Alert['state'];
+  priority?: Alert['priority'];
+  kind?: Alert['kind'];
+  zoneId?: string;
+  ownerId?: string;
+  since?: number;
+  until?: number;
+}
+
+const FILTER_SQL: Record<keyof AlertFilter, string> = {
+  state: 'state = @state',
+  priority: 'priority = @priority',
+  kind: 'kind = @kind',
+  zoneId: 'zone_id = @zoneId',
+  ownerId: 'owner_id = @ownerId',
+  since: 'raised_at >= @since',
+  until: 'raised_at < @until',
+};
+
 /** SQLite persistence of alerts, their dispatch targets and the audit trail. */
 export class AlertStore {
   private readonly q;
   /** update() statements by the sorted list of columns they set: prepared once, not per call. */
   private readonly updates = new Map<string, Database.Statement>();
+  /** list() statements by their SQL (one per combination of filters). */
+  private readonly lists = new Map<string, Database.Statement>();
 
   constructor(readonly db: Db) {
     migrate(db, migrations);
@@ -290,6 +314,25 @@ export class AlertStore {
 
   recent(limit: number): Alert[] {
     return this.q.recent.all(limit) as Alert[];
+  }
+
+  /** Alerts matching `filter`, oldest or newest first (HTTP listing); statements kept per shape. */
+  list(filter: AlertFilter, limit: number, order: 'oldest' | 'newest'): Alert[] {
+    const keys = (Object.keys(FILTER_SQL) as (keyof AlertFilter)[]).filter((k) => filter[k] !== undefined);
+    // `open` as the partial indexes' own WHERE, so SQLite uses them.
+    const where = keys.map((k) => (k === 'state' && filter.state === 'open' ? OPEN : FILTER_SQL[k]));
+    const sql = `${SELECT_ALERT}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${
+      order === 'oldest' ? 'ASC' : 'DESC'
+    } LIMIT @limit`;
+    let stmt = this.lists.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.lists.set(sql, stmt);
+    }
+    const params = Object.fromEntries(
+      keys.filter((k) => where[keys.indexOf(k)] !== OPEN).map((k) => [k, filter[k]]),
+    );
+    return stmt.all({ ...params, limit }) as Alert[];
   }
 
   /**

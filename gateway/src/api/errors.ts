@@ -12,13 +12,37 @@ import type { HttpError } from './schemas.js';
 
 const body = (code: ErrorCode, message: string): HttpError => ({ error: { code, message } });
 
-/** Logged in full; the client gets no detail (the message may name files or SQL). */
-function internalError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  req.log.error({ err, url: req.url }, 'HTTP request failed');
-  return reply
-    .status(ERROR_CATALOGUE['internal-error'].status)
-    .send(body('internal-error', 'the gateway could not answer this request; it is logged'));
+/**
+ * A refusal of the API itself (not of an alert command): its code from the one catalogue, which
+ * gives the status; `headers` go with the answer (Retry-After).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
 }
+
+/** Counts each refusal by its code (metrics.ts). */
+export type CountRefusal = (code: ErrorCode) => void;
+
+function refuse(count: CountRefusal, reply: FastifyReply, code: ErrorCode, message: string) {
+  count(code);
+  return reply.status(ERROR_CATALOGUE[code].status).send(body(code, message));
+}
+
+/** Logged in full; the client gets no detail (the message may name files or SQL). */
+function internalError(count: CountRefusal, err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  req.log.error({ err, url: req.url }, 'HTTP request failed');
+  return refuse(count, reply, 'internal-error', 'the gateway could not answer this request; it is logged');
+}
+
+/** Every body the API takes is a few fields: anything near this is not a request of ours. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Every error answer comes from the one catalogue (edge/src/protocol/errors.ts), with its status:
@@ -26,22 +50,27 @@ function internalError(err: FastifyError, req: FastifyRequest, reply: FastifyRep
  * saying which field; an unknown route as `not-found`; anything else as `internal-error`, logged,
  * its message kept from the client (it may name files or SQL).
  */
-export function answerErrorsFromCatalogue(app: FastifyInstance): void {
+export function answerErrorsFromCatalogue(app: FastifyInstance, count: CountRefusal): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof AlertError) {
-      return reply.status(ERROR_CATALOGUE[err.code].status).send(body(err.code, err.message));
+    if (err instanceof AlertError || err instanceof ApiError) {
+      if (err instanceof ApiError) void reply.headers(err.headers);
+      return refuse(count, reply, err.code, err.message);
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return refuse(
+        count,
+        reply,
+        'payload-too-large',
+        `the body is larger than the ${BODY_LIMIT_BYTES} bytes accepted`,
+      );
     }
     if (err.validation || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
-      return reply
-        .status(ERROR_CATALOGUE['invalid-request'].status)
-        .send(body('invalid-request', err.message));
+      return refuse(count, reply, 'invalid-request', err.message);
     }
-    return internalError(err, req, reply);
+    return internalError(count, err, req, reply);
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(ERROR_CATALOGUE['not-found'].status)
-      .send(body('not-found', `no route ${req.method} ${req.url.split('?')[0]}`)),
+    refuse(count, reply, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`),
   );
 }
 
@@ -50,16 +79,16 @@ export function answerErrorsFromCatalogue(app: FastifyInstance): void {
  * a path parameter over maxParamLength) is answered before any handler, and otherwise in
  * fastify's own format; this keeps those answers in the catalogue too.
  */
-export function answerFrameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const unreadable: Record<string, string> = {
-    FST_ERR_BAD_URL: 'the URL is not valid (a broken percent-escape)',
-    FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is too long',
+export const answerFrameworkErrors =
+  (count: CountRefusal) => (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const unreadable: Record<string, string> = {
+      FST_ERR_BAD_URL: 'the URL is not valid (a broken percent-escape)',
+      FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is too long',
+    };
+    const message = unreadable[err.code];
+    if (message) return refuse(count, reply, 'invalid-request', message);
+    return internalError(count, err, req, reply);
   };
-  const message = unreadable[err.code];
-  if (message)
-    return reply.status(ERROR_CATALOGUE['invalid-request'].status).send(body('invalid-request', message));
-  return internalError(err, req, reply);
-}
 
 /**
  * For fastify's `schemaErrorFormatter`: a request that fails its schema is told by the one Ajv

@@ -1,17 +1,30 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
-import type { AlertService } from '../alerts/service.js';
+import type { AlertCommands } from '../alerts/commands.js';
 import type { AlertStore } from '../alerts/store.js';
+import type { Accounts } from '../auth/accounts.js';
 import type { Clock } from '../core/clock.js';
 import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
-import { alertRoutes } from './alerts.js';
-import { answerErrorsFromCatalogue, answerFrameworkErrors, validationError } from './errors.js';
-import { feedbackRoutes, type HappyIndexReading } from './feedback.js';
-import { type HealthRoutesDeps, healthRoutes } from './health.js';
-import { type RulesLearning, type RulesReloading, rulesRoutes } from './rules.js';
+import type { SiteRegister } from '../register/site-register.js';
+import {
+  answerErrorsFromCatalogue,
+  answerFrameworkErrors,
+  BODY_LIMIT_BYTES,
+  validationError,
+} from './errors.js';
+import { httpRefusals } from './metrics.js';
+import { access, CSRF_HEADER, SESSION_COOKIE } from './plugins/access.js';
+import { securityHeaders } from './plugins/security-headers.js';
+import { alertRoutes } from './routes/alerts/index.js';
+import { authRoutes } from './routes/auth/index.js';
+import { feedbackRoutes, type HappyIndexReading } from './routes/feedback/index.js';
+import { type HealthRoutesDeps, healthRoutes } from './routes/health/index.js';
+import { type RegisterReading, registerRoutes } from './routes/register/index.js';
+import { type RulesLearning, type RulesReloading, rulesRoutes } from './routes/rules/index.js';
+import { requestValidation } from './validation.js';
 
 /** What the HTTP API is given by the composition root, and no more. */
 export interface HttpApiDeps {
@@ -20,8 +33,14 @@ export interface HttpApiDeps {
   clock: Pick<Clock, 'now'>;
   health: Pick<Health, 'list' | 'listWarnings'>;
   metrics: Pick<Metrics, 'registry'>;
-  alerts: Pick<AlertService, 'open'>;
-  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'recent' | 'targets' | 'auditPage' | 'countOpen'>;
+  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'list' | 'targets' | 'auditPage' | 'countOpen'>;
+  /** The one command path for staff actions (alerts/commands.ts), shared with handset replies. */
+  commands: Pick<AlertCommands, 'execute'>;
+  accounts: Pick<
+    Accounts,
+    'login' | 'logout' | 'session' | 'token' | 'tokens' | 'createToken' | 'revokeToken' | 'recordAdminAction'
+  >;
+  register: RegisterReading & Pick<SiteRegister, 'staff'>;
   rules: RulesReloading;
   ruleLearning: RulesLearning;
   /** The feedback kiosks' Happy Index (feedback/). */
@@ -30,38 +49,55 @@ export interface HttpApiDeps {
   tls?: HealthRoutesDeps['tls'];
 }
 
-const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics and read access to alerts with their targets and audit trail.
+const API_DESCRIPTION = `The CareEdge gateway's HTTP API: health, Prometheus metrics, alerts with their audit trail and the staff actions on them, the site register (read), the rules, and logins.
 
-It has no login yet, so nothing here can change an alert; its one write reloads the rules file from disk (\`POST /api/v1/rules\`), which applies nothing the file does not already say. Staff act on alerts from their handsets (MQTT, see edge/asyncapi.yaml); the same commands come to HTTP with the staff console and its login. Keep the port on the site network.
+Log in with \`POST /api/v1/auth/login\`: the session cookie \`${SESSION_COOKIE}\` then authenticates, and every request that changes something also sends the session's \`${CSRF_HEADER}\` (from the login answer or \`/api/v1/auth/me\`). Machine clients send \`Authorization: Bearer cet_…\` instead (an admin creates the token: \`careedge-gateway token create\` or \`POST /api/v1/auth/tokens\`). Roles: staff act on alerts, supervisors also reassign, admins also reload the rules and manage tokens. \`/healthz\` and \`/metrics\` answer without a login, for monitoring.
 
 Every error answer is \`{"error": {"code", "message"}}\` with a code of the gateway's one error catalogue (docs/wire-protocol.md), which also gives the HTTP status.`;
 
 /**
- * The HTTP API as fastify plugins (errors, health, alerts), every route with request and response
- * schemas that @fastify/swagger turns into the OpenAPI document (docs/openapi.json). Built apart
- * from listen() so tests drive it with inject().
+ * The HTTP API as fastify plugins, as fastify/demo grows one: the shared plugins first (security
+ * headers, the access guard), then one folder of routes per resource, every route with request
+ * and response schemas that @fastify/swagger turns into the OpenAPI document (docs/openapi.json)
+ * and an access declaration the guard enforces. Built apart from listen() so tests drive it with
+ * inject().
  */
 export function buildHttpApi(deps: HttpApiDeps) {
   // As fastify's own logger type, so the app's type does not carry pino's generics.
   const log: FastifyBaseLogger = deps.log.child({ module: 'http' });
+  const countRefusal = httpRefusals(deps.metrics.registry);
   const app = Fastify({
     loggerInstance: log,
     // Request logs would drown the alarm log on a Pi; errors are still logged (api/errors.ts).
     logController: new LogController({ disableRequestLogging: true }),
-    frameworkErrors: answerFrameworkErrors,
-    // Errors carry the value and the schema, so a message can say what it got (errors.ts).
-    ajv: { customOptions: { verbose: true } },
+    frameworkErrors: answerFrameworkErrors(countRefusal),
+    bodyLimit: BODY_LIMIT_BYTES,
     schemaErrorFormatter: validationError,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(requestValidation());
 
-  answerErrorsFromCatalogue(app);
+  answerErrorsFromCatalogue(app, countRefusal);
   void app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'CareEdge gateway HTTP API', version: '1', description: API_DESCRIPTION },
+      components: {
+        securitySchemes: {
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'The console session.',
+          },
+          bearer: { type: 'http', scheme: 'bearer', description: 'A machine token (`cet_…`).' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
       tags: [
-        { name: 'health', description: 'Liveness and metrics' },
-        { name: 'alerts', description: 'Alerts with their audit trail (read-only)' },
+        { name: 'health', description: 'Liveness and metrics (no login)' },
+        { name: 'auth', description: 'Login, logout, who am I; machine tokens' },
+        { name: 'alerts', description: 'Alerts with their audit trail, and acting on them' },
+        { name: 'register', description: 'The site register (read)' },
         {
           name: 'rules',
           description: "The rules file in force, its reload, and the baseline rules' learning",
@@ -70,6 +106,8 @@ export function buildHttpApi(deps: HttpApiDeps) {
       ],
     },
   });
+  void app.register(securityHeaders);
+  void app.register(access, { accounts: deps.accounts });
   void app.register(healthRoutes, {
     siteId: deps.siteId,
     health: deps.health,
@@ -78,8 +116,10 @@ export function buildHttpApi(deps: HttpApiDeps) {
     now: () => deps.clock.now(),
     ...(deps.tls ? { tls: deps.tls } : {}),
   });
-  void app.register(alertRoutes, { alerts: deps.alerts, alertStore: deps.alertStore });
-  void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning });
+  void app.register(authRoutes, { accounts: deps.accounts, register: deps.register });
+  void app.register(alertRoutes, { alertStore: deps.alertStore, commands: deps.commands });
+  void app.register(registerRoutes, { register: deps.register });
+  void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning, audit: deps.accounts });
   void app.register(feedbackRoutes, { happyIndex: deps.happyIndex });
   return app;
 }

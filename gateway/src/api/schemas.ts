@@ -181,7 +181,7 @@ export const HealthBody = Type.Object(
 );
 
 /** Every error answer: a code of the one catalogue (edge/src/protocol/errors.ts) and a sentence. */
-const httpError = (description: string) =>
+export const httpError = (description: string) =>
   Type.Object({ error: ErrorBody }, { additionalProperties: false, description });
 export const HttpError = httpError('An error of the catalogue, and what went wrong.');
 export type HttpError = Static<typeof HttpError>;
@@ -194,6 +194,27 @@ export const ERROR_RESPONSES = {
     `\`alert-unrecorded\`: a provisional number (${PROVISIONAL_ALERT_ID_BASE} and up), an alarm sent from memory while storage failed.`,
   ),
   500: httpError('`internal-error`: the gateway could not answer (logged); try again.'),
+} as const;
+
+/** The refusals of the access plugin (plugins/access.ts), for the routes' response schemas. */
+export const AUTH_ERRORS = {
+  read: {
+    401: httpError('`unauthenticated`: no valid session cookie or bearer token.'),
+    403: httpError('`forbidden`: the role is too low (the message names the one needed).'),
+  },
+  write: {
+    401: httpError('`unauthenticated`: no valid session cookie or bearer token.'),
+    403: httpError(
+      "`forbidden`: the role is too low; `csrf`: a cookie request without the session's `x-csrf-token`.",
+    ),
+    413: httpError('`payload-too-large`: the body is larger than the API accepts.'),
+  },
+  login: {
+    401: httpError('`unauthenticated`: the staff id or the password is wrong (the same answer for both).'),
+    429: httpError(
+      '`login-locked`: too many failed logins for this login from here; `rate-limited`: too many logins from this address. `Retry-After` gives the seconds.',
+    ),
+  },
 } as const;
 
 // Drift checks between the model and the schemas (compile time only).

@@ -11,7 +11,7 @@ import {
   verifyPassword,
 } from './passwords.js';
 import { type ConsoleRole, roleOf } from './roles.js';
-import type { AuthStore, TokenRow } from './store.js';
+import type { AuthAuditAction, AuthStore, TokenRow } from './store.js';
 
 /** Who a request acts as: a console session, or a bearer token of a machine client. */
 export type ConsolePrincipal =
@@ -174,6 +174,19 @@ export class Accounts {
     const row = this.o.store.tokenByHash(sha256(token));
     if (!row || row.revokedAt !== null) return undefined;
     return { kind: 'token', tokenId: row.id, name: row.name, role: row.role };
+  }
+
+  /**
+   * An administrator's act outside accounts (the rules reload over HTTP), in the same append-only
+   * audit: who (`staff:<id>` or `token:<name>`), what, on what, from which address.
+   */
+  recordAdminAction(
+    actor: string,
+    action: Extract<AuthAuditAction, 'rules-reloaded' | 'rules-reload-refused'>,
+    subject: string,
+    client: string,
+  ): void {
+    this.o.store.audit({ at: this.o.clock.now(), actor, action, subject, client });
   }
 
   tokens(): TokenRow[] {

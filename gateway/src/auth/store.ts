@@ -75,7 +75,9 @@ export type AuthAuditAction =
   | 'logout'
   | 'password-set'
   | 'token-created'
-  | 'token-revoked';
+  | 'token-revoked'
+  | 'rules-reloaded'
+  | 'rules-reload-refused';
 
 export interface AuthAuditRow {
   id: number;

@@ -274,7 +274,8 @@ export const ConfigSchema = Type.Object(
       {
         additionalProperties: false,
         default: {},
-        description: 'Password guessing: slowed down, then locked out (MQTT logins; HTTP logins later).',
+        description:
+          'Password guessing: slowed down, then locked out (MQTT logins). Console logins are locked out by the same counts, kept apart; their answers are not held back (the password hash and the per-address rate limit slow them).',
       },
     ),
     alerts: Type.Object(

@@ -156,8 +156,7 @@ describe('GET /api/v1/alerts/:id', () => {
       const id = closedAlert(store, g.clock.now());
       await g.tick(91 * DAY); // the gateway's own archiver, started by app.ts, moves it
       expect(store.get(id)).toBeUndefined();
-      const { buildHttpApi } = await import('../../src/api/http.js');
-      const res = await buildHttpApi(g.gateway.context).inject({
+      const res = await g.api().inject({
         method: 'GET',
         url: `/api/v1/alerts/${id}`,
       });
@@ -168,7 +167,7 @@ describe('GET /api/v1/alerts/:id', () => {
         audit: [{ action: 'raised' }, { action: 'resolved' }],
         archived: true,
       });
-      const missing = await buildHttpApi(g.gateway.context).inject({
+      const missing = await g.api().inject({
         method: 'GET',
         url: '/api/v1/alerts/999999',
       });

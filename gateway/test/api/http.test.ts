@@ -4,19 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpApi, type HttpApiDeps } from '../../src/api/http.js';
 import { emptyHttpApiDeps } from '../../src/api/openapi.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
+import type { AuthedApi } from '../helpers/http.js';
 import { onTopic } from '../helpers/mqtt-client.js';
 
 // Every route through inject(), against a real gateway (broker, SQLite) with one SOS that Alice
 // accepted; errors included. Archived alerts: gateway/test/alerts/archive.test.ts.
 describe('HTTP API', () => {
   let g: TestGateway;
-  let api: ReturnType<typeof buildHttpApi>;
+  let api: AuthedApi;
   let alertId: number;
   const get = (url: string) => api.inject({ method: 'GET', url });
 
   beforeAll(async () => {
     g = await testGateway();
-    api = buildHttpApi(g.gateway.context);
+    api = g.api('staff');
     const band = await g.device('wb-1');
     const alice = await g.handset('alice');
     await band.send('deviceEvent', { type: 'sos' });
@@ -72,8 +73,14 @@ describe('HTTP API', () => {
   });
 
   it.each([
-    ['/api/v1/alerts?state=closed', 'querystring/state: must be one of open, recent (got "closed")'],
-    ['/api/v1/alerts?state=open&state=recent', 'querystring/state: must be one of open, recent (got a list)'],
+    [
+      '/api/v1/alerts?state=closed',
+      'querystring/state: must be one of open, recent, raised, dispatched, acknowledged, attended, resolved, cancelled (got "closed")',
+    ],
+    [
+      '/api/v1/alerts?state=open&state=recent',
+      'querystring/state: must be one of open, recent, raised, dispatched, acknowledged, attended, resolved, cancelled (got a list)',
+    ],
     ['/api/v1/alerts?limit=0', 'querystring/limit: must be >= 1'],
     ['/api/v1/alerts?limit=many', 'querystring/limit: must be a whole number (got "many")'],
   ])('GET %s: 400 invalid-request naming the parameter and what it may be', async (url, message) => {
@@ -133,16 +140,35 @@ describe('HTTP API', () => {
     expect(res.json()).toEqual({ error: { code: 'invalid-request', message } });
   });
 
-  it('an unknown route: 404 not-found', async () => {
-    const res = await get('/api/v1/residents?x=1');
-    expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ error: { code: 'not-found', message: 'no route GET /api/v1/residents' } });
+  it('GET the register (zones, rooms, residents, devices, staff, roster), with no secret anywhere', async () => {
+    const read = async (what: string) => {
+      const res = await get(`/api/v1/${what}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toMatch(/secret|hash/i);
+      return res.json()[what];
+    };
+    expect(await read('zones')).toEqual([
+      { id: 'north', name: 'North wing' },
+      { id: 'south', name: 'South wing' },
+    ]);
+    expect(await read('rooms')).toContainEqual({ id: 'n1', name: 'Room N1', zoneId: 'north' });
+    expect(await read('residents')).toContainEqual({ id: 'r1', name: 'Rose Tyler', roomId: 'n1' });
+    expect(await read('devices')).toContainEqual({ id: 'wb-1', kind: 'wristband', residentId: 'r1' });
+    expect(await read('staff')).toContainEqual({
+      id: 'sam',
+      name: 'Sam Lake',
+      firstName: 'Sam',
+      role: 'supervisor',
+    });
+    expect(await read('roster')).toContainEqual(
+      expect.objectContaining({ staffId: 'alice', zoneIds: ['north'], supervisor: false, rank: 1 }),
+    );
   });
 
-  it('has no route that changes anything (no login yet)', async () => {
-    const res = await api.inject({ method: 'POST', url: `/api/v1/alerts/${alertId}/accept` });
+  it('an unknown route: 404 not-found', async () => {
+    const res = await get('/api/v1/nothing?x=1');
     expect(res.statusCode).toBe(404);
-    expect(g.alerts.get(alertId).ownerId).toBe('alice');
+    expect(res.json()).toEqual({ error: { code: 'not-found', message: 'no route GET /api/v1/nothing' } });
   });
 });
 
@@ -159,6 +185,10 @@ describe('HTTP API: an unexpected failure', () => {
     const deps: HttpApiDeps = {
       ...empty,
       log: pino({ base: undefined }, sink),
+      accounts: {
+        ...empty.accounts,
+        token: () => ({ kind: 'token', tokenId: 1, name: 'monitor', role: 'staff' }),
+      },
       alertStore: {
         ...empty.alertStore,
         get: () => {
@@ -167,7 +197,11 @@ describe('HTTP API: an unexpected failure', () => {
       },
     };
     const api = buildHttpApi(deps);
-    const res = await api.inject({ method: 'GET', url: '/api/v1/alerts/7' });
+    const res = await api.inject({
+      method: 'GET',
+      url: '/api/v1/alerts/7',
+      headers: { authorization: 'Bearer cet_monitor' },
+    });
     await api.close();
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({

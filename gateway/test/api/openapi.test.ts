@@ -24,28 +24,53 @@ describe('docs/openapi.json', () => {
     expect(doc).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
   });
 
-  it('documents every route with a response schema for success and for errors, and no route that writes but the rules reload', async () => {
-    const doc = (await openApiDocument()) as { paths: Record<string, Record<string, Operation>> };
+  it('documents every route with a response schema for success and for errors; login, health and metrics need no credentials', async () => {
+    const doc = (await openApiDocument()) as {
+      paths: Record<string, Record<string, Operation & { security?: unknown[] }>>;
+      security: unknown[];
+      components: { securitySchemes: Record<string, unknown> };
+    };
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/v1/alerts',
       '/api/v1/alerts/{id}',
+      '/api/v1/alerts/{id}/actions',
+      '/api/v1/auth/login',
+      '/api/v1/auth/logout',
+      '/api/v1/auth/me',
+      '/api/v1/auth/tokens',
+      '/api/v1/auth/tokens/{id}',
+      '/api/v1/devices',
       '/api/v1/feedback/happy-index',
+      '/api/v1/residents',
+      '/api/v1/rooms',
+      '/api/v1/roster',
       '/api/v1/rules',
       '/api/v1/rules/learning',
+      '/api/v1/staff',
+      '/api/v1/zones',
       '/healthz',
       '/metrics',
     ]);
+    expect(doc.components.securitySchemes).toEqual({
+      session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'careedge_session' }),
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+    expect(doc.security).toEqual([{ session: [] }, { bearer: [] }]);
     for (const [path, methods] of Object.entries(doc.paths)) {
-      // Reloading the rules file changes nothing the file does not already say.
-      expect(Object.keys(methods), path).toEqual(path === '/api/v1/rules' ? ['get', 'post'] : ['get']);
-      const { responses } = methods.get!;
-      expect(Object.keys(responses), path).toContain('200');
-      expect(Object.keys(responses), path).toContain('500');
-      for (const r of Object.values(responses)) {
-        expect(
-          Object.values(r.content).every((c) => c.schema !== undefined),
-          path,
-        ).toBe(true);
+      for (const [method, { responses, security }] of Object.entries(methods)) {
+        const where = `${method} ${path}`;
+        const success = Object.keys(responses).filter((s) => s.startsWith('2'));
+        expect(success.length, where).toBe(1);
+        expect(Object.keys(responses), where).toContain('500');
+        const open = ['/healthz', '/metrics', '/api/v1/auth/login'].includes(path);
+        expect(security, where).toEqual(open ? [] : undefined);
+        if (!open) expect(Object.keys(responses), where).toEqual(expect.arrayContaining(['401', '403']));
+        for (const r of Object.values(responses)) {
+          expect(
+            Object.values(r.content ?? {}).every((c) => c.schema !== undefined),
+            where,
+          ).toBe(true);
+        }
       }
     }
   });
@@ -65,9 +90,10 @@ describe('the error catalogue', () => {
       properties: { error: Parameters<typeof codesOf>[0] };
     };
     expect(codesOf(result.properties.error)).toEqual(ERROR_CODES);
-    const doc = JSON.parse(committed) as { paths: Record<string, { get: Operation }> };
-    const errorAnswers = Object.values(doc.paths).flatMap(({ get }) =>
-      Object.entries(get.responses)
+    const doc = JSON.parse(committed) as { paths: Record<string, Record<string, Operation>> };
+    const errorAnswers = Object.values(doc.paths).flatMap((methods) =>
+      Object.values(methods)
+        .flatMap((op) => Object.entries(op.responses))
         .filter(([status]) => Number(status) >= 400 && status !== '503')
         .map(
           ([, r]) =>

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Trigger } from '../../src/alerts/service.js';
-import { buildHttpApi } from '../../src/api/http.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic, type TestClient } from '../helpers/mqtt-client.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -131,7 +130,7 @@ describe('an alert storm', () => {
     expect(anna.drain().filter((m) => m.payload.type === 'alert')).toEqual([]);
 
     // Each held-back alert: open, visible over HTTP, and its trail says where it went.
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api();
     const res = await api.inject({ method: 'GET', url: `/api/v1/alerts/${waiting[0]!.id}` });
     expect(res.statusCode).toBe(200);
     expect(res.json().alert).toMatchObject({ state: 'raised', heldBack: 'storm', kind: 'device-offline' });

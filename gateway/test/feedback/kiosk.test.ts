@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import type { DeepPartial } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
@@ -39,7 +38,7 @@ describe('feedback kiosks', () => {
       )
       .all(kioskId);
   const happyIndex = async (query: string) => {
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api('staff');
     const res = await api.inject({ method: 'GET', url: `/api/v1/feedback/happy-index?${query}` });
     await api.close();
     return res;

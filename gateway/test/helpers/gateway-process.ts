@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { freePort } from '../../harness/free-port.js';
+import { EXAMPLE_SITE } from '../../src/app.js';
+import { runAccountCli } from '../../src/auth/cli.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openDatabase } from '../../src/core/db.js';
+import { openRegister } from '../../src/register/register.js';
 import { TEST_SITE } from './gateway.js';
 
 /** The repository root, where node_modules/tsx and gateway/ are. */
@@ -48,10 +53,14 @@ export async function scrapeMetric(httpPort: number, name: string): Promise<numb
  * firmware-sim, which has the bench's own copy of this.)
  */
 export class GatewayProcess {
+  /** A staff-role bearer token for the API, made with the real `token create` command on first use. */
+  private token: string | undefined;
+
   private constructor(
     private readonly child: ChildProcess,
     private readonly httpPort: number,
     private readonly logFile: string,
+    private readonly configFile: string,
   ) {}
 
   static start(opts: { configFile: string; httpPort: number; logFile: string }): GatewayProcess {
@@ -62,7 +71,7 @@ export class GatewayProcess {
       { cwd: ROOT, stdio: ['ignore', log, log], env: { ...process.env } },
     );
     closeSync(log); // the child has its own copy of the descriptor
-    return new GatewayProcess(child, opts.httpPort, opts.logFile);
+    return new GatewayProcess(child, opts.httpPort, opts.logFile, opts.configFile);
   }
 
   get exited(): boolean {
@@ -84,10 +93,40 @@ export class GatewayProcess {
     throw new Error(`the gateway did not become healthy within ${timeoutMs / 1000}s:\n${this.logTail()}`);
   }
 
+  /** GET of an API route, with a staff token (the API needs one beyond /healthz and /metrics). */
   async get<T>(path: string): Promise<T> {
-    const res = await fetch(this.url(path));
+    const res = await fetch(this.url(path), {
+      headers: { authorization: `Bearer ${await this.apiToken()}` },
+    });
     if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
     return (await res.json()) as T;
+  }
+
+  /** `token create` as the CLI runs it (in this process: spawning tsx again costs seconds). */
+  private async apiToken(): Promise<string> {
+    if (this.token) return this.token;
+    const out: string[] = [];
+    const code = await runAccountCli(
+      [
+        'token',
+        'create',
+        `test-${process.pid}-${Date.now()}`,
+        '--role',
+        'staff',
+        '--config',
+        this.configFile,
+      ],
+      (files) => {
+        const config = loadConfig({ file: files.config! });
+        const db = openDatabase(join(config.dataDir, 'careedge.sqlite'));
+        return { db, register: openRegister(db, config.siteFile || EXAMPLE_SITE), config };
+      },
+      { out: (t) => out.push(t), err: (t) => out.push(t), secret: async () => '' },
+    );
+    const token = /^cet_\S+$/m.exec(out.join('\n'))?.[0];
+    if (code !== 0 || !token) throw new Error(`token create failed (${code}): ${out.join('\n')}`);
+    this.token = token;
+    return token;
   }
 
   /** One unlabelled value of its /metrics (Prometheus text); NaN when absent. */

@@ -2,13 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { buildHttpApi } from '../../src/api/http.js';
 import { type RunningGateway, startGateway } from '../../src/app.js';
+import type { ConsoleRole } from '../../src/auth/roles.js';
 import { type DeepPartial, loadConfig } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { PinBank } from '../../src/gpio/pins.js';
 import { fakeClock } from './fake-clock.js';
+import { apiAs, consoleLogin } from './http.js';
 import { TestClient } from './mqtt-client.js';
 
 export const TEST_SITE = fileURLToPath(new URL('../fixtures/site.yaml', import.meta.url));
@@ -74,6 +77,17 @@ export async function testGateway(
       await c.listen('staffDispatch', 'staffResult');
       await c.send('staffStatus', { state: 'online' });
       return c;
+    },
+    /** The HTTP API with a machine token of `role` on every request (reading routes). */
+    api(role: ConsoleRole = 'admin') {
+      return apiAs(gateway.context, role);
+    },
+    /**
+     * The HTTP API as `staffId` logged in to the console (cookie and CSRF token): acting on
+     * alerts. On `app` when given (its login rate limit counts every login made on it).
+     */
+    console(staffId: string, app?: ReturnType<typeof buildHttpApi>) {
+      return consoleLogin(gateway.context, staffId, app);
     },
     async restart() {
       await Promise.all(clients.splice(0).map((c) => c.close()));

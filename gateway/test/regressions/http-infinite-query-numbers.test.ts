@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
+import type { AuthedApi } from '../helpers/http.js';
 import { onTopic } from '../helpers/mqtt-client.js';
 
 // Ajv's coercion reads "1e309" as Infinity and lets it past `integer`, `minimum` and `maximum`:
 // auditLimit=1e309 reached SQLite's LIMIT and answered 500, auditAfter=-1e309 passed `minimum: 0`.
 describe('found by probing: a query number of 1e309 (Infinity) is an invalid request, not a 500', () => {
   let g: TestGateway;
-  let api: ReturnType<typeof buildHttpApi>;
+  let api: AuthedApi;
   let alertId: number;
 
   beforeAll(async () => {
     g = await testGateway();
-    api = buildHttpApi(g.gateway.context);
+    api = g.api();
     const band = await g.device('wb-1');
     const alice = await g.handset('alice');
     await band.send('deviceEvent', { type: 'sos' });

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic } from '../helpers/mqtt-client.js';
 
@@ -19,7 +18,7 @@ describe('found by probing: the HTTP API says a live unrecorded alarm does not e
    */
   it('answers alert-unrecorded (409) with what to do, not alert-not-found', async () => {
     g = await testGateway();
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api();
     const rose = await g.device('wb-1');
     const alice = await g.handset('alice');
     await g.settled();
@@ -38,7 +37,7 @@ describe('found by probing: the HTTP API says a live unrecorded alarm does not e
 
   it('a number past 2^53 (1e20, 1e309 read as Infinity) is an invalid request, not a provisional alarm', async () => {
     g = await testGateway();
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api();
     for (const id of ['1e20', '1e309', '9007199254740993']) {
       const res = await api.inject({ method: 'GET', url: `/api/v1/alerts/${id}` });
       expect(res.statusCode, id).toBe(400);

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic } from '../helpers/mqtt-client.js';
 
@@ -19,7 +18,7 @@ describe('found by probing: one stored alert with a value the API does not know 
    */
   it('lists the open alerts, the odd one with its stored value', async () => {
     g = await testGateway();
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api();
     const band = await g.device('wb-1');
     const alice = await g.handset('alice');
     await band.send('deviceEvent', { type: 'sos' });

@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import { EXAMPLE_RULES } from '../../src/rules/file.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -35,7 +34,7 @@ describe('found by probing: a reload that gives a rule id another kind hands the
     await g.settled();
 
     writeFileSync(file, withRule('inactivity', '{ windowS: 3600, ratio: 0.3, hours: "00:00-23:59" }'));
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api();
     expect((await api.inject({ method: 'POST', url: '/api/v1/rules' })).statusCode).toBe(200);
     await g.tick(11_000); // past the kinds' telemetry sampling
     await band.send('deviceTelemetry', reading);

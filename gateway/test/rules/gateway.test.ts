@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import { AlertServiceSink } from '../../src/rules/alert-sink.js';
 import { RuleEngine } from '../../src/rules/engine.js';
 import { parseRulesFile } from '../../src/rules/file.js';
@@ -85,7 +84,7 @@ describe('rules in the gateway', () => {
       rulesVersion: version,
     });
 
-    const res = await buildHttpApi(g.gateway.context).inject({
+    const res = await g.api().inject({
       method: 'GET',
       url: `/api/v1/alerts/${sos.alertId}`,
     });

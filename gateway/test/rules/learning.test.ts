@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import { type BaselineState, learn, newBaseline } from '../../src/rules/kinds/baseline.js';
 import { siteLocalTime } from '../../src/rules/local-time.js';
 import { SqliteRuleStateStore } from '../../src/rules/state-store.js';
@@ -38,7 +37,7 @@ describe('GET /api/v1/rules/learning', () => {
 
   it('shows every resident learning from zero before any reading, for each baseline rule in force', async () => {
     g = await testGateway({}, { start: START });
-    const res = await buildHttpApi(g.gateway.context).inject({
+    const res = await g.api().inject({
       method: 'GET',
       url: '/api/v1/rules/learning',
     });
@@ -75,7 +74,7 @@ describe('GET /api/v1/rules/learning', () => {
       wakeAt: null,
       openAlertId: null,
     });
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api();
     const res = await api.inject({ method: 'GET', url: '/api/v1/rules/learning?resident=r2' });
     expect(res.statusCode).toBe(200);
     const [r2, ...others] = res.json().residents;
@@ -110,7 +109,7 @@ describe('GET /api/v1/rules/learning', () => {
 `,
     );
     g = await testGateway({ rules: { file } }, { start: START });
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api();
     const { residents } = (await api.inject({ method: 'GET', url: '/api/v1/rules/learning' })).json();
     expect(
       residents.map((r: { residentId: string; rules: { daysNeeded: number }[] }) => [

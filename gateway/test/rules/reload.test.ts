@@ -4,7 +4,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import { EXAMPLE_RULES, RulesFileError } from '../../src/rules/file.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { processConfig } from '../helpers/gateway-process.js';
@@ -47,7 +46,7 @@ describe('rules reload', () => {
 
   it('over HTTP: a file that is not valid is answered 400 with its problems, and the last good rules stay', async () => {
     const good = await start();
-    const api = buildHttpApi(g.gateway.context);
+    const api = g.api();
     writeFileSync(file, broken);
     const refused = await api.inject({ method: 'POST', url: '/api/v1/rules' });
     expect(refused.statusCode).toBe(400);

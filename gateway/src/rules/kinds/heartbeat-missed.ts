@@ -1,5 +1,4 @@
-import { Priority } from '@careedge/edge';
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { SupervisionSettings } from '../../config/schema.js';
 import type { RuleAction, RuleKind } from '../kind.js';
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
-import type { Health, Problem } from '../core/health.js';
-import type { Metrics } from '../core/metrics.js';
-import { ERROR_RESPONSES, HealthBody, type TlsBody } from './schemas.js';
+import type { Health, Problem } from '../../../core/health.js';
+import type { Metrics } from '../../../core/metrics.js';
+import { ERROR_RESPONSES, HealthBody, type TlsBody } from '../../schemas.js';
 
 export interface HealthRoutesDeps {
   siteId: string;
@@ -21,7 +21,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesDeps> = async (
   app.get(
     '/healthz',
     {
+      // Open for watchdogs and monitoring (docs/design/console.md).
+      config: { access: 'anyone' },
       schema: {
+        security: [],
         summary: 'Is the gateway well?',
         description:
           '200 when well; 503 while degraded (storage or clock), with the problems; also when the alerts cannot be read. Warnings (forwarding to InfluxDB) are listed without making it degraded.',
@@ -59,7 +62,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesDeps> = async (
   app.get(
     '/metrics',
     {
+      config: { access: 'anyone' },
       schema: {
+        security: [],
         summary: 'Prometheus metrics',
         tags: ['health'],
         response: {

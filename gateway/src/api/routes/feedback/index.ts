@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from '@sinclair/typebox';
-import { AlertError } from '../alerts/errors.js';
-import { ERROR_RESPONSES } from './schemas.js';
+import { AlertError } from '../../../alerts/errors.js';
+import { AUTH_ERRORS, ERROR_RESPONSES } from '../../schemas.js';
 
 const HOUR_MS = 3_600_000;
 /** The longest range one answer covers: a month of hours per kiosk stays a small answer. */
@@ -94,12 +94,18 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<{ happyIndex: HappyIndexR
   app.get(
     '/api/v1/feedback/happy-index',
     {
+      config: { access: 'staff' },
       schema: {
         summary: 'The Happy Index per kiosk or zone and hour',
         description: `Mean face score of the counted kiosk taps, with the taps per face and the taps filtered as button mashing, per kiosk (or zone) and UTC hour, for hours in [from, to). At most ${MAX_RANGE_DAYS} days per request.`,
         tags: ['feedback'],
         querystring: HappyIndexQuery,
-        response: { 200: HappyIndexBody, 400: ERROR_RESPONSES[400], 500: ERROR_RESPONSES[500] },
+        response: {
+          200: HappyIndexBody,
+          400: ERROR_RESPONSES[400],
+          ...AUTH_ERRORS.read,
+          500: ERROR_RESPONSES[500],
+        },
       },
     },
     async (req) => {

@@ -1,7 +1,9 @@
 import { ErrorBody } from '@careedge/edge';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from '@sinclair/typebox';
-import { ERROR_RESPONSES } from './schemas.js';
+import type { Accounts } from '../../../auth/accounts.js';
+import { actorOf, principalOf } from '../../plugins/access.js';
+import { AUTH_ERRORS, ERROR_RESPONSES } from '../../schemas.js';
 
 const RulesStatus = Type.Object(
   {
@@ -97,14 +99,19 @@ export interface RulesReloading {
   reload(): { ok: true; status: RulesStatus } | { ok: false; problems: string[] };
 }
 
-/** The rules in force and their reload. Unauthenticated, as the whole API, until the console brings logins. */
+/**
+ * The rules in force and the baselines' learning (staff), and the reload (admins; audited in the
+ * auth audit with who asked and what came of it).
+ */
 export const rulesRoutes: FastifyPluginAsyncTypebox<{
   rules: RulesReloading;
   learning: RulesLearning;
-}> = async (app, { rules, learning }) => {
+  audit: Pick<Accounts, 'recordAdminAction'>;
+}> = async (app, { rules, learning, audit }) => {
   app.get(
     '/api/v1/rules/learning',
     {
+      config: { access: 'staff' },
       schema: {
         summary: "The baseline rules' learning state per resident",
         description:
@@ -114,7 +121,12 @@ export const rulesRoutes: FastifyPluginAsyncTypebox<{
           { resident: Type.Optional(Type.String({ description: 'Only this resident (site file id).' })) },
           { additionalProperties: false },
         ),
-        response: { 200: RulesLearningBody, 500: ERROR_RESPONSES[500] },
+        response: {
+          200: RulesLearningBody,
+          400: ERROR_RESPONSES[400],
+          ...AUTH_ERRORS.read,
+          500: ERROR_RESPONSES[500],
+        },
       },
     },
     async (req) => ({ residents: learning.residents(req.query.resident) }),
@@ -122,10 +134,11 @@ export const rulesRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/v1/rules',
     {
+      config: { access: 'staff' },
       schema: {
         summary: 'The rules in force',
         tags: ['rules'],
-        response: { 200: RulesStatus, 500: ERROR_RESPONSES[500] },
+        response: { 200: RulesStatus, ...AUTH_ERRORS.read, 500: ERROR_RESPONSES[500] },
       },
     },
     async () => rules.status(),
@@ -133,17 +146,23 @@ export const rulesRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/v1/rules',
     {
+      config: { access: 'admin' },
       schema: {
         summary: 'Reload the rules file',
         description:
           'Reads and validates the rules file (it is also reloaded when it changes). Not valid: 400 with every problem, and the last good rules stay in force.',
         tags: ['rules'],
-        response: { 200: RulesStatus, 400: RulesInvalid, 500: ERROR_RESPONSES[500] },
+        response: { 200: RulesStatus, 400: RulesInvalid, ...AUTH_ERRORS.write, 500: ERROR_RESPONSES[500] },
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const result = rules.reload();
-      if (result.ok) return result.status;
+      const actor = actorOf(principalOf(req));
+      if (result.ok) {
+        audit.recordAdminAction(actor, 'rules-reloaded', result.status.version, req.ip);
+        return result.status;
+      }
+      audit.recordAdminAction(actor, 'rules-reload-refused', `${result.problems.length} problems`, req.ip);
       return reply.status(400).send({
         error: {
           code: 'rules-invalid',
