@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # Debian packages: command that must exist -> package that provides it.
 # influxd: the forwarding tests run against a real InfluxDB 1.x; mosquitto: the uplink tests
 # bridge to a real upstream Mosquitto; socat: the serial tests and the serial simulators talk
-# through its pseudo-terminal pairs. (Later features add more here.)
-DEBIAN_NEEDS="${CAREEDGE_DEBIAN_NEEDS-influxd:influxdb mosquitto:mosquitto socat:socat}"
+# through its pseudo-terminal pairs; chromium: the staff console tests drive it headless
+# (playwright-core). (Later features add more here.)
+DEBIAN_NEEDS="${CAREEDGE_DEBIAN_NEEDS-influxd:influxdb mosquitto:mosquitto socat:socat chromium:chromium}"
 missing=""
 for pair in $DEBIAN_NEEDS; do
   cmd=${pair%%:*}; pkg=${pair#*:}
