@@ -285,8 +285,11 @@ export class StationLink implements FrameSender {
   private refuse(frame: SerialFrame, reason: Refusal, detail?: string): void {
     this.o.metrics.frames.inc({ port: this.o.port, direction: 'in', type: frame.type, result: 'refused' });
     this.o.metrics.rejections.inc({ port: this.o.port, reason });
+    // Per device only for the register's devices: an id the sender made up must not get a log
+    // line (and a limiter key) of its own.
+    const who = this.o.register.device(frame.deviceId) ? frame.deviceId : 'unknown';
     this.o.rejectLog.warn(
-      `serial/${this.o.port}/${reason}/${frame.deviceId}`,
+      `serial/${this.o.port}/${reason}/${who}`,
       { port: this.o.port, type: frame.type, device: frame.deviceId, reason, ...(detail ? { detail } : {}) },
       'serial frame refused (NACK)',
     );
