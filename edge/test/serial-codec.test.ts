@@ -186,11 +186,7 @@ describe('serial frame decoder rejections', () => {
     ['payload not a map', [...header(), 0x80], /must be a CBOR map, got an array/],
     ['payload not CBOR', [...header(), 0xa2, 0x61, 0x61], /not valid CBOR/],
     ['bytes after the payload', [...header(), 0xa0, 0x00], /not valid CBOR/],
-    ['undefined value', [...header(), 0xa1, 0x61, 0x61, 0xf7], /\/a: undefined has no JSON equivalent/],
-    ['a tagged date', [...header(), 0xa1, 0x61, 0x61, 0xc1, 0x01], /\/a: a Date has no JSON equivalent/],
-    ['a byte string', [...header(), 0xa1, 0x61, 0x61, 0x41, 0x00], /\/a: a Uint8Array has no JSON/],
     ['a number key', [...header(), 0xa1, 0x01, 0x02], /map key 1 is not text/],
-    ['NaN', [...header(), 0xa1, 0x61, 0x61, 0xf9, 0x7e, 0x00], /\/a: NaN has no JSON/],
     [
       'hello without secret',
       [1, 0x01, 4, ...Buffer.from('bs-1'), 0, 0, 0, 0, 0xa0],
@@ -208,6 +204,18 @@ describe('serial frame decoder rejections', () => {
     ],
   ])('malformed: %s', (_, body, detail) => {
     expect(onlyRejection(decodeAll(handMade(body)))).toMatchObject({ reason: 'malformed', detail });
+  });
+
+  // Refusing the frame would lose an SOS in it; ingest's schema refuses the value and salvages the alarm.
+  it.each([
+    ['undefined', [0xf7]],
+    ['a tagged date', [0xc1, 0x01]],
+    ['a byte string', [0x41, 0x00]],
+    ['NaN', [0xf9, 0x7e, 0x00]],
+    ['an integer past 2^53', [0x1b, 0x00, 0x40, 0, 0, 0, 0, 0, 0]],
+  ])('reads a value JSON cannot say as null: %s', (_, value) => {
+    const [r] = decodeAll(handMade([...header(), 0xa2, 0x61, 0x61, ...value, 0x61, 0x62, 0x81, ...value]));
+    expect(r).toMatchObject({ ok: true, frame: { type: 'event', payload: { a: null, b: [null] } } });
   });
 
   it('never quotes a hello secret back', () => {

@@ -1,9 +1,11 @@
 import { Decoder, Encoder } from 'cbor-x';
 
 /**
- * Payloads are CBOR maps holding JSON values only: the gateway hands them to ingest as the JSON
- * an MQTT device would have sent, so anything JSON cannot say (byte strings, tags, undefined,
- * NaN, integers past 2^53) is refused here rather than surprising a JSON.stringify later.
+ * Payloads are CBOR maps holding JSON values: the gateway hands them to ingest as the JSON an
+ * MQTT device would have sent. A value JSON cannot say (byte strings, tags such as a standard
+ * date, undefined, NaN, integers past 2^53) reads as null, as JSON.stringify writes NaN: ingest's
+ * schema then refuses the message, counted and said, and still salvages an alarm in it. Refusing
+ * the whole frame here would lose that SOS, and the base station would send it again for ever.
  */
 
 // No records (a cbor-x extension other CBOR libraries cannot read); map sizes in the shortest form.
@@ -18,7 +20,10 @@ export function encodePayload(payload: Record<string, unknown>): Buffer {
 
 export class PayloadError extends Error {}
 
-/** The payload as a plain object of JSON values; throws a PayloadError saying what and where. */
+/**
+ * The payload as a plain object of JSON values (null for those JSON cannot say); throws a
+ * PayloadError saying what and where when it is not one CBOR map with text keys.
+ */
 export function decodePayload(bytes: Uint8Array): Record<string, unknown> {
   let value: unknown;
   try {
@@ -61,7 +66,7 @@ function toJson(value: unknown, path: string): unknown {
     default:
       break;
   }
-  throw new PayloadError(`${path || '/'}: ${kindOf(value)} has no JSON equivalent`);
+  return null;
 }
 
 function kindOf(value: unknown): string {

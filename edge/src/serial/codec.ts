@@ -66,7 +66,7 @@ export const FRAME_REJECTIONS = {
   'unknown-type': 'Good CRC and version, but a type byte v1 does not know.',
   'bad-version': `Good CRC, but the version byte is not ${SERIAL_PROTOCOL_VERSION}.`,
   malformed:
-    'Anything else: shorter than 11 bytes, idLen past the end, an id outside IdPattern, a payload that is not one CBOR map of JSON values, a hello/ack/nack payload not as specified, an ESC not followed by 0xDC or 0xDD.',
+    'Anything else: shorter than 11 bytes, idLen past the end, an id outside IdPattern, a payload that is not one CBOR map with text keys, a hello/ack/nack payload not as specified, an ESC not followed by 0xDC or 0xDD.',
 } as const;
 export type FrameRejection = keyof typeof FRAME_REJECTIONS;
 export type ParsedFrame =

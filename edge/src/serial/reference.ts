@@ -149,7 +149,7 @@ export function renderSerialProtocolDoc(): string {
     '| 2 | 1 | idLen | Length of deviceId, 1 to 64. |',
     `| 3 | idLen | deviceId | ASCII, \`${IdPattern}\`: the base station in a hello, otherwise the device the message is from or for; an ack or nack repeats the deviceId of the frame it answers. |`,
     "| 3 + idLen | 4 | linkSeq | Unsigned 32-bit, big-endian: the sender's link sequence number; an ack or nack repeats the linkSeq of the frame it answers. |",
-    '| 7 + idLen | n | payload | One CBOR map (RFC 8949) of JSON values: text keys; text, numbers, true/false, null, arrays and maps. No tags, byte strings, `undefined`, NaN or infinities; integers within ±2^53. Any CBOR length encoding is read (64-bit integers, indefinite lengths). |',
+    '| 7 + idLen | n | payload | One CBOR map (RFC 8949) of JSON values: text keys; text, numbers, true/false, null, arrays and maps. Send no tags, byte strings, `undefined`, NaN or infinities, and integers within ±2^53: the gateway reads such a value as null, so the message fails its schema (an SOS, fall or call in it is still raised). Any CBOR length encoding is read (64-bit integers, indefinite lengths). |',
     '| end − 2 | 2 | CRC | CRC-16/CCITT-FALSE, big-endian, over every byte before it (version … payload). |',
     '',
     `The shortest frame is ${MIN_FRAME_BYTES} bytes (a one-character id and an empty map).`,

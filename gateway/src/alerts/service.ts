@@ -223,7 +223,7 @@ export class AlertService {
   }
 
   /** Nobody arrived (or resolved) in time: the alert was sent again to its owner and supervisors. */
-  reminded(id: number, staffIds: string[], deadlineAt: number): Alert {
+  reminded(id: number, staffIds: string[], deadlineAt: number, detail: Record<string, unknown> = {}): Alert {
     return this.ledger.change(
       id,
       'remind',
@@ -234,7 +234,7 @@ export class AlertService {
         for (const s of staffIds) this.store.addTarget(id, SIDE_TARGET, s, this.clock.now());
         return { deadlineAt, reminders: a.reminders + 1 };
       },
-      { to: staffIds },
+      { to: staffIds, ...detail },
     );
   }
 

@@ -19,7 +19,15 @@ export async function startModules(
 ): Promise<() => Promise<void>> {
   const started: GatewayModule[] = [];
   const retries = new Map<string, unknown>();
+  /** Retried starts under way: stop() waits for them, so none finishes into a stopped gateway. */
+  const retrying = new Set<Promise<void>>();
   let stopping = false;
+
+  const retry = (m: GatewayModule, attempt: number): void => {
+    const p = tryOptional(m, attempt);
+    retrying.add(p);
+    void p.finally(() => retrying.delete(p));
+  };
 
   const tryOptional = async (m: GatewayModule, attempt: number): Promise<void> => {
     try {
@@ -35,7 +43,7 @@ export async function startModules(
       if (!stopping)
         retries.set(
           m.name,
-          clock.setTimeout(() => void tryOptional(m, attempt + 1), RETRY_MS),
+          clock.setTimeout(() => retry(m, attempt + 1), RETRY_MS),
         );
     }
   };
@@ -43,6 +51,8 @@ export async function startModules(
   const stop = async () => {
     stopping = true;
     for (const handle of retries.values()) clock.clearTimeout(handle);
+    // One that starts now is stopped with the others; one that fails is not tried again.
+    await Promise.all(retrying);
     for (const m of started.splice(0).reverse()) {
       try {
         await m.stop();

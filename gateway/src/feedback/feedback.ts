@@ -70,7 +70,6 @@ export class FeedbackModule implements GatewayModule {
   private onTap({ source, message, receivedAt }: FromDevice<KioskTap>): void {
     const { feedback } = this.ctx.config;
     const kioskId = source.device.id;
-    const zoneId = source.zone?.id ?? 'unassigned';
     const reason = message.reason ?? null;
     if (reason !== null && !feedback.reasons.some((r) => r.id === reason)) {
       this.metrics.taps.inc({ result: 'rejected' });
@@ -81,36 +80,63 @@ export class FeedbackModule implements GatewayModule {
       );
       return;
     }
+    let counted = false;
+    try {
+      counted = this.storeTap(source, message, receivedAt, reason);
+    } catch (err) {
+      // A full or read-only card: the tap is lost, but whoever tapped is thanked all the same,
+      // and a masher on a full card does not write an error line per tap onto it.
+      this.metrics.taps.inc({ result: 'unstored' });
+      this.rejectLog.warn(
+        `feedback-unstored/${kioskId}`,
+        { err, kiosk: kioskId },
+        'could not store a kiosk tap; it is lost (is the storage full or read-only?)',
+      );
+    }
+    this.thank(kioskId, message.seq);
+    if (counted) this.followUps.check(source, receivedAt);
+  }
+
+  /** Stores the tap (true) or counts it as button mashing (false); throws when storage fails. */
+  private storeTap(
+    source: FromDevice<KioskTap>['source'],
+    message: KioskTap,
+    receivedAt: number,
+    reason: string | null,
+  ): boolean {
+    const kioskId = source.device.id;
+    const zoneId = source.zone?.id ?? 'unassigned';
     const last = this.lastTap.get(kioskId) ?? this.store.lastTapAt(kioskId);
     this.lastTap.set(kioskId, receivedAt);
     // A clock set back (receivedAt before the last tap) starts afresh rather than filters for long.
     const mashing =
-      last !== undefined && receivedAt >= last && receivedAt - last < feedback.mashWindowS * 1000;
+      last !== undefined &&
+      receivedAt >= last &&
+      receivedAt - last < this.ctx.config.feedback.mashWindowS * 1000;
     if (mashing) {
       this.store.addFiltered(kioskId, zoneId, receivedAt);
       this.metrics.taps.inc({ result: 'filtered' });
-    } else {
-      const tap = {
-        kioskId,
-        zoneId,
-        roomId: source.room?.id ?? null,
-        face: message.face,
-        reason,
-        at: receivedAt,
-      };
-      this.store.addTap(tap);
-      this.metrics.taps.inc({ result: 'counted' });
-      this.ctx.bus.emit('feedback:tap', {
-        kioskId,
-        zoneId,
-        face: tap.face,
-        reason,
-        at: receivedAt,
-        seq: message.seq,
-      });
+      return false;
     }
-    this.thank(kioskId, message.seq);
-    if (!mashing) this.followUps.check(source, receivedAt);
+    const tap = {
+      kioskId,
+      zoneId,
+      roomId: source.room?.id ?? null,
+      face: message.face,
+      reason,
+      at: receivedAt,
+    };
+    this.store.addTap(tap);
+    this.metrics.taps.inc({ result: 'counted' });
+    this.ctx.bus.emit('feedback:tap', {
+      kioskId,
+      zoneId,
+      face: tap.face,
+      reason,
+      at: receivedAt,
+      seq: message.seq,
+    });
+    return true;
   }
 
   private thank(kioskId: string, tapSeq: number): void {

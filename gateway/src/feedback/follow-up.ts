@@ -12,6 +12,8 @@ import type { FeedbackStore } from './store.js';
 
 const KIND = 'feedback-follow-up';
 const HOUR_MS = 3_600_000;
+/** In the audit of the step that sent a follow-up again at its due time: it is sent once. */
+const OVERDUE = 'feedback follow-up overdue';
 const isFollowUp = (a: Alert, kioskId?: string) =>
   a.kind === KIND && (kioskId === undefined || a.deviceId === kioskId);
 
@@ -44,9 +46,13 @@ export class FollowUps {
     private readonly metrics: FeedbackMetrics,
   ) {}
 
-  /** After a restart: the open follow-ups' due times. */
+  /** After a restart: the due times of the open follow-ups not yet sent again as overdue. */
   resume(): void {
-    for (const a of this.ctx.alerts.open()) if (isFollowUp(a)) this.scheduleDue(a);
+    for (const a of this.ctx.alerts.open()) {
+      if (!isFollowUp(a)) continue;
+      const audit = this.ctx.alertStore.audit(a.id);
+      if (!audit.some((e) => e.detail.reason === OVERDUE)) this.scheduleDue(a, this.recordedDue(a, audit));
+    }
   }
 
   stop(): void {
@@ -87,7 +93,7 @@ export class FollowUps {
     if (created) this.scheduleDue(alert, dueAt);
   }
 
-  private scheduleDue(alert: Alert, dueAt = this.recordedDue(alert)): void {
+  private scheduleDue(alert: Alert, dueAt: number): void {
     const delay = Math.max(0, dueAt - this.ctx.clock.now());
     this.timers.set(
       alert.id,
@@ -96,8 +102,8 @@ export class FollowUps {
   }
 
   /** The due time recorded in the raise; the configured one if it cannot be read. */
-  private recordedDue(alert: Alert): number {
-    const raised = this.ctx.alertStore.audit(alert.id).find((e) => e.action === 'raised');
+  private recordedDue(alert: Alert, audit: ReturnType<AlertStore['audit']>): number {
+    const raised = audit.find((e) => e.action === 'raised');
     const dueAt = raised?.detail.dueAt;
     return typeof dueAt === 'number'
       ? dueAt
@@ -109,14 +115,14 @@ export class FollowUps {
     this.timers.delete(alertId);
     try {
       const a = this.ctx.alerts.get(alertId);
-      const detail = { reason: 'feedback follow-up overdue' };
+      const detail = { reason: OVERDUE };
       if (a.state === 'raised' || a.state === 'dispatched')
         this.ctx.alerts.dispatch(a.id, 'escalation', detail);
       else if (a.state === 'acknowledged' || a.state === 'attended') {
         const now = this.ctx.clock.now();
         const to = [a.ownerId!, ...this.ctx.register.supervisorsOnShift(now).map((s) => s.id)];
         const next = a.deadlineAt ?? now + this.ctx.config.dispatch.resolveTimeoutS * 1000;
-        this.ctx.alerts.reminded(a.id, [...new Set(to)], next);
+        this.ctx.alerts.reminded(a.id, [...new Set(to)], next, detail);
       }
     } catch (err) {
       this.ctx.log.error({ err, alertId }, 'could not send an overdue feedback follow-up again');

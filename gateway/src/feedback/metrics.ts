@@ -6,7 +6,7 @@ export function feedbackMetrics(registry: Registry) {
     taps: new Counter({
       registers,
       name: 'careedge_feedback_taps_total',
-      help: 'Kiosk taps: counted (stored feedback), filtered (button mashing), rejected (a reason not configured).',
+      help: 'Kiosk taps: counted (stored feedback), filtered (button mashing), rejected (a reason not configured), unstored (the storage refused it; thanked all the same).',
       labelNames: ['result'] as const,
     }),
     followUps: new Counter({

@@ -120,9 +120,15 @@ export class FeedbackStore {
     this.q.markBurst.run(kioskId, lastTapId, at);
   }
 
-  /** Taps and filtered taps per kiosk or zone and hour, hours starting in [from, to). */
-  happyIndex(by: 'kiosk' | 'zone', from: number, to: number): HappyIndexRow[] {
+  /**
+   * Taps and filtered taps per kiosk or zone and hour, for every hour [from, to) touches, each
+   * whole: filtered taps are only counted per hour, and a bucket labelled with an hour must hold
+   * all of it, taps and filtered alike.
+   */
+  happyIndex(by: 'kiosk' | 'zone', fromMs: number, toMs: number): HappyIndexRow[] {
     const col = by === 'kiosk' ? 'kiosk_id' : 'zone_id';
+    const from = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
+    const to = Math.ceil(toMs / HOUR_MS) * HOUR_MS;
     const db = this.q.insert.database;
     const faces = FACES.map((f) => `sum(face = '${f}') AS "${f}"`).join(', ');
     const taps = db
@@ -137,7 +143,7 @@ export class FeedbackStore {
         `SELECT ${col} AS key, hour, sum(taps) AS filtered FROM feedback_filtered
          WHERE hour >= ? AND hour < ? GROUP BY key, hour`,
       )
-      .all(Math.floor(from / HOUR_MS) * HOUR_MS, to) as { key: string; hour: number; filtered: number }[];
+      .all(from, to) as { key: string; hour: number; filtered: number }[];
     const rows = new Map<string, HappyIndexRow>();
     const row = (key: string, hour: number) => {
       const id = `${key}\u0000${hour}`;

@@ -132,7 +132,12 @@ export class PortDriver {
       if (this.port === port) this.flush(port);
     });
     port.open((err) => {
-      if (this.port !== port) return;
+      if (this.port !== port) {
+        // Stopped while it was being opened: stop() could not close it then, so it is closed now,
+        // or the tty stays held and the handle keeps a stopped gateway alive.
+        if (!err) port.close();
+        return;
+      }
       if (err) {
         this.failed(err.message);
         return;

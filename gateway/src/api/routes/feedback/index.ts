@@ -97,7 +97,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<{ happyIndex: HappyIndexR
       config: { access: 'staff' },
       schema: {
         summary: 'The Happy Index per kiosk or zone and hour',
-        description: `Mean face score of the counted kiosk taps, with the taps per face and the taps filtered as button mashing, per kiosk (or zone) and UTC hour, for hours in [from, to). At most ${MAX_RANGE_DAYS} days per request.`,
+        description: `Mean face score of the counted kiosk taps, with the taps per face and the taps filtered as button mashing, per kiosk (or zone) and UTC hour, for every hour [from, to) touches, each whole. At most ${MAX_RANGE_DAYS} days per request.`,
         tags: ['feedback'],
         querystring: HappyIndexQuery,
         response: {
