@@ -140,9 +140,9 @@ export class Forwarding implements GatewayModule {
 
   async stop(): Promise<void> {
     // The hold stays on the stopped outbox: telemetry read from now on makes no point, and its
-    // PUBACK waits the outbox's 2 s bound (counted), so at shutdown, the broker closing next,
-    // none goes and the band sends it again to the next gateway. Turned off, they were
-    // acknowledged at once and lost.
+    // PUBACK is never answered (a stopping outbox answers no ticket), so at shutdown, the broker
+    // closing next, none goes and the band sends it again to the next gateway. Turned off, they
+    // were acknowledged at once and lost.
     this.ctx.bus.removeOwner(this.name);
     this.ctx.clock.clearTimeout(this.sampleTimer);
     this.sampler.stop();

@@ -1,6 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import type { InputPin, Level } from './pins.js';
 
+/** Debounce times of unbroken chatter after which a closed contact counts (see bounce()). */
+const CHATTER_DEBOUNCES = 20;
+
 /** What a debounced button did: `press` (no long press: sent at once), `short` or `long`. */
 export type Press = 'press' | 'short' | 'long';
 
@@ -20,6 +23,8 @@ export class DebouncedButton {
   /** The last level that counted; 0 at start, so a contact already closed counts as a press. */
   private level: Level = 0;
   private settling: unknown;
+  /** When the contact began to move without keeping still since (undefined: it is still). */
+  private chatterSince: number | undefined;
   private holding: unknown;
 
   constructor(
@@ -41,14 +46,25 @@ export class DebouncedButton {
     this.clock.clearTimeout(this.settling);
     this.clock.clearTimeout(this.holding);
     this.settling = this.holding = undefined;
+    this.chatterSince = undefined;
   }
 
   private bounce(): void {
     this.clock.clearTimeout(this.settling);
-    this.settling = this.clock.setTimeout(() => {
-      this.settling = undefined;
-      this.settle(this.readSafely());
-    }, this.timing.debounceMs);
+    const now = this.clock.now();
+    this.chatterSince ??= now;
+    // A contact that never keeps still (a corroded cord switch, a noisy line) would restart the
+    // timer for ever and never call: after CHATTER_DEBOUNCES debounce times of chatter, a closed
+    // contact counts as a call now, and never as a long press (a cancel must be a deliberate hold).
+    const chattering = now - this.chatterSince >= CHATTER_DEBOUNCES * this.timing.debounceMs;
+    this.settling = this.clock.setTimeout(
+      () => {
+        this.settling = undefined;
+        this.chatterSince = undefined;
+        this.settle(this.readSafely(), chattering);
+      },
+      chattering ? 0 : this.timing.debounceMs,
+    );
   }
 
   private readSafely(): Level {
@@ -60,12 +76,12 @@ export class DebouncedButton {
     }
   }
 
-  private settle(level: Level): void {
+  private settle(level: Level, chattering = false): void {
     if (level === this.level) return;
     this.level = level;
     const { tellsLong, longPressMs, debounceMs } = this.timing;
     if (level === 1) {
-      if (!tellsLong) {
+      if (!tellsLong || chattering) {
         this.onPress('press');
         return;
       }
