@@ -89,6 +89,12 @@ export class SerialWristband extends SerialDevice {
     );
   }
 
+  /** The band lost skin contact; later telemetry says `worn: false`. */
+  offWrist(): Promise<void> {
+    this.readings.worn = false;
+    return this.send('event', { type: 'off-wrist' } as Body<'event'>);
+  }
+
   telemetry(readings: Partial<Readings> = {}): Promise<void> {
     return this.send('telemetry', { ...this.readings.next(), ...readings } as Body<'telemetry'>);
   }

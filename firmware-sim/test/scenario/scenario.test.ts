@@ -63,8 +63,44 @@ steps:
       ],
     });
     expect(problems).toEqual([
-      'steps[2].do: unknown action "jump" (one of sos, fall, off-wrist, call, presence-on, presence-off, cancel)',
+      'steps[2].do: unknown action "jump" (one of sos, fall, off-wrist, call, presence-on, presence-off, cancel, tap)',
     ]);
+  });
+
+  it('a kiosk tap needs one of the four faces; only a tap has a face or a reason', () => {
+    expect(
+      problemsOf({
+        steps: [
+          { at: '1s', device: 'kiosk-lounge', do: 'tap', face: 'neutral' },
+          { at: '2s', device: 'wb-101', do: 'sos', face: 'happy' },
+        ],
+      }),
+    ).toEqual([
+      'steps[0].face: a tap needs a face (very-happy, happy, unhappy, very-unhappy)',
+      'steps[1]: only a tap has a face and a reason',
+    ]);
+    const ok = parseScenario({
+      serial: ['wb-103'],
+      steps: [
+        {
+          at: '1s',
+          device: 'kiosk-lounge',
+          do: 'tap',
+          face: 'unhappy',
+          reason: 'food',
+          raises: 'feedback-follow-up',
+        },
+      ],
+    });
+    expect(ok.serial).toEqual(['wb-103']);
+    expect(ok.steps[0]).toEqual({
+      atMs: 1000,
+      device: 'kiosk-lounge',
+      do: 'tap',
+      face: 'unhappy',
+      reason: 'food',
+      raises: 'feedback-follow-up',
+    });
   });
 
   it('lists every problem at once, each with its path', () => {
@@ -86,7 +122,7 @@ steps:
       ],
     });
     expect(problems).toEqual([
-      'colour: unknown key (expected name, site, timeout, handsets, otherHandsets, steps)',
+      'colour: unknown key (expected name, site, timeout, handsets, otherHandsets, steps, serial)',
       'timeout: "soon" is not a duration like "2s", "500ms" or "1.5m"',
       'handsets.anna.mode: must be accept, decline or ignore (got "maybe")',
       'handsets.ben[0].when.kind: must be one of sos, fall, call, emergency-call, device-offline, vital-sign, inactivity, not-up, night-wandering, battery-low, not-worn, unclassified, alert-summary, feedback-follow-up',
