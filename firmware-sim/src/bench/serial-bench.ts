@@ -77,7 +77,7 @@ export async function serialSosLatency(o: {
       latency.resetHistogram();
       lost = 0;
     }
-    const { band, residentId } = o.bands[i % o.bands.length]!;
+    const { band, residentId } = o.bands[(i + warmup) % o.bands.length]!;
     // The band's previous alert must be closed (the handsets resolve within ~0.2 s), or this SOS
     // would join it instead of raising a new one.
     for (let w = 0; w < 250 && latency.busy(residentId); w++) await sleep(20);
