@@ -64,6 +64,16 @@ export async function runScenario(opts: RunOptions): Promise<ScenarioReport> {
     behaviourFor: (id) => scenario.handsets[id] ?? scenario.otherHandsets,
     ...(opts.serialPath ? { serialPath: opts.serialPath } : {}),
   });
+  const unreachable = [...new Set(scenario.steps.map((s) => s.device))].filter(
+    (id) => !fleet.devices.has(id),
+  );
+  if (unreachable.length > 0)
+    throw new ScenarioError(
+      scenario.name,
+      unreachable.map(
+        (id) => `${id}: talks through a serial base station; run with serialPath (npm run demo sets it up)`,
+      ),
+    );
   const timeline = new Timeline(clock, [...fleet.devices.keys(), ...fleet.handsets.keys()]);
   if (opts.onLine) timeline.onEntry((_, line) => opts.onLine!(line));
   const book = new AlertBook();

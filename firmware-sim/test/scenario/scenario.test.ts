@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { EXAMPLE_SITE } from '@careedge/gateway';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { runScenario } from '../../src/scenario/runner.js';
 import { checkAgainstSite, loadScenario, parseScenario, ScenarioError } from '../../src/scenario/scenario.js';
 import { loadSimSite, parseSimSite, SimSiteError } from '../../src/site/sim-site.js';
 
@@ -195,5 +196,15 @@ describe('scenario against a site', () => {
     const doc = parseYaml(readFileSync(EXAMPLE_SITE, 'utf8')) as { devices: Record<string, unknown>[] };
     doc.devices[0] = { ...doc.devices[0], kind: 'toaster' };
     expect(() => parseSimSite(doc, 'site.yaml')).toThrow(/devices\[0\]\.kind|\/devices\/0\/kind/);
+  });
+});
+
+describe('scenario with serial devices', () => {
+  it('refuses to run a step of a device behind a base station when no serial line is given', async () => {
+    const site = loadSimSite(fileURLToPath(new URL('../fixtures/serial-site.yaml', import.meta.url)));
+    const scenario = parseScenario({ steps: [{ at: '1s', device: 'wb-s1', do: 'sos' }] });
+    await expect(runScenario({ scenario, site, url: 'mqtt://127.0.0.1:1' })).rejects.toThrow(
+      /wb-s1: talks through a serial base station/,
+    );
   });
 });
