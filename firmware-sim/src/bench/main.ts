@@ -14,9 +14,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedClosedAlerts } from '@careedge/gateway';
 import { type Influxd, startInfluxd } from '@careedge/gateway/harness/influxd';
+import { type PtyPair, ptyPair } from '@careedge/gateway/harness/pty-pair';
 import { stringify } from 'yaml';
+import { systemClock } from '../clock.js';
 import { LoadGenerator } from '../load/generator.js';
-import { benchSite } from './bench-site.js';
+import { SerialBaseStation } from '../serial/serial-base-station.js';
+import { SerialWristband } from '../serial/serial-devices.js';
+import type { SimSite } from '../site/sim-site.js';
+import { benchSite, SERIAL_BASE_STATION } from './bench-site.js';
 import { describeProfileDir } from './cpu-profile.js';
 import { freePort, GatewayProcess } from './gateway-process.js';
 import { forwardedFigures, forwardingConfig, runInfluxOutage } from './influx-outage.js';
@@ -25,6 +30,7 @@ import { formatOutage } from './outage-report.js';
 import { Progress } from './progress.js';
 import { histogramQuantileBound, parsePrometheus, sumOf } from './prometheus.js';
 import { type BenchResult, checkTarget, formatTable, generatorReport } from './report.js';
+import { decoderFigures, formatSerial, serialSosLatency } from './serial-bench.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ACCEPTED = [
@@ -61,7 +67,9 @@ async function main(): Promise<number> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'careedge-bench-'));
   mkdirSync(join(dir, 'data'));
-  const { yaml, site } = benchSite({ devices: o.devices });
+  // The serial scenario: a socat PTY pair, the gateway's serial port on one end.
+  const pty = o.scenario === 'serial' ? await ptyPair() : undefined;
+  const { yaml, site } = benchSite({ devices: o.devices, serialBands: pty ? SERIAL_BANDS : 0 });
   writeFileSync(join(dir, 'site.yaml'), yaml);
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   const configFile = join(dir, 'config.yaml');
@@ -78,6 +86,7 @@ async function main(): Promise<number> {
       ...(o.history > 0 ? { alerts: { archiveAfterDays: 36_500 } } : {}),
       ...(influxd ? { forwarding: forwardingConfig(influxd, INFLUX_DATABASE) } : {}),
       ...(o.rules ? { rules: { file: rulesFileFor(o.rules, dir) } } : {}),
+      ...(pty ? { serial: { ports: [{ path: pty.a, baseStation: SERIAL_BASE_STATION }] } } : {}),
     }),
   );
 
@@ -120,6 +129,8 @@ async function main(): Promise<number> {
     const connecting = new Progress('connecting', site.devices.length + site.staff.length);
     await load.connect((done) => connecting.update(done));
     connecting.stop();
+
+    if (pty) return await runSerial({ load, site, pty, gateway, o });
 
     await load.startTelemetry();
     await sleep(o.warmupS * 1000);
@@ -235,9 +246,62 @@ async function main(): Promise<number> {
     await load.close().catch(() => undefined);
     await gateway.stop();
     await influxd?.close();
+    await pty?.close();
     if (o.profileDir) for (const line of describeProfileDir(o.profileDir)) say(line);
     if (o.keep) say(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Wristbands behind the serial bench's base station; SOS go from each in turn. */
+const SERIAL_BANDS = 10;
+
+/** The serial scenario (serial-bench.ts), once the gateway is up and the handsets connected. */
+async function runSerial(r: {
+  load: LoadGenerator;
+  site: SimSite;
+  pty: PtyPair;
+  gateway: GatewayProcess;
+  o: ReturnType<typeof parseOptions>;
+}): Promise<number> {
+  const { load, site, pty, o } = r;
+  say('serial: decoder frames/s (5 runs clean, 5 with 10 % noise)');
+  const decoder = decoderFigures();
+  const entry = site.devices.find((d) => d.id === SERIAL_BASE_STATION)!;
+  const station = new SerialBaseStation({
+    path: pty.b,
+    baseStationId: entry.id,
+    secret: entry.secret,
+    clock: systemClock,
+  });
+  try {
+    await station.start();
+    const bands = site.devices
+      .filter((d) => d.via === SERIAL_BASE_STATION)
+      .map((d) => ({ band: new SerialWristband(d.id, station, systemClock), residentId: d.residentId! }));
+    const phase = async (what: string) => {
+      const bar = new Progress('serial', o.sosCount);
+      const l = await serialSosLatency({
+        load,
+        bands,
+        count: o.sosCount,
+        what,
+        onProgress: (n) => bar.update(n),
+      });
+      bar.stop();
+      return l;
+    };
+    const idle = await phase('gateway idle');
+    await load.startTelemetry();
+    await sleep(o.warmupS * 1000);
+    const loaded = await phase(`${o.devices} bands × ${o.rate} msg/s`);
+    if (r.gateway.exited) throw new Error(`the gateway exited during the run:\n${r.gateway.logTail()}`);
+    const result = { decoder, sosLatencyMs: [idle, loaded] };
+    if (o.json) console.log(JSON.stringify(result, null, 2));
+    else console.log(`\nCareEdge bench: serial link\n${formatSerial(result)}`);
+    return 0;
+  } finally {
+    station.close();
   }
 }
 

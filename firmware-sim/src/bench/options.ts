@@ -11,6 +11,11 @@ export const USAGE = `Usage: npm run bench -- [options]
                            the outage (needs influxd on the PATH)
                            forwarded: the steady load with forwarding on into a live influxd; also
                            checks that every telemetry message accepted is in InfluxDB, once
+                           serial: the serial link: frames/s the decoder sustains (median of 5
+                           runs, clean and with 10 % noise), and SOS latency through a serial base
+                           station on a socat PTY pair (needs socat), the gateway idle, then under
+                           the telemetry load of --devices and --rate
+  --sos-count N            serial: SOS timed in each phase (default 50)
   --drain-timeout S        influx-outage, forwarded: longest wait for the outbox to empty after the load (default 120)
   --devices N              simulated wristbands, one resident each (default 2000)
   --rate R                 telemetry messages per second per band (default 1)
@@ -41,7 +46,7 @@ generator could not keep up says so (generator.lagged) instead of passing or mis
 influx-outage: every point the gateway queued is in InfluxDB, none twice, and the outbox drains at
 ≥ 50,000 points/s once InfluxDB is back.`;
 
-export const SCENARIOS = ['steady', 'influx-outage', 'forwarded'] as const;
+export const SCENARIOS = ['steady', 'influx-outage', 'forwarded', 'serial'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export type BenchOptions = ReturnType<typeof parseOptions>;
@@ -57,6 +62,7 @@ export function parseOptions(args: string[]) {
       rate: { type: 'string', default: '1' },
       duration: { type: 'string', default: '60' },
       'sos-per-min': { type: 'string', default: '300' },
+      'sos-count': { type: 'string', default: '50' },
       warmup: { type: 'string', default: '5' },
       'connect-concurrency': { type: 'string', default: '100' },
       workers: { type: 'string' },
@@ -86,6 +92,7 @@ export function parseOptions(args: string[]) {
     rate: num('rate', 0),
     durationS: num('duration', 1),
     sosPerMin: num('sos-per-min', 0),
+    sosCount: Math.floor(num('sos-count', 1)),
     warmupS: num('warmup', 0),
     connectConcurrency: Math.floor(num('connect-concurrency', 1)),
     workers:

@@ -9,6 +9,7 @@ const FORMATS = {
   history: 'simulating |{bar}| {value}/{total} hours | {sent} messages',
   catchUp: 'catching up |{bar}| {value}/{total} messages acknowledged (bands send what they kept)',
   replay: 'replaying  |{bar}| {value}/{total} hours | {sent} messages',
+  serial: 'serial SOS |{bar}| {value}/{total} SOS | {phase}',
 } as const;
 
 /**

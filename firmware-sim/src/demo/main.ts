@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: starts a gateway in this process with the example site, a throw-away data
  * directory, ephemeral ports and short timeouts, then plays scenarios/demo.yaml against it and
- * prints the timeline live and a summary. Exit code 0 only when every alert was closed.
+ * prints the timeline live and a summary. Exit code 0 only when every alert was closed. When the
+ * scenario names `serial` devices, a socat PTY pair is the serial line: the gateway's serial port
+ * on one end, a simulated base station (with those devices behind it) on the other.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EXAMPLE_SITE, loadConfig, startGateway } from '@careedge/gateway';
+import { type PtyPair, ptyPair } from '@careedge/gateway/harness/pty-pair';
 import { formatSummary } from '../scenario/report.js';
 import { runScenario } from '../scenario/runner.js';
 import { loadScenario } from '../scenario/scenario.js';
 import { loadSimSite } from '../site/sim-site.js';
+import { happyIndexWatch } from './happy-index-watch.js';
+import { DEMO_BASE_STATION, withBaseStation } from './serial-site.js';
 
 const DEMO_SCENARIO = fileURLToPath(new URL('../../scenarios/demo.yaml', import.meta.url));
 
@@ -30,10 +35,15 @@ async function main(): Promise<number> {
     },
   });
   const scenario = loadScenario(values.scenario);
-  const siteFile = values.site ?? scenario.site ?? EXAMPLE_SITE;
-  const site = loadSimSite(siteFile);
   const dataDir = mkdtempSync(join(tmpdir(), 'careedge-demo-'));
+  let pty: PtyPair | undefined;
   try {
+    let siteFile = values.site ?? scenario.site ?? EXAMPLE_SITE;
+    if (scenario.serial.length > 0) {
+      pty = await ptyPair();
+      siteFile = withBaseStation(siteFile, scenario.serial, join(dataDir, 'site.yaml'));
+    }
+    const site = loadSimSite(siteFile);
     const config = loadConfig({
       env: {},
       overrides: {
@@ -43,6 +53,15 @@ async function main(): Promise<number> {
         http: { host: '127.0.0.1', port: 0 },
         dispatch: DEMO_DISPATCH,
         log: { level: values['log-level'] as 'warn' },
+        ...(pty
+          ? {
+              serial: {
+                ports: [{ path: pty.a, baseStation: DEMO_BASE_STATION }],
+                reconnectMinMs: 200,
+                reconnectMaxMs: 1000,
+              },
+            }
+          : {}),
       },
     });
     const gateway = await startGateway({ config });
@@ -56,21 +75,33 @@ async function main(): Promise<number> {
     console.log(
       `timeouts: ack high ${DEMO_DISPATCH.ackTimeoutS.high}s / medium ${DEMO_DISPATCH.ackTimeoutS.medium}s, attend ${DEMO_DISPATCH.attendTimeoutS}s`,
     );
+    if (pty)
+      console.log(
+        `serial: ${DEMO_BASE_STATION} (with ${scenario.serial.join(', ')}) on ${pty.b}, the gateway's port ${pty.a}`,
+      );
     console.log(`scenario: ${scenario.name} (${scenario.steps.length} steps)\n`);
+    const kiosks = site.devices.filter((d) => d.kind === 'kiosk').map((d) => d.id);
+    const watch = happyIndexWatch(`http://127.0.0.1:${gateway.httpPort}`, kiosks, (line) =>
+      console.log(line),
+    );
     try {
       const report = await runScenario({
         scenario,
         site,
         url,
         ...(caFile ? { caFile } : {}),
+        ...(pty ? { serialPath: pty.b } : {}),
         onLine: (line) => console.log(line),
       });
       console.log(`\n${formatSummary(report)}`);
+      for (const line of await watch.summary()) console.log(line);
       return report.summary.allClosed ? 0 : 1;
     } finally {
+      watch.stop();
       await gateway.stop();
     }
   } finally {
+    await pty?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

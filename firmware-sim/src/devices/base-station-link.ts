@@ -56,7 +56,11 @@ interface Outgoing {
 
 export type DownlinkHandler = (frame: SerialFrame & { type: DownFrameName }) => void;
 
-/** Downlink linkSeqs remembered so a retransmitted one (our ACK lost) is acknowledged, not delivered twice. */
+/**
+ * Downlink linkSeqs remembered so a retransmitted one (our ACK lost) is acknowledged, not delivered
+ * twice; forgotten at each ACKed hello (a copy re-sent across a new login may then come twice:
+ * a reassurance heard twice is better than a new one dropped).
+ */
 const SEEN_DOWNLINKS = 64;
 
 /**
@@ -244,7 +248,12 @@ export class BaseStationLink {
     if (frame.type === 'ack') {
       this.stats.acked++;
       out.resolve();
-      if (isHello) this.loggedIn = true;
+      if (isHello) {
+        this.loggedIn = true;
+        // A new session: the gateway (perhaps restarted) numbers its downlinks afresh, so a
+        // linkSeq seen before this hello may be a new frame and must not be dropped as a copy.
+        this.seenDownlinks.length = 0;
+      }
     } else {
       this.stats.refused++;
       out.reject(new FrameRefused(out.frame, String(frame.payload.reason)));

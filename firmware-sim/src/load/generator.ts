@@ -86,7 +86,8 @@ export class LoadGenerator {
     this.random = opts.random ?? Math.random;
     const clock = opts.clock ?? systemClock;
     const common = { url: opts.url, siteId: opts.site.id, clock };
-    const bands = opts.site.devices.filter((d) => d.kind === 'wristband' && d.residentId);
+    // A band behind a serial base station (`via`) is not an MQTT client: the serial bench drives it.
+    const bands = opts.site.devices.filter((d) => d.kind === 'wristband' && d.residentId && !d.via);
     for (const b of bands) this.residentOf.set(b.id, b.residentId!);
     const workers = opts.workers ?? 0;
     const kept = workers > 0 ? bands.slice(0, opts.alarmBands ?? 200) : bands;

@@ -54,8 +54,13 @@ export class AlertBook {
   private readonly escalatedLevels = new Set<string>();
 
   /** Records that `label` (e.g. "wb-101 sos") should reach a handset; ignores non-alarm actions. */
-  expect(label: string, action: string, where: { room?: string; residentId?: string }): void {
-    const kinds = RAISES[action];
+  expect(
+    label: string,
+    action: string,
+    where: { room?: string; residentId?: string },
+    raises?: AlertKind,
+  ): void {
+    const kinds = raises ? [raises] : RAISES[action];
     if (kinds) this.expectations.push({ label, kinds, room: where.room, residentId: where.residentId });
   }
 

@@ -1,4 +1,11 @@
-import type { Dispatch, HandsetReply, Reassurance, ReplyResult, Withdrawal } from '@careedge/edge';
+import type {
+  Dispatch,
+  HandsetReply,
+  KioskThanks,
+  Reassurance,
+  ReplyResult,
+  Withdrawal,
+} from '@careedge/edge';
 import type { AutopilotDecision } from '../devices/handset-autopilot.js';
 import type { Step } from './scenario.js';
 
@@ -22,6 +29,8 @@ export function describeStep(step: Step): string {
       return 'staff presence cleared';
     case 'cancel':
       return 'call reset at the device (cancel)';
+    case 'tap':
+      return `kiosk tapped: ${step.face}${step.reason ? ` (${step.reason})` : ''}`;
   }
 }
 
@@ -46,6 +55,10 @@ export function describeResult(result: ReplyResult, reply: HandsetReply | undefi
       ? 'ok'
       : `error ${result.error?.code ?? ''}: ${result.error?.message ?? ''}`.trim();
   return `${action} #${result.alertId} → ${status}`;
+}
+
+export function describeThanks(t: KioskThanks): string {
+  return `← "${t.text}"`;
 }
 
 export function describeReassurance(r: Reassurance): string {

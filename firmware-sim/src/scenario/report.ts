@@ -17,7 +17,7 @@ export function formatSummary(report: ScenarioReport): string {
     const end = a.closed ? `${a.closed}${a.outcome ? `: ${a.outcome}` : ''}` : 'OPEN';
     const path = `${a.escalations > 0 ? `escalated to level ${a.maxLevel}, ` : ''}${a.declines > 0 ? `${plural(a.declines, 'decline')}, ` : ''}`;
     lines.push(
-      `  #${String(a.id).padEnd(3)} ${a.kind.padEnd(14)} ${a.priority.padEnd(6)} ${where.padEnd(32)} ${path}owner ${a.owner ?? '-'} → ${end}`,
+      `  #${String(a.id).padEnd(3)} ${a.kind.padEnd(18)} ${a.priority.padEnd(6)} ${where.padEnd(32)} ${path}owner ${a.owner ?? '-'} → ${end}`,
     );
   }
   for (const label of s.unanswered) lines.push(`  no handset was told about: ${label}`);

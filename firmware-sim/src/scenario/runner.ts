@@ -1,6 +1,9 @@
+import type { Face, KioskThanks, Reassurance } from '@careedge/edge';
 import { type Clock, systemClock } from '../clock.js';
 import type { CareButton } from '../devices/care-button.js';
+import { Kiosk } from '../devices/kiosk.js';
 import type { Wristband } from '../devices/wristband.js';
+import { SerialWristband, WiredKiosk } from '../serial/serial-devices.js';
 import { roomOf, type SimSite } from '../site/sim-site.js';
 import { AlertBook, type AlertRecord, type AlertSummary } from './alert-book.js';
 import {
@@ -9,6 +12,7 @@ import {
   describeReassurance,
   describeResult,
   describeStep,
+  describeThanks,
   describeWithdrawal,
 } from './describe.js';
 import { closeFleet, connectFleet, createFleet, type Fleet } from './fleet.js';
@@ -26,6 +30,8 @@ export interface RunOptions {
   heartbeatS?: number | false;
   /** Keep listening this long after everything closed, for the last withdrawals and reassurances. */
   settleMs?: number;
+  /** The base station's end of a serial line, for the devices `via` a base station (see FleetOptions). */
+  serialPath?: string;
   /** Each timeline line as it happens (the demo prints them live). */
   onLine?: (line: string) => void;
 }
@@ -56,7 +62,18 @@ export async function runScenario(opts: RunOptions): Promise<ScenarioReport> {
     clock,
     heartbeatS: opts.heartbeatS ?? 60,
     behaviourFor: (id) => scenario.handsets[id] ?? scenario.otherHandsets,
+    ...(opts.serialPath ? { serialPath: opts.serialPath } : {}),
   });
+  const unreachable = [...new Set(scenario.steps.map((s) => s.device))].filter(
+    (id) => !fleet.devices.has(id),
+  );
+  if (unreachable.length > 0)
+    throw new ScenarioError(
+      scenario.name,
+      unreachable.map(
+        (id) => `${id}: talks through a serial base station; run with serialPath (npm run demo sets it up)`,
+      ),
+    );
   const timeline = new Timeline(clock, [...fleet.devices.keys(), ...fleet.handsets.keys()]);
   if (opts.onLine) timeline.onEntry((_, line) => opts.onLine!(line));
   const book = new AlertBook();
@@ -101,14 +118,26 @@ function fireStep(fleet: Fleet, site: SimSite, step: Step, timeline: Timeline, b
   const device = fleet.devices.get(step.device)!;
   const entry = site.devices.find((d) => d.id === step.device)!;
   const room = roomOf(site, entry);
-  book.expect(`${step.device} ${step.do} at +${step.atMs / 1000}s`, step.do, {
-    ...(room ? { room: room.name } : {}),
-    ...(entry.residentId ? { residentId: entry.residentId } : {}),
-  });
-  timeline.add(step.device, `${describeStep(step)} (seq ${device.nextSeq})`, 'step');
-  const band = device as Wristband;
+  book.expect(
+    `${step.device} ${step.do} at +${step.atMs / 1000}s`,
+    step.do,
+    {
+      ...(room ? { room: room.name } : {}),
+      ...(entry.residentId ? { residentId: entry.residentId } : {}),
+    },
+    step.raises,
+  );
+  const serial = device instanceof SerialWristband || device instanceof WiredKiosk ? ', by serial' : '';
+  timeline.add(step.device, `${describeStep(step)} (seq ${device.nextSeq}${serial})`, 'step');
+  // The step was checked against the device's kind (ACTION_DEVICE): each does what it can.
+  const band = device as Pick<Wristband, 'nextSeq'> & {
+    sos(): Promise<unknown>;
+    fall(confidence?: number): Promise<unknown>;
+    offWrist(): Promise<unknown>;
+  };
   const button = device as CareButton;
-  const sent = {
+  const kiosk = device as { tap(face: Face, reason?: string): Promise<unknown> };
+  const sent: Promise<unknown> = {
     sos: () => band.sos(),
     fall: () => band.fall(step.confidence),
     'off-wrist': () => band.offWrist(),
@@ -116,6 +145,7 @@ function fireStep(fleet: Fleet, site: SimSite, step: Step, timeline: Timeline, b
     'presence-on': () => button.presence(true),
     'presence-off': () => button.presence(false),
     cancel: () => button.cancel(),
+    tap: () => kiosk.tap(step.face!, step.reason),
   }[step.do]();
   sent.catch((err: Error) => timeline.add(step.device, `could not send: ${err.message}`, 'problem'));
 }
@@ -123,12 +153,25 @@ function fireStep(fleet: Fleet, site: SimSite, step: Step, timeline: Timeline, b
 /** Wires every sim's events into the timeline and the alert book. */
 function observe(fleet: Fleet, timeline: Timeline, book: AlertBook, changed: () => void): void {
   for (const [id, device] of fleet.devices) {
-    device.on('reassurance', (r) => {
+    const reassured = (r: Reassurance) => {
       timeline.add(id, describeReassurance(r), 'reassurance');
       changed();
-    });
+    };
+    const thanked = (t: KioskThanks) => timeline.add(id, describeThanks(t), 'reassurance');
+    if (device instanceof SerialWristband || device instanceof WiredKiosk) {
+      device.on('reassurance', reassured);
+      device.on('thanks', thanked);
+      continue;
+    }
+    (device as Wristband).on('reassurance', reassured);
+    if (device instanceof Kiosk) device.on('thanks', thanked);
     device.on('invalid', (m) => timeline.add(id, `invalid ${m.channel}: ${m.errors.join('; ')}`, 'problem'));
     device.on('trouble', (err) => timeline.add(id, err.message, 'problem'));
+  }
+  for (const [id, station] of fleet.stations) {
+    station.on('up', () => timeline.add(id, 'serial line up, logged in (hello ACKed)', 'step'));
+    station.on('down', () => timeline.add(id, 'serial line gone (unplugged); frames wait', 'problem'));
+    station.on('trouble', (err) => timeline.add(id, err.message, 'problem'));
   }
   for (const [id, handset] of fleet.handsets) {
     handset.on('dispatch', (d) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CallSource, type DeviceKind, literalsOf } from '@careedge/edge';
+import { type AlertKind, CallSource, type DeviceKind, FACES, type Face, literalsOf } from '@careedge/edge';
 import { parse as parseYaml } from 'yaml';
 import type { HandsetBehaviour } from '../devices/handset-policy.js';
 import type { SimSite } from '../site/sim-site.js';
@@ -8,11 +8,21 @@ import { parseDuration } from './duration.js';
 import { parseBehaviour } from './parse-behaviour.js';
 
 /** What a step makes a device do. */
-export const ACTIONS = ['sos', 'fall', 'off-wrist', 'call', 'presence-on', 'presence-off', 'cancel'] as const;
+export const ACTIONS = [
+  'sos',
+  'fall',
+  'off-wrist',
+  'call',
+  'presence-on',
+  'presence-off',
+  'cancel',
+  'tap',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const CALL_SOURCES: readonly unknown[] = literalsOf(CallSource);
 const isCallSource = (v: unknown): v is CallSource => CALL_SOURCES.includes(v);
+const isFace = (v: unknown): v is Face => (FACES as readonly unknown[]).includes(v);
 
 /** Which device kind can do each action: a wristband has no presence key, a button no fall sensor. */
 export const ACTION_DEVICE: Record<Action, DeviceKind> = {
@@ -23,6 +33,7 @@ export const ACTION_DEVICE: Record<Action, DeviceKind> = {
   'presence-on': 'care-button',
   'presence-off': 'care-button',
   cancel: 'care-button',
+  tap: 'kiosk',
 };
 
 export interface Step {
@@ -33,6 +44,11 @@ export interface Step {
   confidence?: number;
   /** call only: button or pull cord. */
   source?: CallSource;
+  /** tap only: the face tapped, and perhaps a reason. */
+  face?: Face;
+  reason?: string;
+  /** The alert this step should raise when the action alone does not say (a tap that makes a burst). */
+  raises?: AlertKind;
 }
 
 export interface Scenario {
@@ -45,6 +61,8 @@ export interface Scenario {
   /** For staff the scenario does not name; default: ignore (a handset nobody looks at). */
   otherHandsets: HandsetBehaviour;
   steps: Step[];
+  /** Devices that talk through a serial base station on a PTY pair in this run (the demo sets it up). */
+  serial: string[];
 }
 
 export class ScenarioError extends Error {
@@ -59,8 +77,8 @@ export class ScenarioError extends Error {
 
 type Raw = Record<string, unknown>;
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-const TOP_KEYS = new Set(['name', 'site', 'timeout', 'handsets', 'otherHandsets', 'steps']);
-const STEP_KEYS = new Set(['at', 'device', 'do', 'confidence', 'source']);
+const TOP_KEYS = new Set(['name', 'site', 'timeout', 'handsets', 'otherHandsets', 'steps', 'serial']);
+const STEP_KEYS = new Set(['at', 'device', 'do', 'confidence', 'source', 'face', 'reason', 'raises']);
 
 /** Reads a scenario YAML file; `site` in it is taken relative to the file. */
 export function loadScenario(file: string): Scenario {
@@ -117,6 +135,10 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     });
   }
 
+  const serial = input.serial ?? [];
+  if (!Array.isArray(serial) || serial.some((d) => typeof d !== 'string'))
+    problems.push('serial: must be a list of device ids');
+
   if (problems.length > 0) throw new ScenarioError(source, problems);
   return {
     name: typeof input.name === 'string' ? input.name : source,
@@ -126,6 +148,7 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     otherHandsets: otherHandsets ?? { mode: 'ignore' },
     // Stable sort: steps at the same moment keep the order they were written in.
     steps: steps.sort((a, b) => a.atMs - b.atMs),
+    serial: serial as string[],
   };
 }
 
@@ -158,6 +181,14 @@ function parseStep(raw: unknown, where: string, problems: string[]): Step | unde
     else if (!isCallSource(raw.source))
       problems.push(`${where}.source: must be ${CALL_SOURCES.join(' or ')}`);
   }
+  if (action === 'tap' && !isFace(raw.face))
+    problems.push(`${where}.face: a tap needs a face (${FACES.join(', ')})`);
+  if (action !== 'tap' && (raw.face !== undefined || raw.reason !== undefined))
+    problems.push(`${where}: only a tap has a face and a reason`);
+  if (raw.reason !== undefined && typeof raw.reason !== 'string')
+    problems.push(`${where}.reason: must be a reason id`);
+  if (raw.raises !== undefined && typeof raw.raises !== 'string')
+    problems.push(`${where}.raises: must be an alert kind`);
   if (problems.length > before || 'error' in at) return undefined;
   return {
     atMs: at.ms,
@@ -165,6 +196,9 @@ function parseStep(raw: unknown, where: string, problems: string[]): Step | unde
     do: action as Action,
     ...(typeof raw.confidence === 'number' ? { confidence: raw.confidence } : {}),
     ...(isCallSource(raw.source) ? { source: raw.source } : {}),
+    ...(isFace(raw.face) ? { face: raw.face } : {}),
+    ...(typeof raw.reason === 'string' ? { reason: raw.reason } : {}),
+    ...(typeof raw.raises === 'string' ? { raises: raw.raises as AlertKind } : {}),
   };
 }
 
@@ -180,6 +214,9 @@ export function checkAgainstSite(scenario: Scenario, site: SimSite): string[] {
       problems.push(
         `steps[${i}].do: "${step.do}" needs a ${ACTION_DEVICE[step.do]}; ${device.id} is a ${device.kind}`,
       );
+  });
+  scenario.serial.forEach((id, i) => {
+    if (!devices.has(id)) problems.push(`serial[${i}]: no device "${id}" in site ${site.id}`);
   });
   for (const id of Object.keys(scenario.handsets)) {
     if (!staff.has(id)) problems.push(`handsets.${id}: no staff member "${id}" in site ${site.id}`);

@@ -21,6 +21,8 @@ export interface SimDeviceEntry {
   secret: string;
   residentId?: string;
   roomId?: string;
+  /** The serial base station it talks through (`via:`); absent: it talks MQTT. */
+  via?: string;
 }
 
 export interface SimStaffEntry {
@@ -67,6 +69,7 @@ function simSiteOf(def: SiteDefinition, file: string): SimSite {
     secret: secretOf(d.credential, `devices[${i}]`),
     ...(d.residentId !== undefined ? { residentId: d.residentId } : {}),
     ...(d.roomId !== undefined ? { roomId: d.roomId } : {}),
+    ...(d.via !== undefined ? { via: d.via } : {}),
   }));
   const staff = def.staff.map((s, i) => ({
     id: s.id,

@@ -285,6 +285,28 @@ describe('BaseStationLink over an in-memory serial line', () => {
     });
   });
 
+  it('forgets the downlinks it has seen once a new hello is ACKed (the gateway may number afresh)', async () => {
+    const { link, gateway } = setup();
+    const got: SerialFrame[] = [];
+    link.onDownlink((f) => got.push(f));
+    await Promise.all([link.hello(), settle()]);
+    const reassure = { type: 'reassurance', deviceId: 'wb-1', payload: messageExamples.Reassurance } as const;
+    gateway.down(reassure, 7);
+    await settle();
+    gateway.down(reassure, 7); // same session: a copy, acknowledged and not delivered
+    await settle();
+    expect(got).toHaveLength(1);
+    // The gateway restarted and counts its downlinks from where it likes: 7 again is a new frame.
+    await Promise.all([link.hello(), settle()]);
+    gateway.down({ ...reassure, payload: { ...messageExamples.Reassurance, alertId: 99 } }, 7);
+    await settle();
+    expect(got.map((f) => [f.linkSeq, f.payload.alertId])).toEqual([
+      [7, messageExamples.Reassurance.alertId],
+      [7, 99],
+    ]);
+    expect(gateway.acks.filter((a) => a.linkSeq === 7)).toHaveLength(3);
+  });
+
   it('counts line noise and keeps going', async () => {
     const { link, gateway } = setup();
     const hello = link.hello();

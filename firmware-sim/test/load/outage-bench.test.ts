@@ -40,7 +40,7 @@ describe('bench options', () => {
 
   it('says which option is wrong', () => {
     expect(() => parseOptions(['--scenario', 'flood'])).toThrow(
-      '--scenario must be one of steady, influx-outage, forwarded (got flood)',
+      '--scenario must be one of steady, influx-outage, forwarded, serial (got flood)',
     );
     expect(() => parseOptions(['--drain-timeout', '0'])).toThrow('--drain-timeout must be a number ≥ 1');
   });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { EXAMPLE_SITE } from '@careedge/gateway';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { runScenario } from '../../src/scenario/runner.js';
 import { checkAgainstSite, loadScenario, parseScenario, ScenarioError } from '../../src/scenario/scenario.js';
 import { loadSimSite, parseSimSite, SimSiteError } from '../../src/site/sim-site.js';
 
@@ -63,8 +64,44 @@ steps:
       ],
     });
     expect(problems).toEqual([
-      'steps[2].do: unknown action "jump" (one of sos, fall, off-wrist, call, presence-on, presence-off, cancel)',
+      'steps[2].do: unknown action "jump" (one of sos, fall, off-wrist, call, presence-on, presence-off, cancel, tap)',
     ]);
+  });
+
+  it('a kiosk tap needs one of the four faces; only a tap has a face or a reason', () => {
+    expect(
+      problemsOf({
+        steps: [
+          { at: '1s', device: 'kiosk-lounge', do: 'tap', face: 'neutral' },
+          { at: '2s', device: 'wb-101', do: 'sos', face: 'happy' },
+        ],
+      }),
+    ).toEqual([
+      'steps[0].face: a tap needs a face (very-happy, happy, unhappy, very-unhappy)',
+      'steps[1]: only a tap has a face and a reason',
+    ]);
+    const ok = parseScenario({
+      serial: ['wb-103'],
+      steps: [
+        {
+          at: '1s',
+          device: 'kiosk-lounge',
+          do: 'tap',
+          face: 'unhappy',
+          reason: 'food',
+          raises: 'feedback-follow-up',
+        },
+      ],
+    });
+    expect(ok.serial).toEqual(['wb-103']);
+    expect(ok.steps[0]).toEqual({
+      atMs: 1000,
+      device: 'kiosk-lounge',
+      do: 'tap',
+      face: 'unhappy',
+      reason: 'food',
+      raises: 'feedback-follow-up',
+    });
   });
 
   it('lists every problem at once, each with its path', () => {
@@ -86,7 +123,7 @@ steps:
       ],
     });
     expect(problems).toEqual([
-      'colour: unknown key (expected name, site, timeout, handsets, otherHandsets, steps)',
+      'colour: unknown key (expected name, site, timeout, handsets, otherHandsets, steps, serial)',
       'timeout: "soon" is not a duration like "2s", "500ms" or "1.5m"',
       'handsets.anna.mode: must be accept, decline or ignore (got "maybe")',
       'handsets.ben[0].when.kind: must be one of sos, fall, call, emergency-call, device-offline, vital-sign, inactivity, not-up, night-wandering, battery-low, not-worn, unclassified, alert-summary, feedback-follow-up',
@@ -159,5 +196,15 @@ describe('scenario against a site', () => {
     const doc = parseYaml(readFileSync(EXAMPLE_SITE, 'utf8')) as { devices: Record<string, unknown>[] };
     doc.devices[0] = { ...doc.devices[0], kind: 'toaster' };
     expect(() => parseSimSite(doc, 'site.yaml')).toThrow(/devices\[0\]\.kind|\/devices\/0\/kind/);
+  });
+});
+
+describe('scenario with serial devices', () => {
+  it('refuses to run a step of a device behind a base station when no serial line is given', async () => {
+    const site = loadSimSite(fileURLToPath(new URL('../fixtures/serial-site.yaml', import.meta.url)));
+    const scenario = parseScenario({ steps: [{ at: '1s', device: 'wb-s1', do: 'sos' }] });
+    await expect(runScenario({ scenario, site, url: 'mqtt://127.0.0.1:1' })).rejects.toThrow(
+      /wb-s1: talks through a serial base station/,
+    );
   });
 });
