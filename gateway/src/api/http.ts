@@ -4,10 +4,12 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { AlertCommands } from '../alerts/commands.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { Accounts } from '../auth/accounts.js';
+import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
+import type { GatewayEvents } from '../events.js';
 import type { SiteRegister } from '../register/site-register.js';
 import {
   answerErrorsFromCatalogue,
@@ -20,6 +22,8 @@ import { access, CSRF_HEADER, SESSION_COOKIE } from './plugins/access.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
+import { consoleRoutes } from './routes/console/index.js';
+import { eventRoutes } from './routes/events/index.js';
 import { feedbackRoutes, type HappyIndexReading } from './routes/feedback/index.js';
 import { type HealthRoutesDeps, healthRoutes } from './routes/health/index.js';
 import { type RegisterReading, registerRoutes } from './routes/register/index.js';
@@ -30,10 +34,23 @@ import { requestValidation } from './validation.js';
 export interface HttpApiDeps {
   siteId: string;
   log: Logger;
-  clock: Pick<Clock, 'now'>;
+  clock: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
+  /** Alert changes for the console's live stream. */
+  bus: Pick<EventBus<GatewayEvents>, 'on' | 'removeOwner'>;
   health: Pick<Health, 'list' | 'listWarnings'>;
   metrics: Pick<Metrics, 'registry'>;
-  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'list' | 'targets' | 'auditPage' | 'countOpen'>;
+  alertStore: Pick<
+    AlertStore,
+    | 'get'
+    | 'getArchived'
+    | 'list'
+    | 'targets'
+    | 'auditPage'
+    | 'countOpen'
+    | 'open'
+    | 'auditSince'
+    | 'lastAuditId'
+  >;
   /** The one command path for staff actions (alerts/commands.ts), shared with handset replies. */
   commands: Pick<AlertCommands, 'execute'>;
   accounts: Pick<
@@ -118,8 +135,16 @@ export function buildHttpApi(deps: HttpApiDeps) {
   });
   void app.register(authRoutes, { accounts: deps.accounts, register: deps.register });
   void app.register(alertRoutes, { alertStore: deps.alertStore, commands: deps.commands });
+  void app.register(eventRoutes, {
+    bus: deps.bus,
+    alertStore: deps.alertStore,
+    accounts: deps.accounts,
+    clock: deps.clock,
+    metrics: deps.metrics,
+  });
   void app.register(registerRoutes, { register: deps.register });
   void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning, audit: deps.accounts });
   void app.register(feedbackRoutes, { happyIndex: deps.happyIndex });
+  void app.register(consoleRoutes);
   return app;
 }
