@@ -285,7 +285,7 @@ function Console({ me, onOut }) {
     }
     ${
       newest &&
-      alerts.has(newest.id) &&
+      alerts.get(newest.id)?.ownerId === null &&
       html`<div class="banner urgent" role="alert">
         <a class="urgent-link" href=${`#/alert/${newest.id}`} onClick=${() => setNewest(null)}>
           New ${kindLabel(newest.kind)}${resident ? ` — ${resident}` : ''}: open it</a>

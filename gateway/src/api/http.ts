@@ -4,12 +4,10 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { AlertCommands } from '../alerts/commands.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { Accounts } from '../auth/accounts.js';
-import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
-import type { GatewayEvents } from '../events.js';
 import type { SiteRegister } from '../register/site-register.js';
 import {
   answerErrorsFromCatalogue,
@@ -23,7 +21,7 @@ import { securityHeaders } from './plugins/security-headers.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { consoleRoutes } from './routes/console/index.js';
-import { eventRoutes } from './routes/events/index.js';
+import { type AlertChangeBus, eventRoutes } from './routes/events/index.js';
 import { feedbackRoutes, type HappyIndexReading } from './routes/feedback/index.js';
 import { type HealthRoutesDeps, healthRoutes } from './routes/health/index.js';
 import { type RegisterReading, registerRoutes } from './routes/register/index.js';
@@ -36,7 +34,7 @@ export interface HttpApiDeps {
   log: Logger;
   clock: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
   /** Alert changes for the console's live stream. */
-  bus: Pick<EventBus<GatewayEvents>, 'on' | 'removeOwner'>;
+  bus: AlertChangeBus;
   health: Pick<Health, 'list' | 'listWarnings'>;
   metrics: Pick<Metrics, 'registry'>;
   alertStore: Pick<

@@ -6,22 +6,26 @@ import type { AlertChange } from '../../../alerts/events.js';
 import { type Alert, type AuditEntry, actorName } from '../../../alerts/model.js';
 import type { AlertStore } from '../../../alerts/store.js';
 import type { Accounts } from '../../../auth/accounts.js';
-import type { EventBus } from '../../../core/bus.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Metrics } from '../../../core/metrics.js';
-import type { GatewayEvents } from '../../../events.js';
 import { ApiError } from '../../errors.js';
-import { AUTH_ERRORS, httpError } from '../../schemas.js';
+import { AUTH_ERRORS, ERROR_RESPONSES, httpError } from '../../schemas.js';
 import { eventStreamMetrics } from './metrics.js';
 
 export interface EventRoutesDeps {
-  bus: Pick<EventBus<GatewayEvents>, 'on' | 'removeOwner'>;
+  bus: AlertChangeBus;
   alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'open' | 'auditSince' | 'lastAuditId'>;
   accounts: Pick<Accounts, 'session' | 'token'>;
   clock: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
   metrics: Pick<Metrics, 'registry'>;
   /** At most this many open streams (each holds a socket and a bus fan-out); 50 by default. */
   maxStreams?: number;
+}
+
+/** The part of the gateway's bus the stream listens on (the bus itself belongs to the composition root). */
+export interface AlertChangeBus {
+  on(owner: string, event: 'alert:changed', listener: (change: AlertChange) => void): void;
+  removeOwner(owner: string): void;
 }
 
 /** Comments this often keep proxies from closing an idle stream and let the browser see a dead one. */
@@ -115,10 +119,13 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesDeps> = async (ap
             Type.String({ pattern: '^[0-9]{1,15}$', description: 'The last audit entry id received.' }),
           ),
         }),
-        produces: ['text/event-stream'],
         response: {
-          200: Type.String({ description: 'The event stream.' }),
+          200: {
+            description: 'The event stream.',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
           ...AUTH_ERRORS.read,
+          500: ERROR_RESPONSES[500],
           503: httpError('`streams-full`: too many live streams are open; `Retry-After` says when to retry.'),
         },
       },
