@@ -21,7 +21,7 @@ import { securityHeaders } from './plugins/security-headers.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { consoleRoutes } from './routes/console/index.js';
-import { type AlertChangeBus, eventRoutes } from './routes/events/index.js';
+import { type AlertChangeBus, eventRoutes, LiveStreams } from './routes/events/index.js';
 import { feedbackRoutes, type HappyIndexReading } from './routes/feedback/index.js';
 import { type HealthRoutesDeps, healthRoutes } from './routes/health/index.js';
 import { type RegisterReading, registerRoutes } from './routes/register/index.js';
@@ -123,6 +123,12 @@ export function buildHttpApi(deps: HttpApiDeps) {
   });
   void app.register(securityHeaders);
   void app.register(access, { accounts: deps.accounts });
+  const streams = new LiveStreams();
+  // A logout ends that session's live streams at once (a root hook: the logout route is auth's).
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url === '/api/v1/auth/logout' && reply.statusCode < 300 && req.sessionId)
+      streams.endSession(req.sessionId);
+  });
   void app.register(healthRoutes, {
     siteId: deps.siteId,
     health: deps.health,
@@ -139,6 +145,7 @@ export function buildHttpApi(deps: HttpApiDeps) {
     accounts: deps.accounts,
     clock: deps.clock,
     metrics: deps.metrics,
+    streams,
   });
   void app.register(registerRoutes, { register: deps.register });
   void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning, audit: deps.accounts });

@@ -18,8 +18,20 @@ export interface EventRoutesDeps {
   accounts: Pick<Accounts, 'session' | 'token'>;
   clock: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
   metrics: Pick<Metrics, 'registry'>;
+  /** The open streams, shared with the hook that ends a session's streams at logout (http.ts). */
+  streams: LiveStreams;
   /** At most this many open streams (each holds a socket and a bus fan-out); 50 by default. */
   maxStreams?: number;
+}
+
+/** The open event streams of one app. */
+export class LiveStreams {
+  readonly open = new Set<Stream>();
+
+  /** Ends the streams of a session that just ended (logout); the heartbeat would, within 15 s. */
+  endSession(sessionId: string): void {
+    for (const s of [...this.open]) if (s.sessionId === sessionId) s.close();
+  }
 }
 
 /** The part of the gateway's bus the stream listens on (the bus itself belongs to the composition root). */
@@ -64,7 +76,7 @@ let buses = 0;
 export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesDeps> = async (app, deps) => {
   const maxStreams = deps.maxStreams ?? MAX_STREAMS;
   const metrics = eventStreamMetrics(deps.metrics.registry);
-  const streams = new Set<Stream>();
+  const streams = deps.streams.open;
   const owner = `http-events-${++buses}`;
 
   deps.bus.on(owner, 'alert:changed', (change: AlertChange) => {
@@ -75,11 +87,6 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesDeps> = async (ap
   app.addHook('onClose', async () => {
     deps.bus.removeOwner(owner);
     for (const s of [...streams]) s.close();
-  });
-  // A logout ends that session's streams at once (the heartbeat would, within 15 s).
-  app.addHook('onResponse', async (req, reply) => {
-    if (req.routeOptions.url !== '/api/v1/auth/logout' || reply.statusCode >= 300 || !req.sessionId) return;
-    for (const s of [...streams]) if (s.sessionId === req.sessionId) s.close();
   });
 
   const alertOf = (id: number) => deps.alertStore.get(id) ?? deps.alertStore.getArchived(id)?.alert;
