@@ -136,10 +136,10 @@ function AlertDetail({ id, me, reg, live, now }) {
     <ol class="audit" aria-label="Audit trail">
       ${detail.audit.map(
         (e) => html`<li key=${e.id}>
-          <time>${clockTime(e.at)}</time> ${ACTION_LABEL[e.action] ?? e.action}
+          <time>${clockTime(e.at)}</time>${' '}${ACTION_LABEL[e.action] ?? e.action}${' · '}
           <span class="who">${e.actor.startsWith('staff:') ? nameOf(e.actor.slice(6)) : e.actor}</span>
-          ${e.detail?.via === 'console' ? html`<span class="via">(console)</span>` : ''}
-          ${e.detail?.outcome ? html`<span> — ${e.detail.outcome}</span>` : ''}
+          ${e.detail?.via === 'console' ? html`${' '}<span class="via">(console)</span>` : ''}
+          ${e.detail?.outcome ? html`<span>${` — ${e.detail.outcome}`}</span>` : ''}
         </li>`,
       )}
     </ol>
@@ -253,7 +253,13 @@ function Console({ me, onOut }) {
   );
   useEffect(() => {
     const t = setInterval(() => setTick((n) => n + 1), 15_000);
-    return () => clearInterval(t);
+    // The first tap anywhere allows sound: the offer to turn it on goes away then.
+    const tapped = () => setSound(audioReady());
+    addEventListener('pointerup', tapped);
+    return () => {
+      clearInterval(t);
+      removeEventListener('pointerup', tapped);
+    };
   }, []);
   const now = Date.now() + skew;
   const enableSound = () => {

@@ -111,7 +111,7 @@ describe('the staff console in a browser', () => {
     await page.getByText('resolved (resident-ok)').waitFor();
     const trail = page.getByRole('list', { name: 'Audit trail' });
     await trail.getByText('Resolved').waitFor();
-    expect(await trail.textContent()).toMatch(/Accepted\s*Alice Moss\s*\(console\)/);
+    expect(await trail.textContent()).toMatch(/Accepted · Alice Moss \(console\)/);
     expect(g.alerts.get(alertId)).toMatchObject({
       state: 'resolved',
       outcome: 'resident-ok',
