@@ -39,6 +39,7 @@ function sourceHash() {
   const inputs = [
     ...files(join(root, 'gateway/src')),
     ...files(join(root, 'gateway/sites')),
+    ...files(join(root, 'gateway/console')),
     join(root, 'gateway/rules.example.yaml'),
     ...files(join(root, 'edge/src')),
     join(root, 'package-lock.json'),
@@ -86,6 +87,8 @@ mkdirSync(join(out, 'sites'), { recursive: true });
 cpSync(join(root, 'gateway/sites'), join(out, 'sites'), { recursive: true });
 // rules/file.ts finds the example rules beside the sources, or (bundled) at ../rules.example.yaml.
 cpSync(join(root, 'gateway/rules.example.yaml'), join(out, 'rules.example.yaml'));
+// api/routes/console finds the console's files at ../console from the bundle.
+cpSync(join(root, 'gateway/console'), join(out, 'console'), { recursive: true });
 mkdirSync(join(out, 'gateway'), { recursive: true });
 for (const f of ['outbox-worker.js.map', 'outbox-worker.js', 'main.js.map', 'main.js'])
   renameSync(join(tmp, f), join(out, 'gateway', f));

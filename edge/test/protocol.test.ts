@@ -164,7 +164,7 @@ describe('payload schemas: invalid messages give `path: message` errors', () => 
       'result error code outside the catalogue',
       'staffResult',
       { ...examples.ReplyResult, status: 'error', error: { code: 'oops', message: 'x' } },
-      '/error/code: must be one of alert-not-found, illegal-transition, not-owner, unknown-staff, not-dispatched-to-you, not-on-shift, not-supervisor, not-involved, colleague-offline, invalid-handover, alert-unrecorded, invalid-request, not-found, rules-invalid, unauthenticated, forbidden, csrf, login-locked, rate-limited, payload-too-large, internal-error (got "oops")',
+      '/error/code: must be one of alert-not-found, illegal-transition, not-owner, unknown-staff, not-dispatched-to-you, not-on-shift, not-supervisor, not-involved, colleague-offline, invalid-handover, alert-unrecorded, invalid-request, not-found, rules-invalid, unauthenticated, forbidden, csrf, login-locked, rate-limited, streams-full, payload-too-large, internal-error (got "oops")',
     ],
     [
       'empty note',

@@ -71,6 +71,11 @@ export const ERROR_CATALOGUE = {
     status: 429,
     description: 'Too many requests from this address; `Retry-After` says when to try again.',
   },
+  'streams-full': {
+    status: 503,
+    description:
+      'The gateway already serves as many live event streams as it allows; `Retry-After` says when to try again (or close another console tab).',
+  },
   'payload-too-large': { status: 413, description: 'The request body is larger than the API accepts.' },
   'internal-error': {
     status: 500,

@@ -255,6 +255,12 @@ export class AlertStore {
         `SELECT id, alert_id AS alertId, at, actor, action, from_state AS fromState, to_state AS toState, detail
          FROM audit WHERE alert_id = ? AND id > ? ORDER BY id LIMIT ?`,
       ),
+      // Every alert's changes after one entry, in order: the console's live stream catching up.
+      auditSince: db.prepare(
+        `SELECT id, alert_id AS alertId, at, actor, action, from_state AS fromState, to_state AS toState, detail
+         FROM audit WHERE id > ? ORDER BY id LIMIT ?`,
+      ),
+      lastAuditId: db.prepare(`SELECT coalesce(max(id), 0) AS id FROM audit`),
       auditFor: db.prepare(
         `SELECT id, alert_id AS alertId, at, actor, action, from_state AS fromState, to_state AS toState, detail
          FROM audit WHERE alert_id = ? ORDER BY id`,
@@ -420,6 +426,16 @@ export class AlertStore {
   /** Audit entries after entry `afterId`, at most `limit`: an alert's trail can run to thousands. */
   auditPage(alertId: number, afterId: number, limit: number): AuditEntry[] {
     return parseAudit(this.q.auditPage.all(alertId, afterId, limit));
+  }
+
+  /** Audit entries of every alert after entry `afterId`, at most `limit` (a reconnecting console). */
+  auditSince(afterId: number, limit: number): AuditEntry[] {
+    return parseAudit(this.q.auditSince.all(afterId, limit));
+  }
+
+  /** The newest audit entry's id (0 with none): where a live stream starts. */
+  lastAuditId(): number {
+    return (this.q.lastAuditId.get() as { id: number }).id;
   }
 
   targets(alertId: number): Target[] {

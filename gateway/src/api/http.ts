@@ -20,6 +20,8 @@ import { access, CSRF_HEADER, SESSION_COOKIE } from './plugins/access.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
+import { consoleRoutes } from './routes/console/index.js';
+import { type AlertChangeBus, eventRoutes, LiveStreams } from './routes/events/index.js';
 import { feedbackRoutes, type HappyIndexReading } from './routes/feedback/index.js';
 import { type HealthRoutesDeps, healthRoutes } from './routes/health/index.js';
 import { type RegisterReading, registerRoutes } from './routes/register/index.js';
@@ -30,10 +32,23 @@ import { requestValidation } from './validation.js';
 export interface HttpApiDeps {
   siteId: string;
   log: Logger;
-  clock: Pick<Clock, 'now'>;
+  clock: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
+  /** Alert changes for the console's live stream. */
+  bus: AlertChangeBus;
   health: Pick<Health, 'list' | 'listWarnings'>;
   metrics: Pick<Metrics, 'registry'>;
-  alertStore: Pick<AlertStore, 'get' | 'getArchived' | 'list' | 'targets' | 'auditPage' | 'countOpen'>;
+  alertStore: Pick<
+    AlertStore,
+    | 'get'
+    | 'getArchived'
+    | 'list'
+    | 'targets'
+    | 'auditPage'
+    | 'countOpen'
+    | 'open'
+    | 'auditSince'
+    | 'lastAuditId'
+  >;
   /** The one command path for staff actions (alerts/commands.ts), shared with handset replies. */
   commands: Pick<AlertCommands, 'execute'>;
   accounts: Pick<
@@ -108,6 +123,12 @@ export function buildHttpApi(deps: HttpApiDeps) {
   });
   void app.register(securityHeaders);
   void app.register(access, { accounts: deps.accounts });
+  const streams = new LiveStreams();
+  // A logout ends that session's live streams at once (a root hook: the logout route is auth's).
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url === '/api/v1/auth/logout' && reply.statusCode < 300 && req.sessionId)
+      streams.endSession(req.sessionId);
+  });
   void app.register(healthRoutes, {
     siteId: deps.siteId,
     health: deps.health,
@@ -118,8 +139,17 @@ export function buildHttpApi(deps: HttpApiDeps) {
   });
   void app.register(authRoutes, { accounts: deps.accounts, register: deps.register });
   void app.register(alertRoutes, { alertStore: deps.alertStore, commands: deps.commands });
+  void app.register(eventRoutes, {
+    bus: deps.bus,
+    alertStore: deps.alertStore,
+    accounts: deps.accounts,
+    clock: deps.clock,
+    metrics: deps.metrics,
+    streams,
+  });
   void app.register(registerRoutes, { register: deps.register });
   void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning, audit: deps.accounts });
   void app.register(feedbackRoutes, { happyIndex: deps.happyIndex });
+  void app.register(consoleRoutes);
   return app;
 }

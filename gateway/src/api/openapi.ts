@@ -11,7 +11,8 @@ export function emptyHttpApiDeps(): HttpApiDeps {
   return {
     siteId: 'site',
     log: pino({ enabled: false }),
-    clock: { now: () => 0 },
+    clock: { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} },
+    bus: { on: () => {}, removeOwner: () => {} },
     health: { list: () => [], listWarnings: () => [] },
     metrics: { registry: new Registry() },
     alertStore: {
@@ -21,6 +22,9 @@ export function emptyHttpApiDeps(): HttpApiDeps {
       list: () => [],
       targets: () => [],
       auditPage: () => [],
+      open: () => [],
+      auditSince: () => [],
+      lastAuditId: () => 0,
     },
     commands: {
       execute: () => ({ ok: false, error: { code: 'internal-error', message: 'none', status: 500 } }),

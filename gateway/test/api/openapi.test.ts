@@ -40,6 +40,7 @@ describe('docs/openapi.json', () => {
       '/api/v1/auth/tokens',
       '/api/v1/auth/tokens/{id}',
       '/api/v1/devices',
+      '/api/v1/events',
       '/api/v1/feedback/happy-index',
       '/api/v1/residents',
       '/api/v1/rooms',
