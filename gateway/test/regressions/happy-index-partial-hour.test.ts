@@ -6,7 +6,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { buildHttpApi } from '../../src/api/http.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic } from '../helpers/mqtt-client.js';
 
@@ -33,7 +32,7 @@ it('answers whole hours when the range starts or ends inside one', async () => {
   await g.tick(30 * 60_000);
   await tap('very-happy'); // 10:40
 
-  const api = buildHttpApi(g.gateway.context);
+  const api = g.api('staff');
   const res = await api.inject({
     method: 'GET',
     url: '/api/v1/feedback/happy-index?by=kiosk&from=2026-11-23T10:30:00Z&to=2026-11-23T11:00:00Z',
