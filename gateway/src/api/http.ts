@@ -21,6 +21,7 @@ import { securityHeaders } from './plugins/security-headers.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { consoleRoutes } from './routes/console/index.js';
+import { docsRoutes } from './routes/docs/index.js';
 import { type AlertChangeBus, eventRoutes, LiveStreams } from './routes/events/index.js';
 import { feedbackRoutes, type HappyIndexReading } from './routes/feedback/index.js';
 import { type HealthRoutesDeps, healthRoutes } from './routes/health/index.js';
@@ -151,5 +152,6 @@ export function buildHttpApi(deps: HttpApiDeps) {
   void app.register(rulesRoutes, { rules: deps.rules, learning: deps.ruleLearning, audit: deps.accounts });
   void app.register(feedbackRoutes, { happyIndex: deps.happyIndex });
   void app.register(consoleRoutes);
+  void app.register(docsRoutes);
   return app;
 }

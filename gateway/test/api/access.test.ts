@@ -20,6 +20,7 @@ const PERSON: Record<ConsoleRole, string> = { staff: 'alice', supervisor: 'sam',
 const EXPECTED: Record<string, Access> = {
   'GET /healthz': 'anyone',
   'GET /metrics': 'anyone',
+  'GET /docs': 'anyone',
   'POST /api/v1/auth/login': 'anyone',
   'POST /api/v1/auth/logout': 'staff',
   'GET /api/v1/auth/me': 'staff',

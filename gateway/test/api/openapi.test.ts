@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { ERROR_CATALOGUE, ERROR_CODES, ReplyResult, toJsonSchema } from '@careedge/edge';
 import { describe, expect, it } from 'vitest';
-import { OPENAPI_FILE, openApiDocument, renderOpenApi } from '../../src/api/openapi.js';
+import { buildHttpApi } from '../../src/api/http.js';
+import { emptyHttpApiDeps, OPENAPI_FILE, openApiDocument, renderOpenApi } from '../../src/api/openapi.js';
 
 const committed = readFileSync(new URL(`../../../${OPENAPI_FILE}`, import.meta.url), 'utf8');
 
@@ -17,6 +18,15 @@ interface Operation {
 describe('docs/openapi.json', () => {
   it('is what the routes say (run `npm run openapi` after changing a route)', async () => {
     expect(committed).toBe(await renderOpenApi());
+  });
+
+  it('is served at /docs without a login, and does not list /docs itself', async () => {
+    const app = buildHttpApi(emptyHttpApiDeps());
+    const res = await app.inject({ method: 'GET', url: '/docs' });
+    await app.close();
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(JSON.parse(committed));
+    expect(Object.keys(JSON.parse(committed).paths)).not.toContain('/docs');
   });
 
   it('is a valid OpenAPI 3 document', async () => {
