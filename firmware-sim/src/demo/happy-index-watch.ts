@@ -26,13 +26,20 @@ const describe = (kiosk: string, i: ReturnType<typeof indexOf>) =>
   `Happy Index ${kiosk}: ${i.index === null ? '-' : i.index.toFixed(2)} (${i.taps} tap${i.taps === 1 ? '' : 's'}${i.filtered > 0 ? `, ${i.filtered} filtered as mashing` : ''})`;
 
 /**
- * Polls the gateway's Happy Index (GET /api/v1/feedback/happy-index) for the demo and prints a
+ * Polls the gateway's Happy Index (GET /api/v1/feedback/happy-index, with a staff token) for the demo and prints a
  * line when a kiosk's index moves, so the dip of an unhappy burst shows in the timeline.
  */
-export function happyIndexWatch(httpUrl: string, kiosks: string[], print: (line: string) => void) {
+export function happyIndexWatch(
+  httpUrl: string,
+  token: string,
+  kiosks: string[],
+  print: (line: string) => void,
+) {
   const last = new Map<string, string>();
   const read = async (): Promise<Bucket[]> => {
-    const res = await fetch(`${httpUrl}/api/v1/feedback/happy-index?by=kiosk`);
+    const res = await fetch(`${httpUrl}/api/v1/feedback/happy-index?by=kiosk`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (!res.ok) throw new Error(`GET happy-index answered ${res.status}`);
     return ((await res.json()) as { buckets: Bucket[] }).buckets;
   };

@@ -81,7 +81,10 @@ async function main(): Promise<number> {
       );
     console.log(`scenario: ${scenario.name} (${scenario.steps.length} steps)\n`);
     const kiosks = site.devices.filter((d) => d.kind === 'kiosk').map((d) => d.id);
-    const watch = happyIndexWatch(`http://127.0.0.1:${gateway.httpPort}`, kiosks, (line) =>
+    // The Happy Index needs a staff login: the demo reads it with a machine token of its own.
+    const made = gateway.context.accounts.createToken(`demo-${Date.now()}`, 'staff', 'demo');
+    if (!made.ok) throw new Error(made.problem);
+    const watch = happyIndexWatch(`http://127.0.0.1:${gateway.httpPort}`, made.token, kiosks, (line) =>
       console.log(line),
     );
     try {
