@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { KioskThanks } from '@careedge/edge';
 import { EXAMPLE_SITE, loadConfig, type RunningGateway, silentLogger, startGateway } from '@careedge/gateway';
 import { createClock } from '@sinonjs/fake-timers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock.js';
+import { happyIndexWatch } from '../../src/demo/happy-index-watch.js';
 import { Kiosk } from '../../src/devices/kiosk.js';
 import { KioskPattern } from '../../src/devices/kiosk-pattern.js';
 import { seededRandom } from '../../src/random.js';
@@ -107,6 +108,23 @@ describe('kiosk simulator against the real gateway', () => {
     const values = (await counter!.get()).values;
     expect(values.find((v) => v.labels.result === 'counted')?.value).toBe(2);
     expect(values.find((v) => v.labels.result === 'filtered')?.value).toBe(4);
+  });
+
+  it("the demo's Happy Index watch reads the kiosk's index with its staff token (the API needs a login)", async () => {
+    const made = gateway.context.accounts.createToken('demo-watch-test', 'staff', 'test');
+    if (!made.ok) throw new Error(made.problem);
+    const lines: string[] = [];
+    const watch = happyIndexWatch(`http://127.0.0.1:${gateway.httpPort}`, made.token, [kiosk.id], (l) =>
+      lines.push(l),
+    );
+    try {
+      await vi.waitFor(() => expect(lines.join('\n')).toMatch(/Happy Index kiosk-lounge: \d\.\d\d/), {
+        timeout: 5000,
+      });
+      expect(lines.join('\n')).not.toMatch(/answered/);
+    } finally {
+      watch.stop();
+    }
   });
 
   it("the call-staff key raises a call for the kiosk's room", async () => {
