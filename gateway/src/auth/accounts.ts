@@ -52,6 +52,13 @@ export class Accounts {
     },
   ) {}
 
+  /**
+   * The last login in progress per address and staff id. Attempts for one pair run one after the
+   * other, so each is checked against the lockout after the ones before it have failed: a burst
+   * of guesses sent together cannot all pass the check while the first are still hashing.
+   */
+  private readonly pending = new Map<string, Promise<unknown>>();
+
   /** Sets a staff member's console password; ends their sessions. Returns the problem, if refused. */
   async setPassword(staffId: string, password: string, actor: string): Promise<string | undefined> {
     if (!this.o.register.staff(staffId)) return `no staff member "${staffId}" in the site register`;
@@ -71,7 +78,19 @@ export class Accounts {
    * Checks a login. The answer for an unknown staff id, one without a password and a wrong
    * password is the same, and takes as long: it must not tell which ids exist.
    */
-  async login(staffId: string, password: string, client: string): Promise<LoginResult> {
+  login(staffId: string, password: string, client: string): Promise<LoginResult> {
+    const key = `${client}\n${staffId}`;
+    const before = this.pending.get(key) ?? Promise.resolve();
+    const attempt = before.then(() => this.loginNow(staffId, password, client));
+    const settled = attempt.catch(() => undefined);
+    this.pending.set(key, settled);
+    void settled.then(() => {
+      if (this.pending.get(key) === settled) this.pending.delete(key);
+    });
+    return attempt;
+  }
+
+  private async loginNow(staffId: string, password: string, client: string): Promise<LoginResult> {
     const { store, clock, throttle } = this.o;
     const verdict = throttle.check(client, staffId);
     if (!verdict.allowed) {
