@@ -9,25 +9,31 @@ import { DebouncedButton, type Press } from '../../src/gpio/button.js';
 import { FakePinBank } from '../../src/gpio/fake-pins.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 
+/** A button on a fake pin 17 (debounce 50 ms, long press 2 s) and the presses it reports. */
+function buttonOnFakePin() {
+  const time = fakeClock();
+  const bank = new FakePinBank(() => time.fake.now);
+  const pin = bank.input(17, { activeLow: false, edge: 'both' });
+  const presses: Press[] = [];
+  const button = new DebouncedButton(
+    pin,
+    time.clock,
+    { debounceMs: 50, longPressMs: 2000, tellsLong: true },
+    (p) => presses.push(p),
+    (err) => {
+      throw err;
+    },
+  );
+  button.start();
+  return { time, contact: bank.in(17), presses, button };
+}
+
 describe('found by probing: a chattering pull cord', () => {
   it('calls within about 20 debounce times, and noise never makes a long press', async () => {
-    const time = fakeClock();
-    const bank = new FakePinBank(() => time.fake.now);
-    const pin = bank.input(17, { activeLow: false, edge: 'both' });
-    const presses: Press[] = [];
-    const button = new DebouncedButton(
-      pin,
-      time.clock,
-      { debounceMs: 50, longPressMs: 2000, tellsLong: true },
-      (p) => presses.push(p),
-      (err) => {
-        throw err;
-      },
-    );
-    button.start();
+    const { time, contact, presses, button } = buttonOnFakePin();
     // An edge every 10 ms for 3 s, ending closed at each even step: never 50 ms of quiet.
     for (let i = 0; i < 300; i++) {
-      bank.in(17).set(i % 2 === 0 ? 1 : 0);
+      contact.set(i % 2 === 0 ? 1 : 0);
       await time.tick(10);
     }
     expect(presses[0], 'a call, not silence').toBe('press');
@@ -36,25 +42,14 @@ describe('found by probing: a chattering pull cord', () => {
   });
 
   it('a clean press and a clean long press are told apart as before', async () => {
-    const time = fakeClock();
-    const bank = new FakePinBank(() => time.fake.now);
-    const pin = bank.input(17, { activeLow: false, edge: 'both' });
-    const presses: Press[] = [];
-    const button = new DebouncedButton(
-      pin,
-      time.clock,
-      { debounceMs: 50, longPressMs: 2000, tellsLong: true },
-      (p) => presses.push(p),
-      () => {},
-    );
-    button.start();
-    bank.in(17).set(1);
+    const { time, contact, presses, button } = buttonOnFakePin();
+    contact.set(1);
     await time.tick(300);
-    bank.in(17).set(0);
+    contact.set(0);
     await time.tick(300);
-    bank.in(17).set(1);
+    contact.set(1);
     await time.tick(2500);
-    bank.in(17).set(0);
+    contact.set(0);
     await time.tick(300);
     expect(presses).toEqual(['short', 'long']);
     button.stop();

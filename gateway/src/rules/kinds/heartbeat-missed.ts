@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import { SupervisionSettings } from '../../config/schema.js';
+import { SupervisionSettings } from '../../config/supervision.js';
 import type { RuleAction, RuleKind } from '../kind.js';
 
 /** The same settings as the config's `rules.supervision`, which give their defaults. */
