@@ -1,6 +1,63 @@
+import { fileURLToPath } from 'node:url';
 import { ackFrame, encodeFrame, FrameDecoder, type FrameTypeName, type SerialFrame } from '@careedge/edge';
 import { SerialPort } from 'serialport';
-import { secretOf } from './gateway.js';
+import type { DeepPartial } from '../../src/config/load.js';
+import type { GatewayConfig } from '../../src/config/schema.js';
+import { secretOf, type TestGateway, testGateway } from './gateway.js';
+import { type PtyPair, ptyPair } from './pty-pair.js';
+
+export const SERIAL_SITE = fileURLToPath(new URL('../fixtures/serial-site.yaml', import.meta.url));
+
+/** Polls (real time) until `ok()` holds; each round may move the gateway's fake clock by `tickMs`. */
+export async function eventually(
+  g: TestGateway,
+  ok: () => Promise<boolean> | boolean,
+  what: string,
+  tickMs = 0,
+): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (tickMs > 0) await g.tick(tickMs);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * A gateway on the serial test site serving `pairs` PTY pairs (its end `a`; the first port
+ * expecting `baseStation`, if given), once every port is open, and a base station's end of the
+ * first pair. What it opens is closed by the functions pushed onto `cleanups`.
+ */
+export async function serialGateway(
+  cleanups: (() => Promise<void>)[],
+  opts: { baseStation?: string; pairs?: number } = {},
+): Promise<{ g: TestGateway; ptys: PtyPair[]; station: SerialStation; port: string }> {
+  const ptys: PtyPair[] = [];
+  for (let i = 0; i < (opts.pairs ?? 1); i++) {
+    const p = await ptyPair();
+    cleanups.push(() => p.close());
+    ptys.push(p);
+  }
+  const serial: DeepPartial<GatewayConfig['serial']> = {
+    ports: ptys.map((p, i) => ({
+      path: p.a,
+      ...(i === 0 && opts.baseStation ? { baseStation: opts.baseStation } : {}),
+    })),
+    reconnectMinMs: 500,
+    reconnectMaxMs: 2000,
+  };
+  const g = await testGateway({ siteFile: SERIAL_SITE, serial } as DeepPartial<GatewayConfig>);
+  cleanups.push(() => g.stop());
+  for (const p of ptys)
+    await eventually(
+      g,
+      async () => (await g.metric('careedge_serial_link_up', { port: p.a })) === 1,
+      'the port to open',
+    );
+  const station = await SerialStation.open(ptys[0]!.b);
+  cleanups.push(() => station.close());
+  return { g, ptys, station, port: ptys[0]!.a };
+}
 
 /**
  * The base station's end of a PTY pair, for tests that need to put exact bytes on the line

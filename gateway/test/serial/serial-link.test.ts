@@ -1,26 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { encodeFrame, type SerialFrame } from '@careedge/edge';
 import { BaseStationLink } from '@careedge/firmware-sim';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeepPartial } from '../../src/config/load.js';
-import type { GatewayConfig } from '../../src/config/schema.js';
-import { secretOf, type TestGateway, testGateway } from '../helpers/gateway.js';
+import { secretOf, type TestGateway } from '../helpers/gateway.js';
 import { onTopic } from '../helpers/mqtt-client.js';
-import { type PtyPair, ptyPair } from '../helpers/pty-pair.js';
-import { SerialStation } from '../helpers/serial-station.js';
-
-const SERIAL_SITE = fileURLToPath(new URL('../fixtures/serial-site.yaml', import.meta.url));
-
-/** Polls (real time) until `ok()` holds; each round may move the gateway's fake clock by `tickMs`. */
-async function eventually(g: TestGateway, ok: () => Promise<boolean> | boolean, what: string, tickMs = 0) {
-  const deadline = Date.now() + 5000;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    if (tickMs > 0) await g.tick(tickMs);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { eventually, SerialStation, serialGateway } from '../helpers/serial-station.js';
 
 describe('serial base stations through real pseudo-terminals', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -28,34 +12,7 @@ describe('serial base stations through real pseudo-terminals', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  /** A gateway serving `pairs` PTY pairs (its end `a`), and a base station's end of the first. */
-  async function setUp(opts: { baseStation?: string; pairs?: number } = {}) {
-    const ptys: PtyPair[] = [];
-    for (let i = 0; i < (opts.pairs ?? 1); i++) {
-      const p = await ptyPair();
-      cleanups.push(() => p.close());
-      ptys.push(p);
-    }
-    const serial: DeepPartial<GatewayConfig['serial']> = {
-      ports: ptys.map((p, i) => ({
-        path: p.a,
-        ...(i === 0 && opts.baseStation ? { baseStation: opts.baseStation } : {}),
-      })),
-      reconnectMinMs: 500,
-      reconnectMaxMs: 2000,
-    };
-    const g = await testGateway({ siteFile: SERIAL_SITE, serial } as DeepPartial<GatewayConfig>);
-    cleanups.push(() => g.stop());
-    for (const p of ptys)
-      await eventually(
-        g,
-        async () => (await g.metric('careedge_serial_link_up', { port: p.a })) === 1,
-        'the port to open',
-      );
-    const station = await SerialStation.open(ptys[0]!.b);
-    cleanups.push(() => station.close());
-    return { g, ptys, station, port: ptys[0]!.a };
-  }
+  const setUp = (opts: { baseStation?: string; pairs?: number } = {}) => serialGateway(cleanups, opts);
 
   const healthz = async (g: TestGateway) =>
     (await (await fetch(`http://127.0.0.1:${g.gateway.httpPort}/healthz`)).json()) as {
