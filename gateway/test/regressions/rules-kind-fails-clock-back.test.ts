@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RuleEngine } from '../../src/rules/engine.js';
 import { parseRulesFile } from '../../src/rules/file.js';
-import { BUILT_IN_KINDS, RULE_KINDS } from '../../src/rules/kinds/index.js';
-import { siteLocalTime } from '../../src/rules/local-time.js';
+import { RULE_KINDS } from '../../src/rules/kinds/index.js';
 import { MemoryRuleStateStore } from '../../src/rules/state-store.js';
 import { fakeClock } from '../helpers/fake-clock.js';
-import { RecordingSink, THROWING_BPM, telemetry, testHighHeartRate } from '../rules/test-kind.js';
+import { RecordingSink, THROWING_BPM, telemetry, testEngine, testHighHeartRate } from '../rules/test-kind.js';
 
 const HOUR = 3_600_000;
 
@@ -25,16 +23,12 @@ describe('found by probing: a kind that fails after the clock was set back tells
     );
     const time = fakeClock();
     const sink = new RecordingSink();
-    const engine = new RuleEngine(
+    const engine = testEngine(
       {
         clock: time.clock,
         sink,
         store: new MemoryRuleStateStore(),
         subjects: (deviceId) => ({ deviceId, residentId: 'r1', roomId: 'n1', zoneId: 'north' }),
-        local: siteLocalTime('UTC'),
-        log: { error: () => {}, warn: () => {} },
-        kinds,
-        skipKinds: BUILT_IN_KINDS,
       },
       rules,
     );

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RuleEngine } from '../../src/rules/engine.js';
 import { parseRulesFile } from '../../src/rules/file.js';
-import { BUILT_IN_KINDS, RULE_KINDS } from '../../src/rules/kinds/index.js';
-import { siteLocalTime } from '../../src/rules/local-time.js';
+import { RULE_KINDS } from '../../src/rules/kinds/index.js';
 import type { SubjectInfo } from '../../src/rules/scope.js';
 import {
   MemoryRuleStateStore,
@@ -11,7 +9,7 @@ import {
 } from '../../src/rules/state-store.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { openTempDatabase } from '../helpers/tmp.js';
-import { RecordingSink, THROWING_BPM, telemetry, testHighHeartRate } from './test-kind.js';
+import { RecordingSink, THROWING_BPM, telemetry, testEngine, testHighHeartRate } from './test-kind.js';
 
 /** The test kind, sampling telemetry every 10 s as the rhythm kinds do. */
 const testSampled = { ...testHighHeartRate, name: 'test-sampled', sampleS: 10 };
@@ -43,16 +41,14 @@ function setup(rulesYaml: string, opts: { start?: number; store?: RuleStateStore
   const errors: string[] = [];
   const counted: string[] = [];
   const build = () =>
-    new RuleEngine(
+    testEngine(
       {
         clock: time.clock,
         sink,
         store,
         subjects: (id) => SUBJECTS[id],
-        local: siteLocalTime('UTC'),
         log: { error: (_o, msg) => errors.push(msg), warn: () => {} },
         kinds,
-        skipKinds: BUILT_IN_KINDS,
         metrics: { kindErrors: { inc: ({ rule }) => counted.push(rule) }, actions: { inc: () => {} } },
       },
       rules,

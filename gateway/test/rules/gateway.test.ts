@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertServiceSink } from '../../src/rules/alert-sink.js';
-import { RuleEngine } from '../../src/rules/engine.js';
 import { parseRulesFile } from '../../src/rules/file.js';
-import { BUILT_IN_KINDS, RULE_KINDS } from '../../src/rules/kinds/index.js';
-import { siteLocalTime } from '../../src/rules/local-time.js';
+import { RULE_KINDS } from '../../src/rules/kinds/index.js';
 import { SqliteRuleStateStore } from '../../src/rules/state-store.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
 import { onTopic } from '../helpers/mqtt-client.js';
-import { THROWING_BPM, testHighHeartRate } from './test-kind.js';
+import { THROWING_BPM, testEngine, testHighHeartRate } from './test-kind.js';
 
 const kinds = [...RULE_KINDS, testHighHeartRate];
 const RULES = `rules:
@@ -29,7 +27,7 @@ describe('rules in the gateway', () => {
   /** The engine with the gateway's real parts (alert service, SQLite, register) and the test kind. */
   function engineOn(gateway: TestGateway['gateway']) {
     const { clock, alerts, db, register } = gateway.context;
-    const engine = new RuleEngine(
+    const engine = testEngine(
       {
         clock,
         sink: new AlertServiceSink(alerts),
@@ -45,10 +43,6 @@ describe('rules in the gateway', () => {
             }
           );
         },
-        local: siteLocalTime('UTC'),
-        log: { error: () => {}, warn: () => {} },
-        kinds,
-        skipKinds: BUILT_IN_KINDS,
       },
       parseRulesFile(RULES, 'rules.yaml', { kinds }),
     );

@@ -2,7 +2,11 @@ import type { AlertKind, WristbandTelemetry } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
 import type { Priority } from '../../src/alerts/model.js';
 import type { AlertSink, RuleRaise } from '../../src/rules/alert-sink.js';
+import { RuleEngine, type RuleEnginePorts } from '../../src/rules/engine.js';
+import type { RuleSet } from '../../src/rules/file.js';
 import type { RuleKind } from '../../src/rules/kind.js';
+import { BUILT_IN_KINDS, RULE_KINDS } from '../../src/rules/kinds/index.js';
+import { siteLocalTime } from '../../src/rules/local-time.js';
 
 /** Heart rate this value makes the test kind throw (a bug in a kind, as the engine must survive it). */
 export const THROWING_BPM = 222;
@@ -126,4 +130,25 @@ export class RecordingSink implements AlertSink {
   resolve(id: number): void {
     this.open.delete(id);
   }
+}
+
+/**
+ * A rule engine on the ports a test gives, as the gateway builds it otherwise: the built-in
+ * kinds skipped (the alarm path runs them live), UTC local time, every kind plus the test kind,
+ * errors and warnings dropped unless the test listens.
+ */
+export function testEngine(
+  ports: Pick<RuleEnginePorts, 'clock' | 'sink' | 'store' | 'subjects'> & Partial<RuleEnginePorts>,
+  rules: RuleSet,
+): RuleEngine {
+  return new RuleEngine(
+    {
+      local: siteLocalTime('UTC'),
+      log: { error: () => {}, warn: () => {} },
+      kinds: [...RULE_KINDS, testHighHeartRate],
+      skipKinds: BUILT_IN_KINDS,
+      ...ports,
+    },
+    rules,
+  );
 }
