@@ -12,7 +12,7 @@ import type { MqttLink } from '../mqtt/link.js';
 import type { SiteRegister } from '../register/register.js';
 import { Downlinks } from './downlinks.js';
 import { type SerialMetrics, serialMetrics } from './metrics.js';
-import { type OpenSerial, PortDriver } from './port-driver.js';
+import { type OpenSerial, PortDriver } from '../core/port-driver.js';
 import { type MessageReceiver, StationLink } from './station-link.js';
 
 /** The device downlinks a base station carries. */
