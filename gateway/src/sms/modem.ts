@@ -188,8 +188,8 @@ export class GsmModem {
         if (session !== this.session) return;
       }
     } catch (err) {
-      if (session !== this.session || !(err instanceof AtFailure)) return;
-      this.failedSetUp(session, err);
+      if (session !== this.session) return;
+      this.failedSetUp(session, this.asFailure(err));
       return;
     }
     this.setUpFailures = 0;
@@ -245,8 +245,8 @@ export class GsmModem {
           this.dequeue();
           m.resolve({ mr, attempts: m.attempts, ...m.text });
         } catch (err) {
-          if (!(err instanceof AtFailure) || err.kind === 'stopped') return;
-          this.failedAttempt(m, err, session);
+          if (err instanceof AtFailure && err.kind === 'stopped') return;
+          this.failedAttempt(m, this.asFailure(err), session);
         }
       }
     } finally {
@@ -281,6 +281,13 @@ export class GsmModem {
       this.retryTimer = undefined;
       void this.pump();
     }, wait);
+  }
+
+  /** A failure that is not the modem's (a bug) is logged, and handled as a refusal: tried again. */
+  private asFailure(err: unknown): AtFailure {
+    if (err instanceof AtFailure) return err;
+    this.o.log.error({ port: this.o.path, err }, 'SMS modem driver failed; trying again');
+    return new AtFailure('error', `driver failure: ${(err as Error)?.message ?? String(err)}`);
   }
 
   private dequeue(): void {
