@@ -214,7 +214,10 @@ export class GsmModem {
     }, wait);
   }
 
-  /** No answer in time: abandon a pending prompt, open the port again (then set up again). */
+  /**
+   * No answer in time: abandon a pending prompt, open the port again (then set up again). The ESC
+   * may be lost if the port closes before it is written; the set-up's own ESC follows anyway.
+   */
   private hung(detail: string): void {
     this.o.metrics.hangs.inc();
     this.o.log.warn({ port: this.o.path, detail }, 'SMS modem not answering; opening its port again');
