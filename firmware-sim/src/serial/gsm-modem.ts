@@ -47,6 +47,7 @@ export class GsmModemSim {
   private typingTo: string | undefined;
   private nextMr = 0;
   private faults: SendFault[] = [];
+  private commandFaults: SendFault[] = [];
   private silentFor = 0;
   private slowMs = 0;
   private interjections: string[] = [];
@@ -74,6 +75,11 @@ export class GsmModemSim {
   /** The next `n` messages are refused after their text with `fault` (default +CMS ERROR: 500). */
   failSends(n: number, fault: SendFault = { cms: 500 }): void {
     for (let i = 0; i < n; i++) this.faults.push(fault);
+  }
+
+  /** The next `n` command lines are refused with `fault` (a modem without a SIM, or one still booting). */
+  failCommands(n: number, fault: SendFault = 'error'): void {
+    for (let i = 0; i < n; i++) this.commandFaults.push(fault);
   }
 
   /** The next `n` commands or message texts get no answer at all (and such a message is not sent). */
@@ -180,6 +186,11 @@ export class GsmModemSim {
   private command(line: string): void {
     this.received.push(line);
     if (this.silent()) return;
+    const fault = this.commandFaults.shift();
+    if (fault) {
+      this.refuse(fault);
+      return;
+    }
     const cmd = line.toUpperCase();
     const cmgs = /^AT\+CMGS="(\+?\d+)"$/i.exec(line);
     if (cmd === 'AT') this.answer(['OK']);
@@ -200,13 +211,16 @@ export class GsmModemSim {
     this.received.push(`<${text}>`);
     if (this.silent()) return;
     const fault = this.faults.shift();
-    if (fault === 'error') this.answer(['ERROR']);
-    else if (fault) this.answer([`+CMS ERROR: ${fault.cms}`]);
+    if (fault) this.refuse(fault);
     else {
       const mr = this.nextMr++ % 256;
       this.sent.push({ number, text, mr, at: this.clock.now() });
       this.answer([`+CMGS: ${mr}`, 'OK']);
     }
+  }
+
+  private refuse(fault: SendFault): void {
+    this.answer([fault === 'error' ? 'ERROR' : `+CMS ERROR: ${fault.cms}`]);
   }
 
   private silent(): boolean {

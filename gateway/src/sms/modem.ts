@@ -80,6 +80,7 @@ export class GsmModem {
   private readonly at: AtChannel;
   private readonly queue: Queued[] = [];
   private state: ModemState = 'down';
+  private reason = 'not started';
   private stopped = true;
   /** Counts opens of the port: a set-up or send of an earlier one stops when it changes. */
   private session = 0;
@@ -165,9 +166,11 @@ export class GsmModem {
     });
   }
 
+  /** A new state, or a new reason for it (told to onState: /healthz says the latest). */
   private setState(state: ModemState, reason: string): void {
-    if (state === this.state) return;
+    if (state === this.state && reason === this.reason) return;
     this.state = state;
+    this.reason = reason;
     this.o.metrics.ready.set(state === 'ready' ? 1 : 0);
     this.o.onState?.(state, reason);
   }

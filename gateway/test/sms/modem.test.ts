@@ -20,14 +20,18 @@ describe('GSM modem through a real pseudo-terminal', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setUp(o: Partial<GsmModemOptions> & { slowSim?: boolean } = {}) {
+  async function setUp(
+    o: Partial<GsmModemOptions> & { slowSim?: boolean; before?: (sim: GsmModemSim) => void } = {},
+  ) {
     const time = fakeClock();
-    const { slowSim, ...options } = o;
+    const { slowSim, before, ...options } = o;
     // The simulator's slow answers wait on the same fake clock as the driver's timeouts.
     const sim = await GsmModemSim.start(slowSim ? { clock: time.clock } : {});
     cleanups.push(() => sim.close());
+    before?.(sim);
     const registry = new Registry();
     const states: ModemState[] = [];
+    const reasons: string[] = [];
     const modem = new GsmModem({
       path: sim.path,
       baudRate: 115_200,
@@ -42,7 +46,10 @@ describe('GSM modem through a real pseudo-terminal', () => {
       reconnectMinMs: 500,
       reconnectMaxMs: 2000,
       random: () => 0, // reopened 250 ms after a loss
-      onState: (s) => states.push(s),
+      onState: (s, reason) => {
+        states.push(s);
+        reasons.push(reason);
+      },
       ...options,
     });
     cleanups.push(() => modem.stop());
@@ -70,8 +77,8 @@ describe('GSM modem through a real pseudo-terminal', () => {
       );
       return box;
     };
-    await eventually(() => modem.ready, 'the modem to be set up');
-    return { ...time, sim, modem, states, eventually, metric, outcome };
+    await eventually(() => modem.ready, 'the modem to be set up', before ? 500 : 0);
+    return { ...time, sim, modem, states, reasons, eventually, metric, outcome };
   }
 
   it('sets the modem up at open (echo off, text mode, GSM alphabet) and sends a message', async () => {
@@ -162,6 +169,19 @@ describe('GSM modem through a real pseudo-terminal', () => {
     expect(states).toEqual(['setting-up', 'ready', 'down', 'setting-up', 'ready']);
     expect(await metric('careedge_sms_modem_hangs_total')).toBe(1);
     expect(await metric('careedge_sms_attempts_total', { result: 'timeout' })).toBe(1);
+  });
+
+  it('sets up again, after a growing wait, a modem that refused its set-up (no SIM yet), saying why', async () => {
+    const { sim, modem, states, reasons } = await setUp({
+      before: (s) => {
+        s.failCommands(1); // AT: ERROR
+        s.failCommands(1, { cms: 310 }); // AT again: SIM not inserted
+      },
+    });
+    expect(sim.received).toEqual(['AT', 'AT', ...INIT]);
+    expect(states).toEqual(['setting-up', 'setting-up', 'setting-up', 'ready']);
+    expect(reasons[2]).toContain('+CMS ERROR: 310 (SIM not inserted)');
+    expect((await modem.send(NUMBER, 'works now')).attempts).toBe(1);
   });
 
   it('waits for a slow modem within the timeouts; one slower abandons its prompt with ESC', async () => {
