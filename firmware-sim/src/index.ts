@@ -26,6 +26,7 @@ export * from './scenario/runner.js';
 export * from './scenario/scenario.js';
 export * from './scenario/timeline.js';
 export * from './serial/faulty-line.js';
+export * from './serial/gsm-modem.js';
 export * from './serial/serial-base-station.js';
 export * from './serial/serial-devices.js';
 export * from './site/sim-site.js';

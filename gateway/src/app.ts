@@ -51,6 +51,7 @@ import { RulesSource } from './rules/source.js';
 import { SqliteRuleStateStore } from './rules/state-store.js';
 import { HeartbeatSupervision } from './rules/supervision.js';
 import { SerialModule } from './serial/serial-module.js';
+import { SmsModule } from './sms/sms-module.js';
 import { Uplink } from './uplink/uplink.js';
 
 export const EXAMPLE_SITE = fileURLToPath(new URL('../sites/example.yaml', import.meta.url));
@@ -265,6 +266,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       ingest,
       gpio, // after ingest: a press is handled once the journal's backlog is
       ...(config.serial.ports.length > 0 ? [new SerialModule(ctx, { ingest, writeAhead })] : []),
+      ...(config.sms.enabled ? [new SmsModule(ctx)] : []), // optional: never on the alarm path
     ];
     cleanups.push(await startModules(modules, clock, log));
 

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { gpioProblems } from './gpio.js';
 import { ConfigSchema, type GatewayConfig } from './schema.js';
 import { serialProblems } from './serial.js';
+import { smsProblems } from './sms.js';
 import { tlsProblems } from './tls.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -113,6 +114,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
       ...uplinkProblems(c),
       ...gpioProblems(c.gpio),
       ...serialProblems(c.serial),
+      ...smsProblems(c.sms),
       ...tlsProblems(c),
     );
   }

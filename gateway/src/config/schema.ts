@@ -4,6 +4,7 @@ import { AuthSettings } from './auth.js';
 import { FeedbackSettings } from './feedback.js';
 import { GpioSettings } from './gpio.js';
 import { SerialSettings } from './serial.js';
+import { SmsSettings } from './sms.js';
 import { SupervisionSettings } from './supervision.js';
 import { HttpTlsSettings, MqttTlsSettings, TlsSettings } from './tls.js';
 
@@ -432,6 +433,7 @@ export const ConfigSchema = Type.Object(
     serial: SerialSettings,
     gpio: GpioSettings,
     feedback: FeedbackSettings,
+    sms: SmsSettings,
     log: Type.Object(
       {
         level: Type.Union(

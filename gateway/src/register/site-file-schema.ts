@@ -1,5 +1,6 @@
 import { DEVICE_KINDS, IdPattern } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
+import { E164Pattern } from '../config/sms.js';
 import { SecretHashPattern } from './credentials.js';
 
 /**
@@ -129,6 +130,13 @@ export const SiteFileSchema = Type.Object(
               Type.Boolean({
                 description:
                   'Administers the centre in the staff console: the register, the rules, devices and their credentials (default false). Independent of role and roster.',
+              }),
+            ),
+            phone: Type.Optional(
+              Type.String({
+                pattern: E164Pattern,
+                description:
+                  'Mobile number in E.164 form (+ and country code, no spaces: +4915112345678), for SMS through the GSM modem (sms).',
               }),
             ),
             secret: Type.Optional(Secret),

@@ -90,6 +90,7 @@ function normalize(doc: SiteFileDocument): SiteDefinition {
       firstName: s.firstName ?? s.name.split(/\s+/)[0]!,
       role: s.role,
       ...(s.admin === true ? { admin: true as const } : {}),
+      ...(s.phone !== undefined ? { phone: s.phone } : {}),
       credential: credentialOf(s),
     })),
     roster: (doc.roster ?? []).map((r, i) => ({

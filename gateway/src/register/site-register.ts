@@ -67,13 +67,19 @@ export class SiteRegister {
     );
 
     this.#secretHashes = new Map();
-    const staffRows = rows<Omit<Staff, 'admin'> & { role: StaffRole; hash: string; admin: number }>(
-      'SELECT id, name, first_name AS firstName, role, admin, secret_hash AS hash FROM register_staff ORDER BY position',
+    const staffRows = rows<
+      Omit<Staff, 'admin' | 'phone'> & { role: StaffRole; hash: string; admin: number; phone: string | null }
+    >(
+      'SELECT id, name, first_name AS firstName, role, admin, phone, secret_hash AS hash FROM register_staff ORDER BY position',
     );
     this.#staff = byId(
-      staffRows.map(({ hash, admin, ...s }) => {
+      staffRows.map(({ hash, admin, phone, ...s }) => {
         this.#secretHashes.set(s.id, { principal: Object.freeze({ kind: 'staff', id: s.id }), hash });
-        return Object.freeze({ ...s, ...(admin === 1 ? { admin: true as const } : {}) });
+        return Object.freeze({
+          ...s,
+          ...(admin === 1 ? { admin: true as const } : {}),
+          ...(phone !== null ? { phone } : {}),
+        });
       }),
     );
 

@@ -113,6 +113,12 @@ const migrations = [
     name: 'register-6',
     sql: 'ALTER TABLE register_staff ADD COLUMN admin INTEGER NOT NULL DEFAULT 0',
   },
+  {
+    // A mobile number for SMS (sms/), NULL when the site file gives none. Named, not numbered:
+    // other register migrations are written beside it.
+    name: 'register-staff-phone',
+    sql: 'ALTER TABLE register_staff ADD COLUMN phone TEXT',
+  },
 ];
 
 export function migrateRegister(db: Db): void {
@@ -156,7 +162,7 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
       'INSERT INTO register_residents (id, name, room_id, position, forward_vitals, night_wandering_risk) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     staff: db.prepare(
-      'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position, admin) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position, admin, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     device: db.prepare(
       'INSERT INTO register_devices (id, kind, resident_id, room_id, secret_hash, position, via_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -181,7 +187,16 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
         r.nightWanderingRisk ? 1 : 0,
       );
     for (const [i, s] of def.staff.entries()) {
-      insert.staff.run(s.id, s.name, s.firstName, s.role, hashOf(s.credential), i, s.admin ? 1 : 0);
+      insert.staff.run(
+        s.id,
+        s.name,
+        s.firstName,
+        s.role,
+        hashOf(s.credential),
+        i,
+        s.admin ? 1 : 0,
+        s.phone ?? null,
+      );
     }
     for (const [i, d] of def.devices.entries()) {
       const { residentId, roomId, via } = d;

@@ -51,6 +51,8 @@ export interface Staff {
   role: StaffRole;
   /** Administers the centre in the console (register, rules, devices); absent: not an admin. */
   admin?: true;
+  /** Mobile number (E.164) for SMS; absent: none given. */
+  phone?: string;
 }
 
 /** One line of the on-call roster: who covers which zones, when, at which rank. */

@@ -6,13 +6,13 @@ import type { Health } from '../core/health.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { GatewayModule } from '../core/module.js';
+import { type OpenSerial, PortDriver } from '../core/port-driver.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { WriteAhead } from '../journal/index.js';
 import type { MqttLink } from '../mqtt/link.js';
 import type { SiteRegister } from '../register/register.js';
 import { Downlinks } from './downlinks.js';
 import { type SerialMetrics, serialMetrics } from './metrics.js';
-import { type OpenSerial, PortDriver } from './port-driver.js';
 import { type MessageReceiver, StationLink } from './station-link.js';
 
 /** The device downlinks a base station carries. */

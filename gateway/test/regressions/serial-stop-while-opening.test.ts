@@ -8,7 +8,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { openSerialPort, PortDriver, type SerialStream } from '../../src/serial/port-driver.js';
+import { openSerialPort, PortDriver, type SerialStream } from '../../src/core/port-driver.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { ptyPair } from '../helpers/pty-pair.js';
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/logger.js';
-import { PortDriver, type SerialStream } from '../../src/serial/port-driver.js';
+import { PortDriver, type SerialStream } from '../../src/core/port-driver.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 
 /** A serial port that opens or fails as told and applies backpressure on demand. */
@@ -100,6 +100,18 @@ describe('serial port driver', () => {
     fake.tick(250);
     expect(attempts()).toBe(2);
     expect(events).toEqual(['up', 'down: the port closed (unplugged?)', 'up again']);
+  });
+
+  it('reopens on demand a port that is still there (a device that stopped answering)', () => {
+    const { driver, events, fake, ports, attempts } = setUp(() => true);
+    driver.start();
+    driver.reopen('the modem stopped answering');
+    expect(ports[0]!.isOpen).toBe(false);
+    expect(driver.isUp).toBe(false);
+    driver.reopen('again'); // nothing open: nothing to do
+    fake.tick(250);
+    expect(attempts()).toBe(2);
+    expect(events).toEqual(['up', 'down: the modem stopped answering', 'up again']);
   });
 
   it('closes an open port whose device path vanished (a hung-up tty may never say so)', () => {

@@ -49,7 +49,7 @@ export interface PortDriverOptions {
 /**
  * One serial port that stays open: after an unplug, a read error or a failed open it is opened
  * again with exponential backoff and jitter on the injected clock, for as long as the gateway
- * runs. An outage is logged when it starts and when it ends, not per attempt. Writes respect
+ * runs. Shared by the serial base stations (serial/) and the GSM modem (sms/). An outage is logged when it starts and when it ends, not per attempt. Writes respect
  * backpressure: when the driver says to wait, frames are queued (bounded) until 'drain'.
  */
 export class PortDriver {
@@ -103,6 +103,17 @@ export class PortDriver {
     }
     this.waitingForDrain = !port.write(frame);
     return true;
+  }
+
+  /**
+   * Closes the open port and opens it again with the usual backoff, reported as an outage: for a
+   * device that stopped answering though its port is still there (a hung modem).
+   */
+  reopen(reason: string): void {
+    const port = this.port;
+    if (!port || !this.open) return;
+    this.lost(reason);
+    port.close();
   }
 
   private attempt(): void {
@@ -197,7 +208,8 @@ export class PortDriver {
   private failed(reason: string): void {
     this.open = false;
     this.waitingForDrain = false;
-    // Frames for a base station that is gone: its downlinks wait in the router, not here.
+    // Frames for a device that is gone: its owner keeps what must be sent again (the serial
+    // downlink router, the SMS queue), not the driver.
     this.queued.length = 0;
     if (this.downSince === undefined) {
       this.downSince = this.o.clock.now();
