@@ -240,6 +240,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       happyIndex: HappyIndex.of(db, clock),
     };
 
+    const fromSite = ctx.accounts.applySitePasswords();
+    if (fromSite.length > 0) log.info({ staff: fromSite }, 'console passwords set from the site file');
+
     const dispatcher = new Dispatcher(ctx, handsets);
     const unrecorded = new UnrecordedAlarms(ctx, (deviceId, staffIds) =>
       dispatcher.alsoAsk(deviceId, staffIds),

@@ -77,6 +77,25 @@ export class Accounts {
   }
 
   /**
+   * Applies the site file's console password hashes (staff `consolePasswordHash`): to an account
+   * with no password, or when the file's value changed since it was last applied. A password set
+   * since then (staff set-password) stays while the file's value stays the same. A password
+   * changed this way ends the person's sessions, as any password change does. Returns the ids.
+   */
+  applySitePasswords(): string[] {
+    const { store, clock } = this.o;
+    const at = clock.now();
+    return store.transaction(() =>
+      store.unappliedSitePasswords().map(({ staffId, hash }) => {
+        store.applySitePassword(staffId, hash, at);
+        store.dropSessionsOf(staffId);
+        store.audit({ at, actor: 'site-file', action: 'password-set', subject: staffId, client: '' });
+        return staffId;
+      }),
+    );
+  }
+
+  /**
    * Checks a login. The answer for an unknown staff id, one without a password and a wrong
    * password is the same, and takes as long: it must not tell which ids exist.
    */
