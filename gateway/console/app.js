@@ -6,6 +6,7 @@ import { connectLive } from './live.js';
 import { AdminView } from './pages/admin.js';
 import { AlertsPage } from './pages/alerts.js';
 import { AlertDetail } from './pages/detail.js';
+import { HistoryPage } from './pages/history.js';
 import { Login } from './pages/login.js';
 import { ShiftView } from './pages/shift.js';
 import { html, render, useEffect, useMemo, useState } from './vendor/htm-preact.mjs';
@@ -62,6 +63,7 @@ function Console({ me, onOut }) {
   if (page[1] === 'alert')
     body = html`<${AlertDetail} id=${Number(page[2])} me=${me} reg=${reg} live=${alerts} now=${now} />`;
   else if (page[1] === 'shift') body = html`<${ShiftView} alerts=${alerts} reg=${reg} />`;
+  else if (page[1] === 'history') body = html`<${HistoryPage} reg=${reg} now=${now} />`;
   else if (page[1] === 'admin') body = html`<${AdminView} me=${me} />`;
   else body = html`<${AlertsPage} alerts=${alerts} me=${me} reg=${reg} now=${now} />`;
   const resident = newest?.residentId ? reg.residents.get(newest.residentId)?.name : null;
@@ -85,6 +87,7 @@ function Console({ me, onOut }) {
     <main>${body}</main>
     <nav aria-label="Pages">
       <a href="#/" aria-current=${page[1] === '' ? 'page' : undefined}>Alerts</a>
+      <a href="#/history" aria-current=${page[1] === 'history' ? 'page' : undefined}>History</a>
       <a href="#/shift" aria-current=${page[1] === 'shift' ? 'page' : undefined}>Shift</a>
       ${me.role === 'admin' && html`<a href="#/admin" aria-current=${page[1] === 'admin' ? 'page' : undefined}>Admin</a>`}
     </nav>`;

@@ -14,12 +14,19 @@ export function useHash() {
 
 /** The register's names, read once after login. */
 export function useRegister() {
-  const [reg, setReg] = useState({ residents: new Map(), rooms: new Map(), staff: new Map(), roster: [] });
+  const [reg, setReg] = useState({
+    residents: new Map(),
+    rooms: new Map(),
+    zones: new Map(),
+    staff: new Map(),
+    roster: [],
+  });
   useEffect(() => {
-    Promise.all(['residents', 'rooms', 'staff', 'roster'].map((r) => api(`/${r}`)))
-      .then(([res, rooms, staff, roster]) =>
+    Promise.all(['residents', 'rooms', 'zones', 'staff', 'roster'].map((r) => api(`/${r}`)))
+      .then(([res, rooms, zones, staff, roster]) =>
         setReg({
           residents: new Map(res.residents.map((x) => [x.id, x])),
+          zones: new Map(zones.zones.map((x) => [x.id, x])),
           rooms: new Map(rooms.rooms.map((x) => [x.id, x])),
           staff: new Map(staff.staff.map((x) => [x.id, x])),
           roster: roster.roster,

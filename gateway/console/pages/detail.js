@@ -35,7 +35,13 @@ export function AlertDetail({ id, me, reg, live, now }) {
   };
   const colleagues = [...reg.staff.values()].filter((s) => s.id !== me.staffId);
   return html`<section class="detail" aria-labelledby="detail-title">
-    <p><a href="#/">← All open alerts</a></p>
+    <p>
+      ${
+        a.state === 'resolved' || a.state === 'cancelled'
+          ? html`<a href="#/history">← Alert history</a>`
+          : html`<a href="#/">← All open alerts</a>`
+      }
+    </p>
     <h2 id="detail-title">${kindLabel(a.kind)} <span class=${`badge p-${a.priority}`}>${a.priority}</span></h2>
     <dl>
       <dt>Resident</dt><dd>${a.residentId ? (reg.residents.get(a.residentId)?.name ?? a.residentId) : '—'}</dd>

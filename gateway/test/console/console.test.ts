@@ -119,6 +119,26 @@ describe('the staff console in a browser', () => {
     });
   });
 
+  it('finds the resolved alert in the history, filtered by resident, and opens its audit trail', async () => {
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'History' }).click();
+    await page.getByRole('heading', { name: 'Alert history' }).waitFor();
+    const closed = page.getByRole('list', { name: 'Closed alerts' });
+    await closed.getByRole('link', { name: /SOS — Rose Tyler/ }).waitFor();
+    expect(await closed.textContent()).toContain('Resolved by Alice Moss (resident-ok)');
+    await page.getByLabel('Resident').selectOption({ label: 'Harold Finch' });
+    await page.getByText('No closed alerts for this choice.').waitFor();
+    await page.getByLabel('Resident').selectOption({ label: 'Rose Tyler' });
+    await closed.getByRole('link', { name: /SOS — Rose Tyler/ }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}console-phone-history.png` });
+    await closed.getByRole('link', { name: /SOS — Rose Tyler/ }).click();
+    expect(new URL(page.url()).hash).toBe(`#/alert/${alertId}`);
+    const trail = page.getByRole('list', { name: 'Audit trail' });
+    await trail.getByText('Resolved').waitFor();
+    expect(await trail.textContent()).toMatch(/Accepted · Alice Moss \(console\)/);
+    await page.getByRole('link', { name: '← Alert history' }).waitFor();
+  });
+
   it('shows "connection lost" while the link is down and, back, the alert raised meanwhile', async () => {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Alerts' }).click();
     await page.getByText('0 open alerts').waitFor();
