@@ -30,6 +30,7 @@ function Console({ me, onOut }) {
           setConnection(state);
           if (serverNow) setSkew(serverNow - Date.now());
         },
+        onEnded: onOut,
         onChange: (change, known) => {
           if (!known && change.action === 'raised' && change.alert.priority === 'high') {
             setNewest(change.alert);

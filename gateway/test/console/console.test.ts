@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEARTBEAT_MS } from '../../src/api/routes/events/index.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { AuthStore } from '../../src/auth/store.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
@@ -176,6 +177,17 @@ describe('the staff console in a browser', () => {
     await page.getByRole('heading', { name: 'Administrators only' }).waitFor();
     const denied = page.getByRole('alert').filter({ hasText: 'Administrators only' });
     expect(await denied.textContent()).toContain('you are logged in as staff');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('goes back to the login page when the session ends while the page is open', async () => {
+    await page.goto(`${link.url}/#/`);
+    await page.getByText('Alice Moss · staff').waitFor();
+    await page.getByText('1 open alert').waitFor();
+    // As the absolute expiry or a password change does; the stream's next heartbeat sees it.
+    new AuthStore(g.gateway.context.db).dropSessionsOf('alice');
+    await g.tick(HEARTBEAT_MS);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });
