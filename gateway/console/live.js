@@ -38,11 +38,12 @@ export function connectLive({ onAlerts, onConnection, onChange, onEnded }) {
       // left open past the session's end must not show stale alerts); otherwise try again later.
       if (source.readyState === EventSource.CLOSED) {
         clearTimeout(retry);
+        const later = () => {
+          retry = setTimeout(start, 3000);
+        };
         whoAmI()
-          .then((me) => (me === null ? onEnded() : (retry = setTimeout(start, 3000))))
-          .catch(() => {
-            retry = setTimeout(start, 3000);
-          });
+          .then((me) => (me === null ? onEnded() : later()))
+          .catch(later);
       }
     });
   }
