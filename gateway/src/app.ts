@@ -303,6 +303,12 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       },
       'CareEdge gateway ready',
     );
+    // The default (npm start, tests, the demo): say plainly that phones on the Wi-Fi cannot reach it.
+    if (!config.http.tls.enabled)
+      log.warn(
+        { httpHost: config.http.host, httpPort },
+        'console and API on plain HTTP, loopback only: enable http.tls for the LAN',
+      );
     // Housekeeping, started only once alarms flow: its first run may move years of closed alerts.
     const archiver = new AlertArchiver({
       db,
