@@ -18,33 +18,6 @@ describe('deployment files', () => {
     expect(c.http).toMatchObject({ host: '127.0.0.1', tls: { enabled: true, host: '0.0.0.0', port: 8443 } });
   });
 
-  it('docker-compose mounts a configuration with TLS on, and the image turns TLS on without one', () => {
-    const file = new URL('../../../deploy/docker/gateway.yaml', import.meta.url).pathname;
-    // As docker-compose.yml sets them from its environment.
-    const c = loadConfig({
-      file,
-      env: {
-        CAREEDGE_FORWARDING__INFLUX__ORG: 'careedge',
-        CAREEDGE_FORWARDING__INFLUX__BUCKET: 'careedge',
-        CAREEDGE_FORWARDING__INFLUX__TOKEN: 'a-token-for-the-test',
-        CAREEDGE_FORWARDING__RESIDENT_KEY_SECRET: 'a-site-secret-for-the-test',
-      },
-    });
-    expect(c.mqtt.tls).toMatchObject({ enabled: true, host: '0.0.0.0', port: 8883 });
-    expect(c.http).toMatchObject({ host: '127.0.0.1', tls: { enabled: true, host: '0.0.0.0', port: 8443 } });
-    const compose = readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8');
-    expect(compose).toContain('./deploy/docker/gateway.yaml:/etc/careedge/gateway.yaml:ro');
-    const dockerfile = readFileSync(new URL('../../../Dockerfile', import.meta.url), 'utf8');
-    const env = Object.fromEntries(
-      [...dockerfile.matchAll(/^\s*(CAREEDGE_[A-Z_]+)=(\S+)/gm)].map((m) => [m[1]!, m[2]!]),
-    );
-    expect(env).toMatchObject({ CAREEDGE_HTTP__TLS__ENABLED: 'true', CAREEDGE_MQTT__TLS__ENABLED: 'true' });
-    // The image's environment over no config file at all: TLS on.
-    const bare = loadConfig({ env });
-    expect(bare.http.tls.enabled).toBe(true);
-    expect(bare.mqtt.tls.enabled).toBe(true);
-  });
-
   it('the systemd unit runs the gateway with that configuration and always restarts it', () => {
     const unit = readFileSync(new URL('../../../deploy/careedge-gateway.service', import.meta.url), 'utf8');
     expect(unit.split('\n')).toContain(
