@@ -65,7 +65,7 @@ function Console({ me, onOut }) {
     body = html`<${AlertDetail} id=${Number(page[2])} me=${me} reg=${reg} live=${alerts} now=${now} />`;
   else if (page[1] === 'shift') body = html`<${ShiftView} alerts=${alerts} reg=${reg} />`;
   else if (page[1] === 'history') body = html`<${HistoryPage} reg=${reg} now=${now} />`;
-  else if (page[1] === 'admin') body = html`<${AdminView} me=${me} />`;
+  else if (page[1] === 'admin') body = html`<${AdminView} me=${me} reg=${reg} />`;
   else body = html`<${AlertsPage} alerts=${alerts} me=${me} reg=${reg} now=${now} />`;
   const resident = newest?.residentId ? reg.residents.get(newest.residentId)?.name : null;
   return html`<header>
