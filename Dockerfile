@@ -27,9 +27,14 @@ RUN npm prune --omit=dev --no-audit --no-fund \
 # --- runtime: the bundle and production node_modules, nothing else ---------------------------
 FROM node:20-bookworm-slim AS runtime
 # Without a config file the gateway runs the bundled example site; docker-compose.yml mounts a
-# config (CAREEDGE_CONFIG) and a site file.
+# config (CAREEDGE_CONFIG) and a site file. TLS is on in the image whatever the config: HTTPS
+# (8443) and MQTT over TLS (8883) with a certificate generated on first start unless tls.certFile
+# is set; plain HTTP stays on the container's loopback (its health check). Set these to false to
+# run without TLS, knowingly.
 ENV NODE_ENV=production \
-  CAREEDGE_DATA_DIR=/var/lib/careedge
+  CAREEDGE_DATA_DIR=/var/lib/careedge \
+  CAREEDGE_HTTP__TLS__ENABLED=true \
+  CAREEDGE_MQTT__TLS__ENABLED=true
 WORKDIR /opt/careedge
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules

@@ -36,6 +36,15 @@ export function ago(ms) {
 }
 
 export const clockTime = (at) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** "Mon 23 Nov, 10:02": for the history, where the day matters. */
+export const dayTime = (at) =>
+  new Date(at).toLocaleString([], {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
 /** Past its deadline (escalation, or a reminder to arrive or to resolve). */
 export const overdue = (a, now) => a.deadlineAt !== null && a.deadlineAt < now;
@@ -71,6 +80,10 @@ export function story(a, nameOf) {
       return `${owner} accepted, on the way${a.handoverTo ? ` · handover offered to ${nameOf(a.handoverTo)}` : ''}${pressed}`;
     case 'attended':
       return `${owner} is with the resident${pressed}`;
+    case 'resolved':
+      return `Resolved${owner ? ` by ${owner}` : ''}${a.outcome ? ` (${a.outcome})` : ''}${pressed}`;
+    case 'cancelled':
+      return `Cancelled${pressed}`;
     default:
       return a.state;
   }

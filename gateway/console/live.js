@@ -1,7 +1,10 @@
 // The live alert list over Server-Sent Events (GET /api/v1/events). EventSource reconnects by
 // itself and sends Last-Event-ID, so the gateway replays what was missed; a `resync` is followed
-// by a fresh snapshot. `onChange` gets the open alerts (by id), the connection state and each change.
-export function connectLive({ onAlerts, onConnection, onChange }) {
+// by a fresh snapshot. `onChange` gets the open alerts (by id), the connection state and each change;
+// `onEnded` is called when the session is over.
+import { whoAmI } from './api.js';
+
+export function connectLive({ onAlerts, onConnection, onChange, onEnded }) {
   const open = new Map();
   let source;
   let retry;
@@ -31,10 +34,16 @@ export function connectLive({ onAlerts, onConnection, onChange }) {
     source.addEventListener('error', () => {
       onConnection('lost');
       // The browser retries by itself unless the gateway refused the stream (a 401 after the
-      // session ended, a 503 when full): then start again a little later.
+      // session ended, a 503 when full): an ended session goes back to the login page (a phone
+      // left open past the session's end must not show stale alerts); otherwise try again later.
       if (source.readyState === EventSource.CLOSED) {
         clearTimeout(retry);
-        retry = setTimeout(start, 3000);
+        const later = () => {
+          retry = setTimeout(start, 3000);
+        };
+        whoAmI()
+          .then((me) => (me === null ? onEnded() : later()))
+          .catch(later);
       }
     });
   }

@@ -240,6 +240,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       happyIndex: HappyIndex.of(db, clock),
     };
 
+    const fromSite = ctx.accounts.applySitePasswords();
+    if (fromSite.length > 0) log.info({ staff: fromSite }, 'console passwords set from the site file');
+
     const dispatcher = new Dispatcher(ctx, handsets);
     const unrecorded = new UnrecordedAlarms(ctx, (deviceId, staffIds) =>
       dispatcher.alsoAsk(deviceId, staffIds),
@@ -300,6 +303,12 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       },
       'CareEdge gateway ready',
     );
+    // The default (npm start, tests, the demo): say plainly that phones on the Wi-Fi cannot reach it.
+    if (!config.http.tls.enabled)
+      log.warn(
+        { httpHost: config.http.host, httpPort },
+        'console and API on plain HTTP, loopback only: enable http.tls for the LAN',
+      );
     // Housekeeping, started only once alarms flow: its first run may move years of closed alerts.
     const archiver = new AlertArchiver({
       db,

@@ -193,21 +193,25 @@ export interface Target {
 
 /** Which alerts a listing asks for; every field narrows it (raisedAt in [since, until)). */
 export interface AlertFilter {
-  /** `open`: any open state; or one state. */
-  state?: 'open' | Alert['state'];
+  /** `open`: any open state; `closed`: resolved or cancelled; or one state. */
+  state?: 'open' | 'closed' | Alert['state'];
   priority?: Alert['priority'];
   kind?: Alert['kind'];
   zoneId?: string;
+  residentId?: string;
   ownerId?: string;
   since?: number;
   until?: number;
 }
+
+const CLOSED = "state IN ('resolved', 'cancelled')";
 
 const FILTER_SQL: Record<keyof AlertFilter, string> = {
   state: 'state = @state',
   priority: 'priority = @priority',
   kind: 'kind = @kind',
   zoneId: 'zone_id = @zoneId',
+  residentId: 'resident_id = @residentId',
   ownerId: 'owner_id = @ownerId',
   since: 'raised_at >= @since',
   until: 'raised_at < @until',
@@ -326,7 +330,8 @@ export class AlertStore {
   list(filter: AlertFilter, limit: number, order: 'oldest' | 'newest'): Alert[] {
     const keys = (Object.keys(FILTER_SQL) as (keyof AlertFilter)[]).filter((k) => filter[k] !== undefined);
     // `open` as the partial indexes' own WHERE, so SQLite uses them.
-    const where = keys.map((k) => (k === 'state' && filter.state === 'open' ? OPEN : FILTER_SQL[k]));
+    const fixed: Partial<Record<string, string>> = { open: OPEN, closed: CLOSED };
+    const where = keys.map((k) => (k === 'state' && fixed[filter.state!]) || FILTER_SQL[k]);
     const sql = `${SELECT_ALERT}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${
       order === 'oldest' ? 'ASC' : 'DESC'
     } LIMIT @limit`;
@@ -336,7 +341,7 @@ export class AlertStore {
       this.lists.set(sql, stmt);
     }
     const params = Object.fromEntries(
-      keys.filter((k) => where[keys.indexOf(k)] !== OPEN).map((k) => [k, filter[k]]),
+      keys.filter((k) => !(k === 'state' && fixed[filter.state!])).map((k) => [k, filter[k]]),
     );
     return stmt.all({ ...params, limit }) as Alert[];
   }

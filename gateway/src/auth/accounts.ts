@@ -36,7 +36,8 @@ const TOUCH_EVERY_MS = 60_000;
 /**
  * Staff console accounts: passwords (apart from the handset's MQTT secret), sessions and machine
  * tokens. Only hashes are stored. Wrong passwords go through the same throttle as MQTT logins
- * (core/login-throttle.ts): slower answers, then a lockout of that login from that address.
+ * (core/login-throttle.ts): refusals held back longer and longer, then a lockout of that login
+ * from that address.
  * Every login, failure, lockout, logout, password change and token change is audited.
  */
 export class Accounts {
@@ -44,7 +45,8 @@ export class Accounts {
     private readonly o: {
       store: AuthStore;
       register: Pick<SiteRegister, 'staff'>;
-      clock: Pick<Clock, 'now'>;
+      /** Also holds back refusals (setTimeout), as MQTT logins are. */
+      clock: Pick<Clock, 'now' | 'setTimeout'>;
       throttle: LoginThrottle;
       settings: { sessionIdleH: number; sessionMaxDays: number };
       /** Tests pass a cheap cost; the default is the production one. */
@@ -75,6 +77,25 @@ export class Accounts {
   }
 
   /**
+   * Applies the site file's console password hashes (staff `consolePasswordHash`): to an account
+   * with no password, or when the file's value changed since it was last applied. A password set
+   * since then (staff set-password) stays while the file's value stays the same. A password
+   * changed this way ends the person's sessions, as any password change does. Returns the ids.
+   */
+  applySitePasswords(): string[] {
+    const { store, clock } = this.o;
+    const at = clock.now();
+    return store.transaction(() =>
+      store.unappliedSitePasswords().map(({ staffId, hash }) => {
+        store.applySitePassword(staffId, hash, at);
+        store.dropSessionsOf(staffId);
+        store.audit({ at, actor: 'site-file', action: 'password-set', subject: staffId, client: '' });
+        return staffId;
+      }),
+    );
+  }
+
+  /**
    * Checks a login. The answer for an unknown staff id, one without a password and a wrong
    * password is the same, and takes as long: it must not tell which ids exist.
    */
@@ -87,22 +108,34 @@ export class Accounts {
     void settled.then(() => {
       if (this.pending.get(key) === settled) this.pending.delete(key);
     });
-    return attempt;
+    // The refusal is held back after the failure is counted, outside the queue: the next attempt
+    // is checked against it at once (a burst still stops at the lockout), and nothing else waits.
+    return attempt.then(({ result, holdMs }) => (holdMs > 0 ? this.after(holdMs, result) : result));
   }
 
-  private async loginNow(staffId: string, password: string, client: string): Promise<LoginResult> {
+  /** `value`, `ms` later on the injected clock. */
+  private after<T>(ms: number, value: T): Promise<T> {
+    return new Promise((resolve) => this.o.clock.setTimeout(() => resolve(value), ms));
+  }
+
+  /** The answer, and how long to hold it back (a wrong password from an address that keeps failing). */
+  private async loginNow(
+    staffId: string,
+    password: string,
+    client: string,
+  ): Promise<{ result: LoginResult; holdMs: number }> {
     const { store, clock, throttle } = this.o;
     const verdict = throttle.check(client, staffId);
     if (!verdict.allowed) {
       store.audit({ at: clock.now(), actor: staffId, action: 'login-failed', subject: 'locked', client });
-      return { ok: false, reason: 'locked', retryInMs: verdict.retryInMs };
+      return { result: { ok: false, reason: 'locked', retryInMs: verdict.retryInMs }, holdMs: 0 };
     }
     const staff = this.o.register.staff(staffId);
     const account = staff ? store.account(staffId) : undefined;
     const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
     const at = clock.now();
     if (!ok || !staff || !account) {
-      const { lockedOut } = throttle.failed(client, staffId);
+      const { lockedOut, delayMs } = throttle.failed(client, staffId);
       store.audit({
         at,
         actor: staffId,
@@ -110,7 +143,7 @@ export class Accounts {
         subject: '',
         client,
       });
-      return { ok: false, reason: 'invalid' };
+      return { result: { ok: false, reason: 'invalid' }, holdMs: delayMs };
     }
     throttle.succeeded(client, staffId);
     const sessionId = randomId();
@@ -119,7 +152,7 @@ export class Accounts {
       store.addSession(sha256(sessionId), staffId, csrfToken, at);
       store.audit({ at, actor: staffId, action: 'login', subject: '', client });
     });
-    return { ok: true, sessionId, csrfToken, staffId, role: roleOf(staff) };
+    return { result: { ok: true, sessionId, csrfToken, staffId, role: roleOf(staff) }, holdMs: 0 };
   }
 
   /**

@@ -5,11 +5,13 @@ import type { Db } from '../core/db.js';
 import { LoginThrottle, throttlePolicy } from '../core/login-throttle.js';
 import type { SiteRegister } from '../register/site-register.js';
 import { Accounts } from './accounts.js';
+import { hashPassword, passwordProblem } from './passwords.js';
 import { CONSOLE_ROLES, type ConsoleRole } from './roles.js';
 import { AuthStore } from './store.js';
 
 export const STAFF_USAGE = `Usage:
   careedge-gateway staff set-password ID [--stdin]   set a staff member's console password
+  careedge-gateway staff hash-password [ID] [--stdin] print a hash for consolePasswordHash in the site file
   careedge-gateway token create NAME --role ROLE     a bearer token for a machine client (shown once)
   careedge-gateway token list                        the tokens, revoked ones marked
   careedge-gateway token revoke TOKEN-ID             revoke a token
@@ -50,6 +52,8 @@ export async function runAccountCli(
     io.err(STAFF_USAGE);
     return 2;
   };
+  if (group === 'staff' && command === 'hash-password')
+    return hashForSiteFile(arg, values.stdin === true, io);
   const known =
     (group === 'staff' && command === 'set-password' && arg) ||
     (group === 'token' && command === 'create' && arg) ||
@@ -70,6 +74,8 @@ export async function runAccountCli(
       settings: config.auth,
     });
     if (group === 'staff') {
+      // A site file value not applied yet would otherwise replace this password at the next start.
+      accounts.applySitePasswords();
       const password = await io.secret(`New console password for ${arg}: `);
       if (!values.stdin && (await io.secret('Again: ')) !== password) {
         io.err('the two passwords differ; nothing changed');
@@ -114,4 +120,23 @@ export async function runAccountCli(
   } finally {
     db.close();
   }
+}
+
+/**
+ * Prints a console password's hash for a staff entry's `consolePasswordHash` in the site file.
+ * Needs no database; the same rules as set-password (ID, when given, for the check against it).
+ */
+async function hashForSiteFile(staffId: string | undefined, stdin: boolean, io: CliIo): Promise<number> {
+  const password = await io.secret('Console password: ');
+  if (!stdin && (await io.secret('Again: ')) !== password) {
+    io.err('the two passwords differ; nothing printed');
+    return 1;
+  }
+  const problem = passwordProblem(password, staffId ?? '');
+  if (problem) {
+    io.err(`the password ${problem}`);
+    return 1;
+  }
+  io.out(await hashPassword(password));
+  return 0;
 }

@@ -17,9 +17,7 @@ export const DEFAULT_COST = { N: 2 ** 15, r: 8, p: 1 } as const;
 
 export type ScryptCost = { N: number; r: number; p: number };
 
-/** `scrypt$N$r$p$<salt>$<key>`, salt and key base64url without padding. */
-export const PasswordHashPattern =
-  '^scrypt\\$[0-9]+\\$[0-9]+\\$[0-9]+\\$[A-Za-z0-9_-]{22}\\$[A-Za-z0-9_-]{43}$';
+export { PasswordHashPattern } from '../core/password-format.js';
 
 const derive = (password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -78,7 +76,8 @@ export function needsRehash(stored: string, cost: ScryptCost = DEFAULT_COST): bo
 export function passwordProblem(password: string, staffId: string): string | undefined {
   if (password.length < 10) return 'must be at least 10 characters';
   if (password.length > 256) return 'must be at most 256 characters';
-  if (password.toLowerCase().includes(staffId.toLowerCase())) return 'must not contain the staff id';
+  if (staffId && password.toLowerCase().includes(staffId.toLowerCase()))
+    return 'must not contain the staff id';
   if (new Set(password).size < 4) return 'must not repeat the same few characters';
   return undefined;
 }

@@ -44,6 +44,12 @@ const migrations = [
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     `,
   },
+  {
+    // The site file's console password hash last applied to the account (register-8's column):
+    // the site file sets a password again only when its value changes (Accounts.applySitePasswords).
+    name: 'auth-2',
+    sql: 'ALTER TABLE auth_accounts ADD COLUMN site_hash TEXT',
+  },
 ];
 
 export interface AccountRow {
@@ -114,6 +120,32 @@ export class AuthStore {
            changed_at = excluded.changed_at`,
       )
       .run(staffId, hash, at);
+  }
+
+  /**
+   * Staff whose site file entry carries a console password hash that has not been applied to
+   * their account (no account, or another value applied last). Reads the register's column.
+   */
+  unappliedSitePasswords(): { staffId: string; hash: string }[] {
+    return this.db
+      .prepare(
+        `SELECT s.id AS staffId, s.console_password_hash AS hash FROM register_staff s
+         LEFT JOIN auth_accounts a ON a.staff_id = s.id
+         WHERE s.console_password_hash IS NOT NULL
+           AND (a.site_hash IS NULL OR a.site_hash <> s.console_password_hash)`,
+      )
+      .all() as { staffId: string; hash: string }[];
+  }
+
+  /** Sets the password from the site file and remembers that value as applied. */
+  applySitePassword(staffId: string, hash: string, at: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO auth_accounts (staff_id, password_hash, changed_at, site_hash) VALUES (?, ?, ?, ?)
+         ON CONFLICT (staff_id) DO UPDATE SET password_hash = excluded.password_hash,
+           changed_at = excluded.changed_at, site_hash = excluded.site_hash`,
+      )
+      .run(staffId, hash, at, hash);
   }
 
   addSession(idHash: string, staffId: string, csrfToken: string, at: number): void {

@@ -1,6 +1,7 @@
 import { DEVICE_KINDS, IdPattern } from '@careedge/edge';
 import { type Static, Type } from '@sinclair/typebox';
 import { E164Pattern } from '../config/sms.js';
+import { PasswordHashPattern } from '../core/password-format.js';
 import { SecretHashPattern } from './credentials.js';
 
 /**
@@ -141,6 +142,15 @@ export const SiteFileSchema = Type.Object(
             ),
             secret: Type.Optional(Secret),
             secretHash: Type.Optional(SecretHash),
+            consolePasswordHash: Type.Optional(
+              Type.String({
+                pattern: PasswordHashPattern,
+                'x-message':
+                  'must be scrypt$N$r$p$<salt>$<key> as made by careedge-gateway staff hash-password',
+                description:
+                  'Console password, hashed (careedge-gateway staff hash-password prints one). Sets the password when the account has none or when this value changed since it was last applied; a password set later with staff set-password stays until this value changes again.',
+              }),
+            ),
           },
           closed,
         ),

@@ -17,7 +17,8 @@ export interface SiteDefinition {
   rooms: Room[];
   residents: Resident[];
   devices: Array<Device & { credential: Credential }>;
-  staff: Array<Staff & { credential: Credential }>;
+  /** consolePasswordHash: the console password's scrypt hash, applied by auth/ (Accounts.applySitePasswords). */
+  staff: Array<Staff & { credential: Credential; consolePasswordHash?: string }>;
   /** In file order; `rank` defaults to the 1-based position. */
   roster: RosterEntry[];
 }
@@ -91,6 +92,7 @@ function normalize(doc: SiteFileDocument): SiteDefinition {
       role: s.role,
       ...(s.admin === true ? { admin: true as const } : {}),
       ...(s.phone !== undefined ? { phone: s.phone } : {}),
+      ...(s.consolePasswordHash !== undefined ? { consolePasswordHash: s.consolePasswordHash } : {}),
       credential: credentialOf(s),
     })),
     roster: (doc.roster ?? []).map((r, i) => ({

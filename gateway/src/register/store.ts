@@ -119,6 +119,11 @@ const migrations = [
     name: 'register-staff-phone',
     sql: 'ALTER TABLE register_staff ADD COLUMN phone TEXT',
   },
+  {
+    // The site file's console password hash (scrypt), NULL when none; auth/ applies it.
+    name: 'register-8',
+    sql: 'ALTER TABLE register_staff ADD COLUMN console_password_hash TEXT',
+  },
 ];
 
 export function migrateRegister(db: Db): void {
@@ -162,7 +167,7 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
       'INSERT INTO register_residents (id, name, room_id, position, forward_vitals, night_wandering_risk) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     staff: db.prepare(
-      'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position, admin, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO register_staff (id, name, first_name, role, secret_hash, position, admin, phone, console_password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     device: db.prepare(
       'INSERT INTO register_devices (id, kind, resident_id, room_id, secret_hash, position, via_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -196,6 +201,7 @@ export function importSite(db: Db, def: SiteDefinition, now: number = Date.now()
         i,
         s.admin ? 1 : 0,
         s.phone ?? null,
+        s.consolePasswordHash ?? null,
       );
     }
     for (const [i, d] of def.devices.entries()) {

@@ -74,12 +74,12 @@ describe('HTTP API', () => {
 
   it.each([
     [
-      '/api/v1/alerts?state=closed',
-      'querystring/state: must be one of open, recent, raised, dispatched, acknowledged, attended, resolved, cancelled (got "closed")',
+      '/api/v1/alerts?state=shut',
+      'querystring/state: must be one of open, recent, closed, raised, dispatched, acknowledged, attended, resolved, cancelled (got "shut")',
     ],
     [
       '/api/v1/alerts?state=open&state=recent',
-      'querystring/state: must be one of open, recent, raised, dispatched, acknowledged, attended, resolved, cancelled (got a list)',
+      'querystring/state: must be one of open, recent, closed, raised, dispatched, acknowledged, attended, resolved, cancelled (got a list)',
     ],
     ['/api/v1/alerts?limit=0', 'querystring/limit: must be >= 1'],
     ['/api/v1/alerts?limit=many', 'querystring/limit: must be a whole number (got "many")'],

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Accounts } from '../../src/auth/accounts.js';
 import { runAccountCli } from '../../src/auth/cli.js';
+import { PasswordHashPattern, verifyPassword } from '../../src/auth/passwords.js';
 import { AuthStore } from '../../src/auth/store.js';
 import { loadConfig } from '../../src/config/load.js';
 import { systemClock } from '../../src/core/clock.js';
@@ -44,6 +45,23 @@ async function logsIn(dir: string, staffId: string, password: string): Promise<b
 }
 
 describe('careedge-gateway staff / token commands', { timeout: 20_000 }, () => {
+  it('prints a console password hash for the site file (staff hash-password), after the same checks', async () => {
+    const dir = makeTempDir();
+    const made = await run(dir, ['staff', 'hash-password', 'alice'], ['tulip garden 71', 'tulip garden 71']);
+    expect(made.code).toBe(0);
+    expect(made.out).toMatch(new RegExp(PasswordHashPattern));
+    expect(await verifyPassword('tulip garden 71', made.out)).toBe(true);
+    expect(await run(dir, ['staff', 'hash-password', '--stdin'], ['short'])).toMatchObject({
+      code: 1,
+      err: 'the password must be at least 10 characters',
+    });
+    expect(
+      await run(dir, ['staff', 'hash-password', 'alice', '--stdin'], ['alice is my password']),
+    ).toMatchObject({
+      code: 1,
+    });
+  });
+
   it('sets a console password after asking twice, and refuses a mismatch or a weak one', async () => {
     const dir = makeTempDir();
     expect(

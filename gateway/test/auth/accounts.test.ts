@@ -67,21 +67,21 @@ describe('console passwords', () => {
 
 describe('console logins and sessions', () => {
   it('logs in with the role from the register, and the same refusal for a wrong password, an unknown id and no password', async () => {
-    const { accounts, store } = setUp();
+    const { accounts, store, time } = setUp();
     await accounts.setPassword('alice', 'tulip garden 71', 'cli');
     await accounts.setPassword('ada', 'harbour lights 9', 'cli');
     const ok = await accounts.login('alice', 'tulip garden 71', '10.0.0.5');
     expect(ok).toMatchObject({ ok: true, staffId: 'alice', role: 'staff' });
     expect(await accounts.login('ada', 'harbour lights 9', '10.0.0.5')).toMatchObject({ role: 'admin' });
-    expect(await accounts.login('alice', 'wrong password', '10.0.0.5')).toEqual({
+    expect(await time.whileTicking(accounts.login('alice', 'wrong password', '10.0.0.5'))).toEqual({
       ok: false,
       reason: 'invalid',
     });
-    expect(await accounts.login('nobody', 'wrong password', '10.0.0.5')).toEqual({
+    expect(await time.whileTicking(accounts.login('nobody', 'wrong password', '10.0.0.5'))).toEqual({
       ok: false,
       reason: 'invalid',
     });
-    expect(await accounts.login('sam', 'no password set', '10.0.0.5')).toEqual({
+    expect(await time.whileTicking(accounts.login('sam', 'no password set', '10.0.0.5'))).toEqual({
       ok: false,
       reason: 'invalid',
     });
@@ -101,13 +101,39 @@ describe('console logins and sessions', () => {
   });
 
   it('locks a login out of an address after repeated failures, and not from another', async () => {
-    const { accounts, config } = setUp();
+    const { accounts, config, time } = setUp();
     await accounts.setPassword('alice', 'tulip garden 71', 'cli');
     for (let i = 0; i < config.logins.sourceLockAfter; i++)
-      await accounts.login('alice', `guess ${i} wrong`, '10.0.0.66');
+      await time.whileTicking(accounts.login('alice', `guess ${i} wrong`, '10.0.0.66'));
     const locked = await accounts.login('alice', 'tulip garden 71', '10.0.0.66');
     expect(locked).toMatchObject({ ok: false, reason: 'locked' });
     expect(await accounts.login('alice', 'tulip garden 71', '10.0.0.5')).toMatchObject({ ok: true });
+  });
+
+  it('holds a refusal back by the throttle delay on the clock, and no other login meanwhile', async () => {
+    const { accounts, config, time, store } = setUp();
+    await accounts.setPassword('alice', 'tulip garden 71', 'cli');
+    await accounts.setPassword('ada', 'harbour lights 9', 'cli');
+    const { freeFailures, firstDelayMs } = config.logins;
+    // The free failures are answered without the clock moving.
+    for (let i = 0; i < freeFailures - 1; i++)
+      expect(await accounts.login('alice', `guess ${i} wrong`, '10.0.0.9')).toMatchObject({
+        reason: 'invalid',
+      });
+    let answered = false;
+    const held = accounts.login('alice', 'one guess too many', '10.0.0.9').then((r) => {
+      answered = true;
+      return r;
+    });
+    const failures = () => store.auditPage(0, 100).filter((r) => r.action === 'login-failed').length;
+    while (failures() < freeFailures) await time.settled();
+    await time.settled();
+    // Another login from the same address is answered while the refusal waits.
+    expect(await accounts.login('ada', 'harbour lights 9', '10.0.0.9')).toMatchObject({ ok: true });
+    await time.tick(firstDelayMs - 1);
+    expect(answered).toBe(false);
+    await time.tick(1);
+    expect(await held).toEqual({ ok: false, reason: 'invalid' });
   });
 
   it('ends a session when idle too long, at its maximum age, on logout, and on a password change', async () => {

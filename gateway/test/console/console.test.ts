@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEARTBEAT_MS } from '../../src/api/routes/events/index.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { AuthStore } from '../../src/auth/store.js';
 import { type TestGateway, testGateway } from '../helpers/gateway.js';
@@ -119,6 +120,26 @@ describe('the staff console in a browser', () => {
     });
   });
 
+  it('finds the resolved alert in the history, filtered by resident, and opens its audit trail', async () => {
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'History' }).click();
+    await page.getByRole('heading', { name: 'Alert history' }).waitFor();
+    const closed = page.getByRole('list', { name: 'Closed alerts' });
+    await closed.getByRole('link', { name: /SOS — Rose Tyler/ }).waitFor();
+    expect(await closed.textContent()).toContain('Resolved by Alice Moss (resident-ok)');
+    await page.getByLabel('Resident').selectOption({ label: 'Harold Finch' });
+    await page.getByText('No closed alerts for this choice.').waitFor();
+    await page.getByLabel('Resident').selectOption({ label: 'Rose Tyler' });
+    await closed.getByRole('link', { name: /SOS — Rose Tyler/ }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}console-phone-history.png` });
+    await closed.getByRole('link', { name: /SOS — Rose Tyler/ }).click();
+    expect(new URL(page.url()).hash).toBe(`#/alert/${alertId}`);
+    const trail = page.getByRole('list', { name: 'Audit trail' });
+    await trail.getByText('Resolved').waitFor();
+    expect(await trail.textContent()).toMatch(/Accepted · Alice Moss \(console\)/);
+    await page.getByRole('link', { name: '← Alert history' }).waitFor();
+  });
+
   it('shows "connection lost" while the link is down and, back, the alert raised meanwhile', async () => {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Alerts' }).click();
     await page.getByText('0 open alerts').waitFor();
@@ -156,6 +177,17 @@ describe('the staff console in a browser', () => {
     await page.getByRole('heading', { name: 'Administrators only' }).waitFor();
     const denied = page.getByRole('alert').filter({ hasText: 'Administrators only' });
     expect(await denied.textContent()).toContain('you are logged in as staff');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('goes back to the login page when the session ends while the page is open', async () => {
+    await page.goto(`${link.url}/#/`);
+    await page.getByText('Alice Moss · staff').waitFor();
+    await page.getByText('1 open alert').waitFor();
+    // As the absolute expiry or a password change does; the stream's next heartbeat sees it.
+    new AuthStore(g.gateway.context.db).dropSessionsOf('alice');
+    await g.tick(HEARTBEAT_MS);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

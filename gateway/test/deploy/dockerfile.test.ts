@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { GATEWAY_NODE_FLAGS } from '../../src/core/node-flags.js';
 import { ROOT } from './compose-file.js';
 
@@ -70,6 +71,18 @@ describe('Dockerfile', () => {
     const cmd = JSON.parse(runtime.steps.find((i) => i.op === 'CMD')!.args) as string[];
     expect(cmd).toEqual(['node', '--enable-source-maps', ...GATEWAY_NODE_FLAGS, 'dist/gateway/main.js']);
     expect(pkg.scripts.start).toContain(cmd.join(' '));
+  });
+
+  it('has TLS on even without a config file: HTTPS and MQTT over TLS through its environment', () => {
+    const env = Object.fromEntries(
+      runtime.steps
+        .filter((i) => i.op === 'ENV')
+        .flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])),
+    );
+    expect(env).toMatchObject({ CAREEDGE_HTTP__TLS__ENABLED: 'true', CAREEDGE_MQTT__TLS__ENABLED: 'true' });
+    const bare = loadConfig({ env });
+    expect(bare.http).toMatchObject({ host: '127.0.0.1', tls: { enabled: true, port: 8443 } });
+    expect(bare.mqtt.tls).toMatchObject({ enabled: true, port: 8883 });
   });
 
   it('.dockerignore keeps the host node_modules and dist out of the build context', () => {

@@ -18,13 +18,16 @@ afterAll(async () => {
 });
 
 it('locks a login out after sourceLockAfter failures even when the guesses arrive together', async () => {
-  const guesses = await Promise.all(
-    Array.from({ length: 30 }, (_, i) =>
-      app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { staffId: 'alice', password: `wrong-guess-${i}` },
-      }),
+  // The refusals are held back on the gateway's clock (more and more as failures mount): move it.
+  const guesses = await g.whileTicking(
+    Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { staffId: 'alice', password: `wrong-guess-${i}` },
+        }),
+      ),
     ),
   );
   const checked = guesses.filter((r) => r.statusCode === 401).length;

@@ -33,14 +33,23 @@ const Millis = (description: string) =>
   Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 const AlertListQuery = Type.Object(
   {
-    state: Type.Union([Type.Literal('open'), Type.Literal('recent'), ...STATES.map((s) => Type.Literal(s))], {
-      default: 'open',
-      description:
-        '`open`: the open alerts, oldest first; `recent`: the latest, open or closed; or one state, newest first.',
-    }),
+    state: Type.Union(
+      [
+        Type.Literal('open'),
+        Type.Literal('recent'),
+        Type.Literal('closed'),
+        ...STATES.map((s) => Type.Literal(s)),
+      ],
+      {
+        default: 'open',
+        description:
+          '`open`: the open alerts, oldest first; `recent`: the latest, open or closed; `closed`: resolved or cancelled, newest first; or one state, newest first.',
+      },
+    ),
     priority: Type.Optional(Priority),
     kind: Type.Optional(AlertKind),
     zone: Type.Optional(Id('Only alerts of this zone (site file id).')),
+    resident: Type.Optional(Id('Only alerts of this resident (site file id).')),
     owner: Type.Optional(Id('Only alerts owned by this staff member.')),
     since: Type.Optional(Millis('Raised at or after this time (Unix epoch milliseconds).')),
     until: Type.Optional(Millis('Raised before this time (Unix epoch milliseconds).')),
@@ -68,13 +77,14 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesDeps> = async (ap
       },
     },
     async (req) => {
-      const { state, priority, kind, zone, owner, since, until } = req.query;
+      const { state, priority, kind, zone, resident, owner, since, until } = req.query;
       const limit = inRange(req.query.limit, 'querystring/limit', 1, 1000);
       const filter: AlertFilter = {
         ...(state === 'recent' ? {} : { state }),
         ...(priority ? { priority } : {}),
         ...(kind ? { kind } : {}),
         ...(zone ? { zoneId: zone } : {}),
+        ...(resident ? { residentId: resident } : {}),
         ...(owner ? { ownerId: owner } : {}),
         ...(since === undefined
           ? {}

@@ -1,0 +1,2 @@
+/** Roles that see the supervisor's ordering of alerts. */
+export const SUPERVISING = new Set(['supervisor', 'admin']);
