@@ -88,7 +88,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesDeps> = async (ap
     if (streams.size === 0) return;
     const frame = event('alert', changeOf(change), change.auditId);
     for (const s of [...streams]) {
-      if (s.res.writableLength <= MAX_BACKLOG_BYTES) s.res.write(frame);
+      // A token revoked (or a session ended elsewhere) since the last heartbeat hears nothing more.
+      if (!s.allowed()) s.close();
+      else if (s.res.writableLength <= MAX_BACKLOG_BYTES) s.res.write(frame);
       else {
         metrics.stalled.inc();
         s.res.destroy(); // drops the backlog; 'close' ends the stream
