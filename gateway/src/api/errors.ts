@@ -8,6 +8,7 @@ import type {
   FastifySchemaValidationError,
 } from 'fastify';
 import { AlertError } from '../alerts/errors.js';
+import { storageFault } from '../core/storage-probe.js';
 import type { HttpError } from './schemas.js';
 
 const body = (code: ErrorCode, message: string): HttpError => ({ error: { code, message } });
@@ -35,10 +36,17 @@ function refuse(count: CountRefusal, reply: FastifyReply, code: ErrorCode, messa
   return reply.status(ERROR_CATALOGUE[code].status).send(body(code, message));
 }
 
-/** Logged in full; the client gets no detail (the message may name files or SQL). */
+/**
+ * Logged in full; the client gets no detail (the message may name files or SQL), except that a
+ * write the storage refused (full or read-only SD card) says so: SQLite rolled it back, so nothing
+ * was changed, and the person at the console knows it is not their request that is wrong.
+ */
 function internalError(count: CountRefusal, err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   req.log.error({ err, url: req.url }, 'HTTP request failed');
-  return refuse(count, reply, 'internal-error', 'the gateway could not answer this request; it is logged');
+  const message = storageFault(err)
+    ? "the gateway's storage refuses writes (disk full or read-only), so nothing was changed: tell the administrator"
+    : 'the gateway could not answer this request; it is logged';
+  return refuse(count, reply, 'internal-error', message);
 }
 
 /** Every body the API takes is a few fields: anything near this is not a request of ours. */

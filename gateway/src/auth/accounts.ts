@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { LoginThrottle } from '../core/login-throttle.js';
+import { storageFault } from '../core/storage-probe.js';
 import type { SiteRegister } from '../register/site-register.js';
 import {
   DEFAULT_COST,
@@ -32,6 +33,19 @@ const randomId = () => randomBytes(32).toString('base64url');
 
 /** A session seen again within this is not written again: one write a minute, not one a request. */
 const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * A bookkeeping write of a session check, skipped when the storage refuses it (full or read-only
+ * SD card): the check is a read, and it runs in the live stream's heartbeat timer too, where a
+ * throw would be an uncaught exception in the gateway's process.
+ */
+function unlessStorageFails(write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    if (!storageFault(err)) throw err;
+  }
+}
 
 /**
  * Staff console accounts: passwords (apart from the handset's MQTT secret), sessions and machine
@@ -171,10 +185,10 @@ export class Accounts {
       now < row.createdAt; // a clock stepped back before the login: do not trust the session
     const staff = this.o.register.staff(row.staffId);
     if (expired || !staff) {
-      store.dropSession(idHash);
+      unlessStorageFails(() => store.dropSession(idHash)); // ended either way: dropped at the next check
       return undefined;
     }
-    if (now - row.seenAt >= TOUCH_EVERY_MS) store.touchSession(idHash, now);
+    if (now - row.seenAt >= TOUCH_EVERY_MS) unlessStorageFails(() => store.touchSession(idHash, now));
     return { kind: 'session', staffId: row.staffId, role: roleOf(staff), csrfToken: row.csrfToken };
   }
 

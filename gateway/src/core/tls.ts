@@ -134,6 +134,38 @@ function writeAtomically(file: string, text: string, mode: number): void {
 }
 
 /**
+ * The self-signed key, or undefined when there is none or it is damaged (a worn SD card): a
+ * damaged one is kept beside as `.damaged` and a new pair made, as for a missing key, rather than
+ * refusing the start of the whole gateway (its alarm path included) over the gateway's own file.
+ */
+function ownKey(keyFile: string, log: Logger): string | undefined {
+  if (!existsSync(keyFile)) return undefined;
+  chmodSync(keyFile, 0o600); // a copy restored from a backup may have come back readable
+  const key = readFileSync(keyFile, 'utf8');
+  try {
+    createPrivateKey(key);
+    return key;
+  } catch (err) {
+    renameSync(keyFile, `${keyFile}.damaged`);
+    log.error(
+      { keyFile, kept: `${keyFile}.damaged`, reason: (err as Error).message },
+      'self-signed TLS key damaged: a new key and certificate; devices that pinned the old one need the new certificate',
+    );
+    return undefined;
+  }
+}
+
+/** The self-signed certificate if it parses and is of `key`, else undefined (it is remade with the key). */
+function ownCertificate(cert: string, key: string): X509Certificate | undefined {
+  try {
+    const x509 = new X509Certificate(cert);
+    return x509.checkPrivateKey(createPrivateKey(key)) ? x509 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The self-signed certificate in `<dataDir>/tls/`: generated on first start, reused after (its
  * fingerprint is what devices pin and staff compare), renewed with the same key when it nears its
  * end or lacks a configured name (clients that pin the key keep working).
@@ -149,18 +181,23 @@ async function selfSigned(
   const keyFile = join(dir, 'gateway.key');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const names = selfSignedNames(configuredNames);
-  const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : undefined;
-  if (key) chmodSync(keyFile, 0o600); // a copy restored from a backup may have come back readable
+  const key = ownKey(keyFile, log);
   if (key && existsSync(certFile)) {
     const cert = readFileSync(certFile, 'utf8');
-    const { x509 } = checked(cert, key, { cert: certFile, key: keyFile });
-    const missing = names.configured.filter((n) => !covers(x509, n));
-    const endsSoon = validTo(x509).getTime() - now < RENEW_BEFORE_DAYS * DAY_MS;
-    if (!endsSoon && missing.length === 0) return credentials(x509, key, cert, 'self-signed', certFile);
-    log.warn(
-      { certFile, validTo: validTo(x509).toISOString(), missing, oldFingerprint: x509.fingerprint256 },
-      'renewing the self-signed TLS certificate with the same key: clients that pinned the old certificate need the new one',
-    );
+    const x509 = ownCertificate(cert, key);
+    if (x509) {
+      const missing = names.configured.filter((n) => !covers(x509, n));
+      const endsSoon = validTo(x509).getTime() - now < RENEW_BEFORE_DAYS * DAY_MS;
+      if (!endsSoon && missing.length === 0) return credentials(x509, key, cert, 'self-signed', certFile);
+      log.warn(
+        { certFile, validTo: validTo(x509).toISOString(), missing, oldFingerprint: x509.fingerprint256 },
+        'renewing the self-signed TLS certificate with the same key: clients that pinned the old certificate need the new one',
+      );
+    } else
+      log.warn(
+        { certFile },
+        'self-signed TLS certificate damaged (not PEM, or not of its key): a new one with the same key',
+      );
   } else if (!key) {
     if (existsSync(certFile))
       log.warn({ certFile, keyFile }, 'self-signed TLS key missing: a new key and certificate');

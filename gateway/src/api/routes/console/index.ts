@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import { ApiError } from '../../errors.js';
 
 /**
  * The console's files: beside the sources (gateway/console) or, in the bundle, beside dist/gateway
@@ -36,8 +37,12 @@ export const consoleRoutes: FastifyPluginAsync = async (app) => {
   app.get('/console/vendor/htm-preact.mjs', open, (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').sendFile('standalone.mjs', vendor),
   );
-  // @fastify/send resolves the path inside `root` and refuses `..` and dot files.
-  app.get<{ Params: { '*': string } }>('/console/*', open, (req, reply) =>
-    reply.sendFile(req.params['*'], root),
-  );
+  // @fastify/send resolves the path inside `root` and refuses `..` and dot files, but answers
+  // them as a bare "Forbidden" / "Bad Request": such a path names no console file, so say that.
+  app.get<{ Params: { '*': string } }>('/console/*', open, (req, reply) => {
+    const file = req.params['*'];
+    if (file.includes('\0') || file.split('/').some((part) => part.startsWith('.')))
+      throw new ApiError('not-found', `no console file ${JSON.stringify(file)}`);
+    return reply.sendFile(file, root);
+  });
 };

@@ -45,6 +45,11 @@ export const HEARTBEAT_MS = 15_000;
 /** A reconnect that missed more changes than this reloads the open list instead (`resync`). */
 export const REPLAY_LIMIT = 500;
 const MAX_STREAMS = 50;
+/**
+ * A stream whose client has not taken this much yet is cut: a tab that stopped reading would
+ * otherwise have every change queued for it in memory. It reconnects with Last-Event-ID.
+ */
+export const MAX_BACKLOG_BYTES = 1024 * 1024;
 /** How soon the browser reconnects after the stream drops (the SSE `retry:` field). */
 const RETRY_MS = 2_000;
 
@@ -82,7 +87,16 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesDeps> = async (ap
   deps.bus.on(owner, 'alert:changed', (change: AlertChange) => {
     if (streams.size === 0) return;
     const frame = event('alert', changeOf(change), change.auditId);
-    for (const s of streams) s.res.write(frame);
+    for (const s of [...streams]) {
+      // A token revoked (or a session ended elsewhere) since the last heartbeat hears nothing more.
+      if (!s.allowed()) s.close();
+      else if (s.res.writableLength <= MAX_BACKLOG_BYTES) s.res.write(frame);
+      else {
+        metrics.stalled.inc();
+        s.res.destroy(); // drops the backlog; 'close' ends the stream
+        s.close();
+      }
+    }
   });
   app.addHook('onClose', async () => {
     deps.bus.removeOwner(owner);
