@@ -26,6 +26,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   auth: ['core', 'config', 'register'],
   gpio: ['core', 'config', 'alerts', 'register', 'ingest', 'journal'],
   serial: ['core', 'config', 'register', 'journal', 'mqtt'],
+  webhook: ['core', 'config'],
 };
 
 const STAFF_COMMAND_CALL =

@@ -7,6 +7,7 @@ import { gpioProblems } from './gpio.js';
 import { ConfigSchema, type GatewayConfig } from './schema.js';
 import { serialProblems } from './serial.js';
 import { tlsProblems } from './tls.js';
+import { webhookProblems } from './webhook.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -114,6 +115,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
       ...gpioProblems(c.gpio),
       ...serialProblems(c.serial),
       ...tlsProblems(c),
+      ...webhookProblems(c.webhook),
     );
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);

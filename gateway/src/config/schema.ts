@@ -6,6 +6,7 @@ import { GpioSettings } from './gpio.js';
 import { SerialSettings } from './serial.js';
 import { SupervisionSettings } from './supervision.js';
 import { HttpTlsSettings, MqttTlsSettings, TlsSettings } from './tls.js';
+import { WebhookSettings } from './webhook.js';
 
 // At most a day: a timer beyond 2^31 ms (~24.8 days) fires at once in Node.
 const Seconds = (def: number, description: string) =>
@@ -432,6 +433,7 @@ export const ConfigSchema = Type.Object(
     serial: SerialSettings,
     gpio: GpioSettings,
     feedback: FeedbackSettings,
+    webhook: WebhookSettings,
     log: Type.Object(
       {
         level: Type.Union(
