@@ -73,6 +73,13 @@ export async function webhookUnderTest(o: {
         if (outcomes.length < n) throw new Error(`${outcomes.length} of ${n} outcomes so far`);
       });
     },
+    /** Fires due timers (fake time stands still) until `check` holds: real I/O runs meanwhile. */
+    async until(check: () => boolean, what = 'the condition') {
+      await vi.waitFor(async () => {
+        await time.tick(0);
+        if (!check()) throw new Error(`still waiting for ${what}`);
+      });
+    },
     metric: async (name: string, labels: Record<string, string> = {}) => {
       const m = await metrics.registry.getSingleMetric(name)?.get();
       const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
