@@ -1,4 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { signature } from '../../src/webhook/signature.js';
 import { settled } from '../helpers/fake-clock.js';
@@ -68,6 +70,28 @@ describe('webhook deliveries over real HTTP (node:http paging system, fake clock
     expect(await w.metric('careedge_webhook_attempts_total', { outcome: 'sent' })).toBe(1);
     expect(await w.metric('careedge_webhook_pending')).toBe(0);
     expect(w.warning()).toBeUndefined();
+  });
+
+  it('README’s receiver example, run as written, takes a real delivery and refuses it stale or altered', async () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const example = /## Webhook for paging systems[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toContain('export function fromCareEdge');
+    const module = join(makeTempDir('careedge-readme-'), 'from-careedge.mjs');
+    writeFileSync(module, example!);
+    const { fromCareEdge } = (await import(pathToFileURL(module).href)) as {
+      fromCareEdge: (secret: string, headers: object, raw: Buffer, nowS?: number) => boolean;
+    };
+    const s = await pagingServer();
+    const w = await webhookUnderTest({ file: file(), url: s.url });
+    w.module.enqueue(page);
+    await w.outcomesReach(1);
+    const { headers, raw } = s.received[0]!;
+    expect(fromCareEdge(SECRET, headers, raw, T0 / 1000 + 2)).toBe(true);
+    expect(fromCareEdge(SECRET, headers, raw, T0 / 1000 + 301)).toBe(false);
+    expect(fromCareEdge(SECRET, headers, Buffer.from(raw.toString().replace('42', '43')), T0 / 1000)).toBe(
+      false,
+    );
+    expect(fromCareEdge('another-secret-0123456789', headers, raw, T0 / 1000)).toBe(false);
   });
 
   it('500, then 503 with Retry-After, then 200: the same id and bytes each time, the Retry-After honoured', async () => {

@@ -21,8 +21,9 @@ export interface Received {
 }
 
 /**
- * README's receiver check, word for word apart from the types: the HMAC of `<timestamp>.<raw
- * body>`, compared in constant time.
+ * README's receiver check without its freshness test (the deliveries carry fake time): the HMAC
+ * of `<timestamp>.<raw body>`, compared in constant time. README's own example is run as written
+ * in delivery.test.ts.
  */
 export function verify(secret: string, headers: IncomingHttpHeaders, raw: Buffer): boolean {
   const ts = String(headers['x-careedge-timestamp'] ?? '');
