@@ -53,6 +53,7 @@ import { HeartbeatSupervision } from './rules/supervision.js';
 import { SerialModule } from './serial/serial-module.js';
 import { SmsModule } from './sms/sms-module.js';
 import { Uplink } from './uplink/uplink.js';
+import { WebhookModule } from './webhook/webhook-module.js';
 
 export const EXAMPLE_SITE = fileURLToPath(new URL('../sites/example.yaml', import.meta.url));
 export const VERSION = '0.1.0';
@@ -265,6 +266,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       new FeedbackModule(ctx),
       new Forwarding(ctx),
       new Uplink(ctx),
+      new WebhookModule(ctx),
       new IngestRecorder(ctx),
       ingest,
       gpio, // after ingest: a press is handled once the journal's backlog is

@@ -27,6 +27,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   gpio: ['core', 'config', 'alerts', 'register', 'ingest', 'journal'],
   serial: ['core', 'config', 'register', 'journal', 'mqtt'],
   sms: ['core', 'config'],
+  webhook: ['core', 'config'],
 };
 
 const STAFF_COMMAND_CALL =

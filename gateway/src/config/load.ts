@@ -8,6 +8,7 @@ import { ConfigSchema, type GatewayConfig } from './schema.js';
 import { serialProblems } from './serial.js';
 import { smsProblems } from './sms.js';
 import { tlsProblems } from './tls.js';
+import { webhookProblems } from './webhook.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -116,6 +117,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): GatewayConfig {
       ...serialProblems(c.serial),
       ...smsProblems(c.sms),
       ...tlsProblems(c),
+      ...webhookProblems(c.webhook),
     );
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);

@@ -7,6 +7,7 @@ import { SerialSettings } from './serial.js';
 import { SmsSettings } from './sms.js';
 import { SupervisionSettings } from './supervision.js';
 import { HttpTlsSettings, MqttTlsSettings, TlsSettings } from './tls.js';
+import { WebhookSettings } from './webhook.js';
 
 // At most a day: a timer beyond 2^31 ms (~24.8 days) fires at once in Node.
 const Seconds = (def: number, description: string) =>
@@ -434,6 +435,7 @@ export const ConfigSchema = Type.Object(
     gpio: GpioSettings,
     feedback: FeedbackSettings,
     sms: SmsSettings,
+    webhook: WebhookSettings,
     log: Type.Object(
       {
         level: Type.Union(

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
-import { retryAfterMs } from './retry.js';
+import { retryAfterMs } from '../core/retry.js';
 
 const gzip = promisify(gzipCb);
 

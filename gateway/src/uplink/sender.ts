@@ -1,6 +1,7 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { backoffCeilingMs } from '../core/retry.js';
 import type { QueuedMessage, UplinkQueue } from './queue.js';
 
 /** Messages published and not yet PUBACKed at once: enough to fill a slow link, small to resend. */
@@ -157,7 +158,7 @@ export class UplinkSender {
         'no link to the uplink broker (unreachable, or it refused us); queueing',
       );
     this.o.onLink(false, reason);
-    const base = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(this.failures, 20));
+    const base = backoffCeilingMs(this.failures + 1, retryMinMs, retryMaxMs);
     this.failures++;
     // Full jitter on half the wait, so many sites do not reconnect to the head office in step.
     const wait = Math.round(base / 2 + (Math.random() * base) / 2);

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { retryAfterMs, waitAfterFailure } from '../../src/forwarding/retry.js';
+import { retryAfterMs } from '../../src/core/retry.js';
+import { waitAfterFailure } from '../../src/forwarding/retry.js';
 import { openTarget } from '../../src/forwarding/targets.js';
 import { outboxWorkerOptions } from '../helpers/outbox.js';
 
